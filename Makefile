@@ -1,0 +1,38 @@
+# Two entry points (see README.md): `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8501
+DATA   := data/mesh.duckdb
+
+.PHONY: run test build validate bench browser
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(DATA): $(VENV)/.runtime $(shell find domains catalog -type f -not -name '*.pyc' 2>/dev/null)
+	$(PY) -m catalog build
+
+build: $(DATA)
+
+run: $(DATA)
+	$(PY) -m streamlit run portal/streamlit_app.py --server.port $(PORT) --server.headless true
+
+validate: $(VENV)/.runtime
+	$(PY) -m catalog validate
+
+browser:
+	@bash .ci/install-browser
+
+test: $(VENV)/.dev browser
+	$(PY) -m pytest
+
+bench: $(VENV)/.dev $(DATA)
+	$(PY) bench/run_all.py

@@ -1,0 +1,5 @@
+"""Entry point of ``python -m catalog``."""
+
+from catalog.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,228 @@
+"""Build the mesh's data: run each product's build SQL into its DuckDB file, upstream first.
+
+A product's build code is ``build.sql`` (its first output port) or ``<port>.sql`` beside its
+manifest: one SELECT over source catalogs (:mod:`catalog.sources`) and over other products'
+tables, referenced as ``<schema>.<table>`` of their contract's ``duckdb`` server. sqlglot reads
+the tables a query uses; reading a product that is not declared as an input port is refused, so
+lineage in the manifests is always what the code does.
+
+The build is idempotent and atomic: everything is written into a temporary file next to the
+target, checked against the contracts (column names and types), then renamed over the target
+with ``os.replace``. A failed build removes the temporary file and leaves the previous one.
+"""
+
+from __future__ import annotations
+
+import graphlib
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+
+from catalog.engine import quote_identifier
+from catalog.errors import BuildError
+from catalog.mesh import DataProduct, Mesh, OutputPortView
+from catalog.sources import SOURCES
+
+logger = logging.getLogger(__name__)
+
+Reporter = Callable[[str], None]
+
+
+@dataclass
+class BuiltTable:
+    """One table written by the build: product, port, ``schema.table``, rows, seconds."""
+
+    product_id: str
+    port: str
+    table: str
+    rows: int
+    seconds: float
+
+
+@dataclass
+class BuildReport:
+    """What a build wrote, per database file."""
+
+    databases: list[Path] = field(default_factory=list)
+    tables: list[BuiltTable] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Target:
+    product: DataProduct
+    port: OutputPortView
+    database: Path
+    schema: str
+    table: str
+    sql: str
+
+
+def _build_sql(product: DataProduct, port: OutputPortView, first: bool) -> str | None:
+    for candidate in (product.directory / f"{port.name}.sql", product.directory / "build.sql"):
+        if candidate.exists() and (first or candidate.name != "build.sql"):
+            return candidate.read_text(encoding="utf-8").strip().rstrip(";")
+    return None
+
+
+def plan(mesh: Mesh, data_dir: Path) -> tuple[list[_Target], list[str]]:
+    """Targets in dependency order (upstream first) and the ids of products with no build code.
+
+    Raises:
+        BuildError: a dependency cycle between products.
+    """
+    sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
+    for pid in mesh.products:
+        sorter.add(pid, *mesh.upstream(pid))
+    try:
+        order = list(sorter.static_order())
+    except graphlib.CycleError as err:
+        raise BuildError(f"Products depend on each other in a cycle: {err.args[1]}") from None
+    targets, skipped = [], []
+    for pid in order:
+        product = mesh.products[pid]
+        built_any = False
+        for index, port in enumerate(product.output_ports):
+            sql = _build_sql(product, port, index == 0)
+            server = next((s for s in (port.contract.servers or []) if s.type == "duckdb"),
+                          None) if port.contract else None
+            objects = port.schema_objects()
+            if sql is None or server is None or not server.database or not objects:
+                continue
+            database = Path(server.database)
+            database = database if database.is_absolute() else data_dir / database
+            table = objects[0].physicalName or objects[0].name or port.name
+            targets.append(_Target(product, port, database.resolve(), server.schema_ or "main",
+                                   table, sql))
+            built_any = True
+        if not built_any:
+            skipped.append(pid)
+    return targets, skipped
+
+
+def referenced_tables(sql: str) -> set[tuple[str, str]]:
+    """``(catalog_or_schema, table)`` pairs a SELECT reads, via sqlglot's DuckDB dialect.
+
+    CTE names are excluded. Raises BuildError when the SQL does not parse.
+    """
+    try:
+        tree = sqlglot.parse_one(sql, read="duckdb")
+    except sqlglot.errors.ParseError as err:
+        raise BuildError(f"Build SQL does not parse: {err}") from None
+    ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    out = set()
+    for table in tree.find_all(exp.Table):
+        if table.name in ctes and not table.db:
+            continue
+        out.add((table.catalog or table.db, table.name))
+    return out
+
+
+def _check_lineage(mesh: Mesh, target: _Target, tables: set[tuple[str, str]]) -> set[str]:
+    """Sources used by the SQL; refuse reads of undeclared products."""
+    upstream = set(mesh.upstream(target.product.id))
+    by_table = {}
+    for pid, product in mesh.products.items():
+        for port in product.output_ports:
+            for obj in port.schema_objects():
+                server = next((s for s in (port.contract.servers or []) if s.type == "duckdb"),
+                              None) if port.contract else None
+                if server is not None:
+                    by_table[(server.schema_ or "main", obj.physicalName or obj.name)] = pid
+    sources = set()
+    for qualifier, name in tables:
+        if qualifier in SOURCES:
+            sources.add(qualifier)
+            continue
+        producer = by_table.get((qualifier, name))
+        if producer is None:
+            raise BuildError(f"{target.product.id}: build SQL reads '{qualifier}.{name}', which "
+                             "is neither a source nor a product table of the mesh.")
+        if producer not in upstream:
+            raise BuildError(f"{target.product.id}: build SQL reads {producer} "
+                             f"('{qualifier}.{name}') but the product declares no input port "
+                             "for it; add one to product.odps.yaml.")
+    return sources
+
+
+def _check_contract(con: duckdb.DuckDBPyConnection, target: _Target, qualified: str) -> None:
+    actual = [(r[0], r[1]) for r in con.execute(f"DESCRIBE {qualified}").fetchall()]
+    promised = [(p.name, (p.physical_type or "").upper())
+                for p in target.port.properties() if p.object_name == target.port
+                .schema_objects()[0].name]
+    if [(n, t) for n, t in actual] != promised:
+        diff = [f"{a} ≠ {p}" for a, p in zip(actual, promised, strict=False) if a != p]
+        raise BuildError(
+            f"{target.product.id}: the built table does not match its contract's schema "
+            f"(name, physicalType): {', '.join(diff[:5]) or 'different number of columns'} "
+            f"(built {len(actual)} columns, contract {len(promised)})."
+        )
+
+
+def build_mesh(mesh: Mesh, data_dir: Path, report: Reporter | None = None) -> BuildReport:
+    """Build every product with build code into its DuckDB file, atomically per file.
+
+    Args:
+        mesh: the loaded mesh.
+        data_dir: folder relative database paths resolve against (created if missing).
+        report: called with one progress line per step (the CLI prints them).
+
+    Returns:
+        What was written.
+
+    Raises:
+        BuildError: SQL error, undeclared input, or a table that breaks its contract; the
+            previous database files are left as they were.
+    """
+    say = report or (lambda line: logger.info("%s", line))
+    targets, skipped = plan(mesh, data_dir)
+    result = BuildReport(skipped=skipped)
+    for database in dict.fromkeys(t.database for t in targets):
+        _build_database(mesh, database, [t for t in targets if t.database == database],
+                        result, say)
+    return result
+
+
+def _build_database(mesh: Mesh, database: Path, targets: list[_Target], result: BuildReport,
+                    say: Reporter) -> None:
+    database.parent.mkdir(parents=True, exist_ok=True)
+    tmp = database.with_name(f".{database.name}.building-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    try:
+        with duckdb.connect(str(tmp)) as con:
+            needed: set[str] = set()
+            for target in targets:
+                needed |= _check_lineage(mesh, target, referenced_tables(target.sql))
+            for source in sorted(needed):
+                say(f"loading source {source}")
+                SOURCES[source](con)
+            for target in targets:
+                started = time.perf_counter()
+                qualified = f"{quote_identifier(target.schema)}.{quote_identifier(target.table)}"
+                con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(target.schema)}")
+                try:
+                    con.execute(f"CREATE TABLE {qualified} AS {target.sql}")
+                except duckdb.Error as err:
+                    raise BuildError(f"{target.product.id}: build SQL failed: {err}") from None
+                _check_contract(con, target, qualified)
+                rows = con.execute(f"SELECT count(*) FROM {qualified}").fetchone()[0]
+                seconds = time.perf_counter() - started
+                result.tables.append(BuiltTable(target.product.id, target.port.name,
+                                                f"{target.schema}.{target.table}", rows, seconds))
+                say(f"built {target.product.id} → {target.schema}.{target.table}: "
+                    f"{rows:,} rows in {seconds:.2f} s")
+            con.execute("CHECKPOINT")
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, database)
+        result.databases.append(database)
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)

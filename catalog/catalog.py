@@ -1,0 +1,223 @@
+"""The :class:`Catalog` façade: the one object pages, the CLI and tests call.
+
+It owns the loaded mesh (reloaded when manifest files change), the search index and the DuckDB
+engine. Every call that returns product data takes the requesting :class:`Principal`, and
+nothing per-user is cached, so access control can be added here without changing signatures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from catalog.config import Settings
+from catalog.engine import Column, Engine
+from catalog.errors import DomainNotFound, InvalidRequest, ProductNotFound
+from catalog.extracts import ExtractRequest, extract_filename
+from catalog.manifests.loader import load_mesh
+from catalog.mesh import DataProduct, Domain, ManifestProblem, Mesh, OutputPortView
+from catalog.models.principal import Principal
+from catalog.search import SearchIndex, SearchQuery, SearchResult
+
+
+@dataclass(frozen=True)
+class MeshSummary:
+    """Figures for the home page: counts of domains, products, owners, properties, by status."""
+
+    domains: int
+    products: int
+    owners: int
+    properties: int
+    output_ports: int
+    by_status: dict[str, int]
+    by_type: dict[str, int]
+    problems: int
+
+
+@dataclass(frozen=True)
+class ManifestFile:
+    """A raw manifest offered for download: file name, bytes, MIME type."""
+
+    name: str
+    data: bytes
+    mime: str = "application/yaml"
+
+
+def _signature(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """(path, size, mtime_ns) of every file under the manifest root, sorted."""
+    out = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
+        for name in files:
+            if name.endswith(".yaml"):
+                st = os.stat(os.path.join(folder, name))
+                out.append((os.path.join(folder, name), st.st_size, st.st_mtime_ns))
+    return tuple(sorted(out))
+
+
+class Catalog:
+    """Façade over manifests, search and data.
+
+    Args:
+        settings: where the mesh lives; from the environment when None.
+        recheck_seconds: how often (at most) manifest files are checked for changes.
+    """
+
+    def __init__(self, settings: Settings | None = None, recheck_seconds: float = 2.0) -> None:
+        self.settings = settings or Settings.from_env()
+        self.engine = Engine(self.settings.data_dir)
+        self._recheck = recheck_seconds
+        self._lock = threading.Lock()
+        self._mesh: Mesh | None = None
+        self._index: SearchIndex | None = None
+        self._signature: tuple[tuple[str, int, int], ...] = ()
+        self._checked_at = 0.0
+
+    # -- mesh ------------------------------------------------------------------------------
+    def mesh(self) -> Mesh:
+        """The current mesh, reloaded if any manifest changed since the last check."""
+        with self._lock:
+            now = time.monotonic()
+            if self._mesh is None or now - self._checked_at >= self._recheck:
+                signature = _signature(self.settings.mesh_root)
+                if self._mesh is None or signature != self._signature:
+                    self._mesh = load_mesh(self.settings.mesh_root)
+                    self._index = SearchIndex(self._mesh.products.values())
+                    self._signature = signature
+                self._checked_at = now
+            return self._mesh
+
+    def reload(self) -> Mesh:
+        """Force a check for changed manifests now (e.g. after publishing a product)."""
+        with self._lock:
+            self._checked_at = 0.0
+        return self.mesh()
+
+    def problems(self) -> list[ManifestProblem]:
+        """Every manifest problem of the mesh, errors first, then by file and line."""
+        return sorted(self.mesh().problems,
+                      key=lambda p: (p.severity != "error", p.file, p.line or 0))
+
+    def summary(self, principal: Principal) -> MeshSummary:
+        """Headline figures of the mesh."""
+        mesh = self.mesh()
+        products = list(mesh.products.values())
+        owners = {o for p in products for o in p.owners}
+        by_status: dict[str, int] = {}
+        by_type: dict[str, int] = {}
+        for p in products:
+            by_status[p.status] = by_status.get(p.status, 0) + 1
+            by_type[p.type or "unspecified"] = by_type.get(p.type or "unspecified", 0) + 1
+        return MeshSummary(
+            domains=len(mesh.domains),
+            products=len(products),
+            owners=len(owners),
+            properties=sum(len(p.properties()) for p in products),
+            output_ports=sum(len(p.output_ports) for p in products),
+            by_status=by_status,
+            by_type=by_type,
+            problems=sum(1 for p in mesh.problems if p.severity == "error"),
+        )
+
+    # -- discovery -------------------------------------------------------------------------
+    def search(self, principal: Principal, query: SearchQuery) -> SearchResult:
+        """Search products visible to ``principal`` (see :mod:`catalog.search`)."""
+        self.mesh()
+        assert self._index is not None
+        return self._index.search(query)
+
+    def product(self, principal: Principal, product_id: str) -> DataProduct:
+        """The product with ``product_id``.
+
+        Raises:
+            ProductNotFound: no such product in the mesh.
+        """
+        product = self.mesh().products.get(product_id)
+        if product is None:
+            raise ProductNotFound(product_id)
+        return product
+
+    def products(self, principal: Principal, ids: list[str]) -> list[DataProduct]:
+        """The products among ``ids`` that exist, in the given order."""
+        mesh = self.mesh()
+        return [mesh.products[i] for i in ids if i in mesh.products]
+
+    def domains(self, principal: Principal) -> list[Domain]:
+        """All domains, by title."""
+        return sorted(self.mesh().domains.values(), key=lambda d: d.title.lower())
+
+    def domain(self, principal: Principal, name: str) -> Domain:
+        """The domain called ``name``.
+
+        Raises:
+            DomainNotFound: no such domain.
+        """
+        domain = self.mesh().domains.get(name)
+        if domain is None:
+            raise DomainNotFound(name)
+        return domain
+
+    def upstream(self, principal: Principal, product_id: str) -> list[DataProduct]:
+        """Products ``product_id`` is built from (its input ports)."""
+        self.product(principal, product_id)
+        return self.products(principal, self.mesh().upstream(product_id))
+
+    def downstream(self, principal: Principal, product_id: str) -> list[DataProduct]:
+        """Products that consume ``product_id``."""
+        self.product(principal, product_id)
+        return self.products(principal, self.mesh().downstream(product_id))
+
+    def manifest_files(self, principal: Principal, product_id: str) -> list[ManifestFile]:
+        """The product's raw ODPS file and each port's ODCS file, as stored."""
+        product = self.product(principal, product_id)
+        files = [product.odps_file] + [p.contract_file for p in product.output_ports
+                                       if p.contract_file is not None]
+        return [ManifestFile(f.name, f.read_bytes()) for f in files]
+
+    # -- data ------------------------------------------------------------------------------
+    def _port(self, principal: Principal, product_id: str, port: str | None) -> OutputPortView:
+        product = self.product(principal, product_id)
+        try:
+            return product.port(port)
+        except KeyError:
+            raise InvalidRequest(f"{product_id} has no output port '{port}'.") from None
+
+    def columns(self, principal: Principal, product_id: str, port: str | None = None
+                ) -> list[Column]:
+        """Columns of the port's table as stored (name, DuckDB type)."""
+        return self.engine.columns(self._port(principal, product_id, port))
+
+    def row_count(self, principal: Principal, product_id: str, port: str | None = None,
+                  request: ExtractRequest | None = None) -> int:
+        """Rows in the port's table, after ``request``'s filters when given."""
+        return self.engine.row_count(self._port(principal, product_id, port), request)
+
+    def preview(self, principal: Principal, product_id: str, port: str | None = None,
+                limit: int = 100) -> pd.DataFrame:
+        """The first ``limit`` rows (≤ 1,000) of the port's table."""
+        return self.engine.preview(self._port(principal, product_id, port), limit)
+
+    def extract_csv(self, principal: Principal, product_id: str, port: str | None = None,
+                    request: ExtractRequest | None = None) -> bytes:
+        """A CSV extract written by DuckDB, guarded against spreadsheet formulas.
+
+        Runs on its own DuckDB cursor, so it is safe on a download thread.
+
+        Raises:
+            InvalidRequest: unknown column or bad filter value.
+            DataUnavailable: the data cannot be read.
+        """
+        return self.engine.extract_csv(self._port(principal, product_id, port),
+                                       request or ExtractRequest())
+
+    def extract_name(self, principal: Principal, product_id: str, day: dt.date | None = None,
+                     suffix: str = "csv") -> str:
+        """File name of an extract: ``<product>-<version>-<date>.csv``."""
+        product = self.product(principal, product_id)
+        return extract_filename(product.id, product.version, day or dt.date.today(), suffix)

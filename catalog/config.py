@@ -1,0 +1,36 @@
+"""Where the mesh lives: manifest root and data directory, from the environment.
+
+Environment variables:
+    MESH_ROOT: folder of domain manifests (default ``<repo>/domains``).
+    MESH_DATA_DIR: folder holding the built DuckDB file and uploaded data (default
+        ``<repo>/data``, git-ignored). Relative ``servers[].database`` / ``path`` entries of
+        contracts resolve against it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths of one mesh deployment.
+
+    Attributes:
+        mesh_root: folder with ``<domain>/domain.yaml`` and ``<domain>/<product>/`` manifests.
+        data_dir: folder that relative server paths in contracts resolve against.
+    """
+
+    mesh_root: Path
+    data_dir: Path
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Read ``MESH_ROOT`` and ``MESH_DATA_DIR``, falling back to the repository defaults."""
+        root = Path(os.environ.get("MESH_ROOT", REPO_ROOT / "domains")).resolve()
+        data = Path(os.environ.get("MESH_DATA_DIR", REPO_ROOT / "data")).resolve()
+        return cls(mesh_root=root, data_dir=data)

@@ -1,0 +1,203 @@
+"""DuckDB access to the data behind output ports: locate, preview, count, extract.
+
+One root DuckDB connection per process; every unit of work takes its own ``.cursor()``
+(ARCHITECTURE.md decision 4: DuckDB refuses concurrent use of one connection, and Streamlit runs
+sessions and deferred downloads on different threads). Product databases are attached
+``READ_ONLY``; a rebuilt file (new modification time) is attached afresh under a new alias so
+readers never see a half-written file. All SQL takes user values as parameters; identifiers come
+only from the product's real columns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from catalog.errors import DataUnavailable, InvalidRequest
+from catalog.extracts import ExtractRequest, csv_select_list, where_clause
+from catalog.mesh import OutputPortView
+
+logger = logging.getLogger(__name__)
+
+
+def quote_identifier(name: str) -> str:
+    """Quote a DuckDB identifier (``"a""b"``); the name must come from the engine, not a user."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(text: str) -> str:
+    """Quote a SQL string literal for statements that take no parameters (ATTACH, COPY TO)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a port's table as the engine reports it (``type`` is DuckDB's type name)."""
+
+    name: str
+    type: str
+
+
+class Engine:
+    """Reads output-port data with DuckDB.
+
+    Args:
+        data_dir: folder that relative server paths resolve against; the only folder data is
+            read from (a contract pointing elsewhere is refused).
+        memory_limit: DuckDB memory limit, e.g. ``"1GB"``.
+    """
+
+    def __init__(self, data_dir: Path, memory_limit: str = "1GB") -> None:
+        self.data_dir = data_dir.resolve()
+        self._root = duckdb.connect(":memory:", config={"memory_limit": memory_limit})
+        self._lock = threading.Lock()
+        self._attached: dict[tuple[str, int], str] = {}
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A new cursor on the root connection, for one unit of work on one thread."""
+        return self._root.cursor()
+
+    # -- locating data -----------------------------------------------------------------
+    def _inside_data_dir(self, raw: str) -> Path:
+        path = Path(raw)
+        path = (path if path.is_absolute() else self.data_dir / path).resolve()
+        if not path.is_relative_to(self.data_dir):
+            raise DataUnavailable(
+                f"The contract points at '{raw}', outside the data folder {self.data_dir}; "
+                "data is only read from there."
+            )
+        return path
+
+    def _attach(self, database: Path) -> str:
+        try:
+            mtime = database.stat().st_mtime_ns
+        except FileNotFoundError:
+            raise DataUnavailable(
+                f"The database file {database.name} does not exist yet. Build the mesh with "
+                "`python -m catalog build`."
+            ) from None
+        key = (str(database), mtime)
+        with self._lock:
+            alias = self._attached.get(key)
+            if alias is None:
+                alias = "db_" + hashlib.sha1(f"{key}".encode()).hexdigest()[:12]
+                self._root.execute(
+                    f"ATTACH {quote_literal(str(database))} AS {quote_identifier(alias)} "
+                    "(READ_ONLY)"
+                )
+                self._attached[key] = alias
+        return alias
+
+    def relation(self, port: OutputPortView, object_name: str | None = None) -> str:
+        """SQL relation (a qualified table name or a table function) for a port's object.
+
+        Args:
+            port: the output port; its contract's first ``duckdb`` or ``local`` server is used.
+            object_name: schema object (table) name; the first object when None.
+
+        Raises:
+            DataUnavailable: no contract, no supported server, file missing or outside the
+                data folder.
+        """
+        contract = port.contract
+        if contract is None:
+            raise DataUnavailable(f"Output port '{port.name}' has no valid contract to read.")
+        objects = port.schema_objects()
+        obj = next((o for o in objects if o.name == object_name), objects[0] if objects else None)
+        if obj is None:
+            raise DataUnavailable(f"The contract of port '{port.name}' declares no schema object.")
+        table = obj.physicalName or obj.name or ""
+        for server in contract.servers or []:
+            if server.type == "duckdb" and server.database:
+                alias = self._attach(self._inside_data_dir(server.database))
+                schema = server.schema_ or "main"
+                return ".".join(quote_identifier(p) for p in (alias, schema, table))
+            if server.type == "local" and server.path:
+                path = self._inside_data_dir(server.path)
+                fmt = (server.format or path.suffix.lstrip(".")).lower()
+                reader = {"parquet": "read_parquet", "csv": "read_csv"}.get(fmt)
+                if reader is None:
+                    raise DataUnavailable(f"Local files of format '{fmt}' cannot be read here.")
+                return f"{reader}({quote_literal(str(path))})"
+        raise DataUnavailable(
+            f"The contract of port '{port.name}' has no duckdb or local server entry to read from."
+        )
+
+    def _run(self, sql: str, params: list[Any] | None = None) -> duckdb.DuckDBPyConnection:
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, params or [])
+        except duckdb.CatalogException as err:
+            cur.close()
+            raise DataUnavailable(
+                f"The product's table is missing from its database ({err}). Rebuild the mesh "
+                "with `python -m catalog build`."
+            ) from None
+        except duckdb.IOException as err:
+            cur.close()
+            raise DataUnavailable(f"The product's data files cannot be read: {err}") from None
+
+    # -- reading -------------------------------------------------------------------------
+    def columns(self, port: OutputPortView) -> list[Column]:
+        """Names and DuckDB types of the port's table, in table order."""
+        rows = self._run(f"DESCRIBE SELECT * FROM {self.relation(port)}").fetchall()
+        return [Column(r[0], r[1]) for r in rows]
+
+    def row_count(self, port: OutputPortView, request: ExtractRequest | None = None) -> int:
+        """Number of rows of the port's table, after the request's filters if given."""
+        where, params = ("", [])
+        if request is not None:
+            where, params = where_clause(request, self.columns(port))
+        row = self._run(f"SELECT count(*) FROM {self.relation(port)}{where}", params).fetchone()
+        return int(row[0]) if row else 0
+
+    def preview(self, port: OutputPortView, limit: int = 100) -> pd.DataFrame:
+        """The first ``limit`` rows (at most 1,000) as a small DataFrame for display."""
+        limit = max(1, min(int(limit), 1000))
+        cur = self._run(f"SELECT * FROM {self.relation(port)} LIMIT ?", [limit])
+        try:
+            return cur.df()
+        finally:
+            cur.close()
+
+    def write_csv(self, port: OutputPortView, request: ExtractRequest, target: Path) -> None:
+        """Write the (filtered, column-picked) port data as CSV to ``target`` with DuckDB COPY.
+
+        Text cells starting with ``= + - @`` or a tab/carriage return are prefixed with ``'``
+        so spreadsheets do not run them as formulas (OWASP "CSV Injection").
+
+        Raises:
+            InvalidRequest: unknown column, operator or a value of the wrong type.
+            DataUnavailable: the data cannot be read.
+        """
+        columns = self.columns(port)
+        select = csv_select_list(request, columns)
+        where, params = where_clause(request, columns)
+        limit = f" LIMIT {int(request.limit)}" if request.limit else ""
+        sql = (
+            f"COPY (SELECT {select} FROM {self.relation(port)}{where}{limit}) "
+            f"TO {quote_literal(str(target))} (FORMAT csv, HEADER true)"
+        )
+        try:
+            self._run(sql, params).close()
+        except duckdb.ConversionException as err:
+            raise InvalidRequest(f"A filter value does not fit its column's type: {err}") from None
+
+    def extract_csv(self, port: OutputPortView, request: ExtractRequest) -> bytes:
+        """The CSV extract as bytes (held in memory: meant for extracts up to ~100 MB)."""
+        fd, name = tempfile.mkstemp(suffix=".csv", prefix="extract-")
+        os.close(fd)
+        try:
+            self.write_csv(port, request, Path(name))
+            return Path(name).read_bytes()
+        finally:
+            os.unlink(name)

@@ -1,0 +1,1 @@
+"""Manifests: YAML ⇄ models. Parse, check against the standards' JSON Schemas, build models."""

@@ -1,0 +1,211 @@
+"""Load a whole mesh folder: every domain, product and contract, skipping what is broken.
+
+Layout (ARCHITECTURE.md decision 1)::
+
+    <root>/<domain>/domain.yaml
+    <root>/<domain>/<product>/product.odps.yaml
+    <root>/<domain>/<product>/<port>.odcs.yaml
+
+A broken file is reported as a :class:`~catalog.mesh.ManifestProblem` and skipped; the rest of
+the mesh still loads. Unchanged files are not parsed again (see ``documents.load_document``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from open_data_contract_standard.model import OpenDataContractStandard
+
+from catalog.manifests.documents import LoadedDocument, load_document
+from catalog.manifests.yaml_source import locate
+from catalog.mesh import DataProduct, Domain, ManifestProblem, Mesh, OutputPortView
+from catalog.models.domain import DomainDocument
+from catalog.models.odps import DataProductDocument
+
+logger = logging.getLogger(__name__)
+
+PRODUCT_FILE = "product.odps.yaml"
+DOMAIN_FILE = "domain.yaml"
+
+
+def _subdirs(path: Path) -> list[Path]:
+    with os.scandir(path) as entries:
+        return sorted(
+            Path(e.path)
+            for e in entries
+            if e.is_dir() and not e.name.startswith((".", "_"))
+        )
+
+
+def _files(path: Path, suffix: str) -> list[Path]:
+    with os.scandir(path) as entries:
+        return sorted(Path(e.path) for e in entries if e.is_file() and e.name.endswith(suffix))
+
+
+def load_mesh(root: Path) -> Mesh:
+    """Load every domain and product under ``root``.
+
+    Args:
+        root: the manifest root (``domains/``).
+
+    Returns:
+        The mesh; ``mesh.problems`` lists every error (file skipped) and warning, each naming
+        file (relative to ``root``), line and field.
+    """
+    mesh = Mesh(root=root)
+    if not root.is_dir():
+        mesh.problems.append(ManifestProblem(str(root), None, "", "mesh folder does not exist"))
+        return mesh
+    for domain_dir in _subdirs(root):
+        _load_domain(mesh, domain_dir)
+    for product in mesh.products.values():
+        _check_input_ports(mesh, product)
+    return mesh
+
+
+def _rel(mesh: Mesh, path: Path) -> str:
+    try:
+        return str(path.relative_to(mesh.root.parent))
+    except ValueError:
+        return str(path)
+
+
+def _load_domain(mesh: Mesh, domain_dir: Path) -> None:
+    name = domain_dir.name
+    file = domain_dir / DOMAIN_FILE
+    domain = Domain(name, name.replace("_", " ").capitalize(), "", None, [], None)
+    if file.exists():
+        loaded = load_document(file, _rel(mesh, file), "domain")
+        mesh.problems.extend(loaded.problems)
+        doc = loaded.model
+        if isinstance(doc, DomainDocument):
+            if doc.name != name:
+                mesh.problems.append(
+                    ManifestProblem(_rel(mesh, file), 1, "name",
+                                    f"domain name '{doc.name}' differs from its folder '{name}'; "
+                                    "rename one of them")
+                )
+            else:
+                domain = Domain.from_document(doc, file)
+    else:
+        mesh.problems.append(
+            ManifestProblem(_rel(mesh, domain_dir), None, "",
+                            f"domain folder has no {DOMAIN_FILE}; add one with name, title, "
+                            "description and team", severity="warning")
+        )
+    mesh.domains[name] = domain
+    for product_dir in _subdirs(domain_dir):
+        product = _load_product(mesh, domain, product_dir)
+        if product is not None:
+            mesh.products[product.id] = product
+            domain.product_ids.append(product.id)
+
+
+def _load_product(mesh: Mesh, domain: Domain, product_dir: Path) -> DataProduct | None:
+    file = product_dir / PRODUCT_FILE
+    rel = _rel(mesh, file)
+    if not file.exists():
+        mesh.problems.append(
+            ManifestProblem(_rel(mesh, product_dir), None, "",
+                            f"product folder has no {PRODUCT_FILE}; it is not part of the mesh",
+                            severity="warning")
+        )
+        return None
+    loaded = load_document(file, rel, "odps")
+    mesh.problems.extend(loaded.problems)
+    doc = loaded.model
+    if not isinstance(doc, DataProductDocument):
+        return None
+    expected = f"{domain.name}.{product_dir.name}"
+    if doc.id != expected:
+        mesh.problems.append(
+            ManifestProblem(rel, _line(loaded, "id"), "id",
+                            f"product id '{doc.id}' must be '{expected}' (<domain>.<folder name>)")
+        )
+        return None
+    if doc.domain and doc.domain != domain.name:
+        mesh.problems.append(
+            ManifestProblem(rel, _line(loaded, "domain"), "domain",
+                            f"domain '{doc.domain}' differs from the folder's domain "
+                            f"'{domain.name}'")
+        )
+        return None
+    contracts = _load_contracts(mesh, product_dir)
+    ports = []
+    for index, port in enumerate(doc.outputPorts):
+        contract, contract_file = contracts.pop(port.contractId or "", (None, None))
+        if contract is None and not _contract_failed(mesh, product_dir):
+            mesh.problems.append(
+                ManifestProblem(rel, _line(loaded, "outputPorts", index, "contractId"),
+                                f"outputPorts[{index}].contractId",
+                                f"no contract with id '{port.contractId}' in "
+                                f"{_rel(mesh, product_dir)}/; add <port>.odcs.yaml with that id",
+                                severity="warning")
+            )
+        ports.append(OutputPortView(port.name, port.description, port.type, port.version,
+                                    port.contractId, contract, contract_file))
+    for contract_id, (_, contract_file) in contracts.items():
+        mesh.problems.append(
+            ManifestProblem(_rel(mesh, contract_file), None, "id",
+                            f"contract '{contract_id}' is not referenced by any output port of "
+                            f"{doc.id}", severity="warning")
+        )
+    description = doc.description
+    return DataProduct(
+        id=doc.id,
+        domain=domain.name,
+        name=doc.name or product_dir.name,
+        title=str(doc.custom("title") or doc.name or product_dir.name),
+        status=doc.status or "draft",
+        version=doc.version or "0.0.0",
+        type=doc.type,
+        purpose=(description.purpose or "") if description else "",
+        usage=(description.usage or "") if description else "",
+        limitations=(description.limitations or "") if description else "",
+        tags=list(doc.tags),
+        team=doc.team,
+        support=list(doc.support),
+        input_ports=list(doc.inputPorts),
+        output_ports=ports,
+        directory=product_dir,
+        odps_file=file,
+        document=doc,
+    )
+
+
+def _contract_failed(mesh: Mesh, product_dir: Path) -> bool:
+    prefix = _rel(mesh, product_dir) + os.sep
+    return any(p.file.startswith(prefix) and p.severity == "error" for p in mesh.problems)
+
+
+def _load_contracts(
+    mesh: Mesh, product_dir: Path
+) -> dict[str, tuple[OpenDataContractStandard, Path]]:
+    out: dict[str, tuple[OpenDataContractStandard, Path]] = {}
+    for file in _files(product_dir, ".odcs.yaml"):
+        loaded = load_document(file, _rel(mesh, file), "odcs")
+        mesh.problems.extend(loaded.problems)
+        if isinstance(loaded.model, OpenDataContractStandard):
+            out[loaded.model.id] = (loaded.model, file)
+    return out
+
+
+def _check_input_ports(mesh: Mesh, product: DataProduct) -> None:
+    for index, port in enumerate(product.input_ports):
+        if mesh.producer_of_contract(port.contractId or "") is None:
+            mesh.problems.append(
+                ManifestProblem(_rel(mesh, product.odps_file), None,
+                                f"inputPorts[{index}].contractId",
+                                f"input port '{port.name}' consumes contract "
+                                f"'{port.contractId}', which no product in the mesh serves",
+                                severity="warning")
+            )
+
+
+def _line(loaded: LoadedDocument, *path: str | int) -> int | None:
+    """Line of ``path`` in a loaded file (re-reads the file only when asked)."""
+    if loaded.path is None:
+        return None
+    return locate(loaded.path.read_text(encoding="utf-8"), list(path))

@@ -1,0 +1,1 @@
+"""Pydantic models of the mesh at its boundaries (manifests) and dataclasses inside."""
