@@ -92,8 +92,10 @@ def csv_select_list(request: ExtractRequest, columns: list[Column]) -> str:
             raise InvalidRequest(f"Column '{name}' is not in this product; pick from the list.")
         quoted = _quote(col.name)
         if col.type.upper().startswith("VARCHAR"):
+            # regexp, not `left(x, 1) IN (...)`: DuckDB turns a multi-value IN into a join,
+            # which loses row order in COPY; extracts must come out in the table's order.
             parts.append(
-                f"CASE WHEN left({quoted}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
+                f"CASE WHEN regexp_matches({quoted}, '^[-=+@\\t\\r]') "
                 f"THEN '''' || {quoted} ELSE {quoted} END AS {quoted}"
             )
         else:

@@ -49,6 +49,14 @@ def _validator(kind: str) -> jsonschema_rs.Draft201909Validator:
     return jsonschema_rs.Draft201909Validator(schema)
 
 
+def _message(err: jsonschema_rs.ValidationError) -> str:
+    """The validator's message, with an enum's allowed values spelled out in full."""
+    options = getattr(err.kind, "options", None)
+    if type(err.kind).__name__ == "Enum" and isinstance(options, list):
+        return f"{err.instance!r} is not one of {options}"
+    return err.message
+
+
 def validate(kind: str, document: dict[str, Any], limit: int = 20) -> list[SchemaViolation]:
     """Check a raw document against the standard's JSON Schema.
 
@@ -62,7 +70,7 @@ def validate(kind: str, document: dict[str, Any], limit: int = 20) -> list[Schem
     """
     out: list[SchemaViolation] = []
     for err in _validator(kind).iter_errors(document):
-        out.append(SchemaViolation(list(err.instance_path), err.message))
+        out.append(SchemaViolation(list(err.instance_path), _message(err)))
         if len(out) >= limit:
             break
     return out
