@@ -39,6 +39,22 @@ def quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def describe_type(duckdb_type: str) -> str:
+    """A DuckDB type in plain words: ``BIGINT`` → "a whole number", ``DATE`` → "a date"."""
+    t = duckdb_type.upper()
+    if t in {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UBIGINT", "UINTEGER"}:
+        return "a whole number"
+    if t in {"DOUBLE", "FLOAT", "REAL"} or t.startswith("DECIMAL"):
+        return "a number"
+    if t == "DATE":
+        return "a date such as 2013-01-31"
+    if t.startswith("TIMESTAMP"):
+        return "a date and time such as 2013-01-31 08:00"
+    if t == "BOOLEAN":
+        return "true or false"
+    return f"a {duckdb_type} value"
+
+
 @dataclass(frozen=True)
 class Column:
     """A column of a port's table as the engine reports it (``type`` is DuckDB's type name)."""
@@ -152,11 +168,39 @@ class Engine:
         rows = self._run(f"DESCRIBE SELECT * FROM {self.relation(port)}").fetchall()
         return [Column(r[0], r[1]) for r in rows]
 
+    def _check_values(self, request: ExtractRequest, columns: list[Column]) -> None:
+        """Refuse filter values that do not convert to their column's type, by name.
+
+        Raises:
+            InvalidRequest: e.g. "'ten' is not a valid value for dep_delay (a whole number)".
+        """
+        types = {c.name: c.type for c in columns}
+        cur = self.cursor()
+        try:
+            for flt in request.filters:
+                col_type = types.get(flt.column)
+                if col_type is None or flt.value in (None, "") or col_type.startswith("VARCHAR"):
+                    continue
+                sql = f"SELECT TRY_CAST(CAST(? AS VARCHAR) AS {col_type}) IS NULL"
+                if cur.execute(sql, [str(flt.value)]).fetchone()[0]:
+                    raise InvalidRequest(
+                        f"'{flt.value}' is not a valid value for {flt.column} "
+                        f"({describe_type(col_type)}); change the filter value."
+                    )
+        finally:
+            cur.close()
+
     def row_count(self, port: OutputPortView, request: ExtractRequest | None = None) -> int:
-        """Number of rows of the port's table, after the request's filters if given."""
+        """Number of rows of the port's table, after the request's filters if given.
+
+        Raises:
+            InvalidRequest: unknown column or a filter value that does not fit its column.
+        """
         where, params = ("", [])
         if request is not None:
-            where, params = where_clause(request, self.columns(port))
+            columns = self.columns(port)
+            where, params = where_clause(request, columns)
+            self._check_values(request, columns)
         row = self._run(f"SELECT count(*) FROM {self.relation(port)}{where}", params).fetchone()
         return int(row[0]) if row else 0
 
@@ -182,15 +226,13 @@ class Engine:
         columns = self.columns(port)
         select = csv_select_list(request, columns)
         where, params = where_clause(request, columns)
+        self._check_values(request, columns)
         limit = f" LIMIT {int(request.limit)}" if request.limit else ""
         sql = (
             f"COPY (SELECT {select} FROM {self.relation(port)}{where}{limit}) "
             f"TO {quote_literal(str(target))} (FORMAT csv, HEADER true)"
         )
-        try:
-            self._run(sql, params).close()
-        except duckdb.ConversionException as err:
-            raise InvalidRequest(f"A filter value does not fit its column's type: {err}") from None
+        self._run(sql, params).close()
 
     def extract_csv(self, port: OutputPortView, request: ExtractRequest) -> bytes:
         """The CSV extract as bytes (held in memory: meant for extracts up to ~100 MB)."""

@@ -60,8 +60,10 @@ def test_values_are_parameters_not_sql(fixture_catalog: Catalog) -> None:
 
 def test_bad_value_for_a_numeric_column_is_a_clear_error(fixture_catalog: Catalog) -> None:
     request = ExtractRequest(filters=(RowFilter("amount", FilterOp.GREATER, "ten"),))
-    with pytest.raises(InvalidRequest, match="does not fit"):
+    with pytest.raises(InvalidRequest, match=r"'ten' is not a valid value for amount \(a number\)"):
         fixture_catalog.extract_csv(U, "sales.orders", request=request)
+    with pytest.raises(InvalidRequest, match="not a valid value"):
+        fixture_catalog.row_count(U, "sales.orders", request=request)
 
 
 def test_contract_cannot_point_outside_the_data_folder(fixture_catalog: Catalog) -> None:

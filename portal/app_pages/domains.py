@@ -1,0 +1,67 @@
+"""Domains: every business domain, or one domain with its team and products
+(``/domains?domain=<name>``)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from catalog.errors import DomainNotFound
+from portal import routes
+from portal.components.domain_card import domain_grid
+from portal.components.product_card import product_grid
+from portal.services import current_principal, get_catalog, show_error
+from portal.tables import member_rows
+from portal.wording import HELP, md, plural, safe_url
+
+catalog = get_catalog()
+principal = current_principal()
+name = st.query_params.get(routes.DOMAIN_PARAM, "").strip()
+
+if not name:
+    st.title("Domains", anchor=False)
+    st.caption("Each business domain owns and publishes its own data products.")
+    domain_grid(catalog.domains(principal), columns=2, describe=400)
+    st.stop()
+
+try:
+    domain = catalog.domain(principal, name)
+except DomainNotFound as err:
+    st.title("Domain not found", anchor=False)
+    show_error(err)
+    st.page_link(routes.DOMAINS, label="See all domains", icon=":material/domain:")
+    st.stop()
+
+st.page_link(routes.DOMAINS, label="All domains", icon=":material/arrow_back:")
+st.title(domain.title, anchor=False)
+st.caption(f"Domain `{domain.name}` · {plural(len(domain.product_ids), 'data product')}")
+st.markdown(md(domain.description))
+
+team, contacts = st.columns([3, 2], gap="large")
+with team:
+    st.markdown("**Team**" + (f": {md(domain.team.name)}" if domain.team and domain.team.name
+                               else ""))
+    rows = member_rows(domain.team)
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
+            "Role": st.column_config.TextColumn(help=HELP["role"]),
+            "Contact": st.column_config.LinkColumn(display_text=r"mailto:(.*)"),
+        })
+    else:
+        st.caption("No team members are listed.")
+with contacts:
+    st.markdown("**Contacts**")
+    if not domain.contacts:
+        st.caption("No contact channel is listed.")
+    for channel in domain.contacts:
+        url = safe_url(channel.url)
+        label = f"[{md(channel.channel)}]({url})" if url else md(channel.channel)
+        what = " · ".join(md(x) for x in (channel.tool, channel.scope) if x)
+        st.markdown(f"- :material/support_agent: {label}" + (f" ({what})" if what else ""))
+
+st.subheader("Data products", anchor=False)
+products = catalog.products(principal, domain.product_ids)
+if products:
+    product_grid(products, columns=2)
+else:
+    st.info("This domain publishes no data products yet.", icon=":material/info:")

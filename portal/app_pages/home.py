@@ -1,0 +1,66 @@
+"""Home: what the mesh holds at a glance, a search box and ways into discovery."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from catalog.search import SearchQuery
+from portal import routes, state
+from portal.components.domain_card import domain_grid
+from portal.services import current_principal, get_catalog
+from portal.wording import HELP, md, plural, type_label
+
+catalog = get_catalog()
+principal = current_principal()
+summary = catalog.summary(principal)
+
+st.title("Data mesh portal", anchor=False)
+st.caption("Find, understand and use the data products our business domains publish.")
+
+if summary.problems:
+    st.warning(f"The manifests have {plural(summary.problems, 'error')}, so some data products "
+               "may be missing from the catalog.", icon=":material/warning:")
+    st.page_link(routes.MESH_HEALTH, label="See what is wrong on the mesh health page",
+                 icon=":material/health_and_safety:")
+
+with st.form(state.HOME_SEARCH_FORM, border=False, enter_to_submit=True):
+    left, right = st.columns([5, 1], vertical_alignment="bottom")
+    text = left.text_input("Search data products", key=state.HOME_SEARCH, help=HELP["search"],
+                           placeholder="e.g. flight delays, weather, airline codes")
+    if right.form_submit_button("Search", icon=":material/search:", width="stretch"):
+        st.switch_page(routes.DISCOVER,
+                       query_params={routes.QUERY_PARAM: text.strip()} if text.strip() else None)
+
+metrics = st.columns(4)
+metrics[0].metric("Domains", summary.domains, border=True,
+                  help="Business areas that own data products.")
+metrics[1].metric("Data products", summary.products, border=True,
+                  help="Published data sets, each with an owner and a data contract.")
+metrics[2].metric("Owners", summary.owners, border=True,
+                  help="People named as owner of at least one product.")
+metrics[3].metric("Columns described", f"{summary.properties:,}", border=True,
+                  help="Properties (columns) documented in the products' data contracts.")
+
+by_status, by_type = st.columns(2, gap="large")
+with by_status:
+    st.markdown("**Products by status**", help=HELP["status"])
+    frame = pd.DataFrame({"Status": list(summary.by_status),
+                          "Products": list(summary.by_status.values())})
+    st.bar_chart(frame, x="Status", y="Products", horizontal=True, height=180)
+with by_type:
+    st.markdown("**Products by type**", help=HELP["type"])
+    labels = [type_label(t) or t for t in summary.by_type]
+    frame = pd.DataFrame({"Type": labels, "Products": list(summary.by_type.values())})
+    st.bar_chart(frame, x="Type", y="Products", horizontal=True, height=180)
+
+st.subheader("Domains", anchor=False)
+domain_grid(catalog.domains(principal), columns=3, describe=160)
+
+st.subheader("Popular tags", anchor=False)
+tags = catalog.search(principal, SearchQuery()).facets.get("tag", [])[:16]
+with st.container(horizontal=True, gap="small"):
+    for tag, count in tags:
+        st.page_link(routes.DISCOVER, label=f"{md(tag)} ({count})", icon=":material/sell:",
+                     query_params={"tag": tag})
+st.page_link(routes.DISCOVER, label="Browse every data product", icon=":material/arrow_forward:")

@@ -1,0 +1,78 @@
+"""Product: everything about one data product; ``/product?product=<id>``."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from catalog.errors import ProductNotFound
+from catalog.search import SearchQuery
+from portal import routes, state
+from portal.components.badges import product_badges
+from portal.components.contract_view import contract_view, manifest_downloads
+from portal.components.data_view import data_view
+from portal.components.product_overview import product_overview
+from portal.components.schema_table import schema_table
+from portal.services import current_principal, errors_shown, get_catalog, show_error
+from portal.wording import md
+
+catalog = get_catalog()
+principal = current_principal()
+product_id = st.query_params.get(routes.PRODUCT_PARAM, "").strip()
+
+if not product_id:
+    st.title("Data product", anchor=False)
+    st.caption("Choose a data product, or search for one on the discover page.")
+    hits = catalog.search(principal, SearchQuery()).hits
+    products = catalog.products(principal, [hit.product_id for hit in hits])
+    titles = {p.id: p.title for p in sorted(products, key=lambda p: p.title.lower())}
+    choice = st.selectbox("Data product", list(titles), index=None, key=state.PRODUCT_PICKER,
+                          format_func=lambda pid: f"{titles[pid]} ({pid})",
+                          placeholder="Choose a data product")
+    st.page_link(routes.DISCOVER, label="Search the catalog", icon=":material/search:")
+    if choice:
+        st.query_params[routes.PRODUCT_PARAM] = choice
+        st.rerun()
+    st.stop()
+
+try:
+    product = catalog.product(principal, product_id)
+except ProductNotFound as err:
+    st.title("Data product not found", anchor=False)
+    show_error(err)
+    st.page_link(routes.DISCOVER, label="Search the catalog", icon=":material/search:")
+    st.page_link(routes.MESH_HEALTH, label="Check mesh health",
+                 icon=":material/health_and_safety:")
+    st.stop()
+
+domains = {d.name: d.title for d in catalog.domains(principal)}
+domain_title = domains.get(product.domain, product.domain)
+st.title(product.title, anchor=False)
+with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+    st.markdown(f"`{product.id}`")
+    product_badges(product)
+    st.page_link(routes.DOMAINS, label=f"Domain: {md(domain_title)}", icon=":material/domain:",
+                 query_params={routes.DOMAIN_PARAM: product.domain})
+
+overview, schema, contract, data = st.tabs(
+    [":material/info: Overview", ":material/table_view: Schema",
+     ":material/verified: Contract & SLA", ":material/database: Data"])
+
+with overview, errors_shown():
+    product_overview(product, catalog.upstream(principal, product.id),
+                     catalog.downstream(principal, product.id))
+
+with schema:
+    for port in product.output_ports:
+        if len(product.output_ports) > 1:
+            st.subheader(f"Output port {port.name}", anchor=False)
+        schema_table(port)
+
+with contract, errors_shown():
+    for port in product.output_ports:
+        if len(product.output_ports) > 1:
+            st.subheader(f"Output port {port.name}", anchor=False)
+        contract_view(port)
+    manifest_downloads(product.id, catalog.manifest_files(principal, product.id))
+
+with data:
+    data_view(catalog, principal, product)

@@ -1,0 +1,1 @@
+"""Reusable Streamlit pieces of the portal: cards, tables, contract and data views."""

@@ -1,0 +1,24 @@
+"""Small badges: a product's lifecycle status, type and version."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from catalog.mesh import DataProduct
+from portal.wording import HELP, status_color, type_label
+
+
+def status_badge(status: str) -> None:
+    """A coloured badge for a lifecycle status (active green, deprecated orange, …)."""
+    st.badge(status or "unknown", color=status_color(status),  # type: ignore[arg-type]
+             icon=":material/radio_button_checked:", help=HELP["status"])
+
+
+def product_badges(product: DataProduct) -> None:
+    """Status, type and version of a product on one line (call inside a horizontal container)."""
+    status_badge(product.status)
+    if product.type:
+        st.badge(type_label(product.type), color="gray", icon=":material/category:",
+                 help=HELP["type"])
+    if product.version:
+        st.badge(f"v{product.version}", color="gray", help=HELP["version"])

@@ -1,0 +1,71 @@
+"""The contract and SLA view: service levels and quality rules in plain language, servers, and
+the raw ODPS/ODCS files as downloads."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from catalog.catalog import ManifestFile
+from catalog.mesh import OutputPortView
+from portal import state
+from portal.tables import quality_rows, server_rows, sla_lines, table_height
+from portal.wording import HELP, md
+
+
+def contract_view(port: OutputPortView) -> None:
+    """Service levels, quality rules and servers of one output port's data contract."""
+    contract = port.contract
+    if contract is None:
+        st.warning(f"Output port '{port.name}' has no valid data contract. The mesh health page "
+                   "lists what is wrong with it.", icon=":material/warning:")
+        return
+    status = f" · {md(contract.status)}" if contract.status else ""
+    st.caption(f"Contract `{contract.id}` · version {md(contract.version or '?')}{status}")
+    if contract.description and contract.description.purpose:
+        st.markdown(md(contract.description.purpose))
+
+    st.markdown("**Service levels**", help=HELP["sla"])
+    lines = sla_lines(contract)
+    if not lines:
+        st.caption("This contract makes no service-level promises.")
+    for sentence, description in lines:
+        extra = f" — {md(description)}" if description else ""
+        st.markdown(f"- :material/schedule: **{md(sentence)}**{extra}")
+
+    st.markdown("**Quality rules**", help=HELP["quality"])
+    rows = quality_rows(contract)
+    if rows:
+        st.dataframe(
+            pd.DataFrame(rows), hide_index=True, width="stretch", height=table_height(len(rows)),
+            column_config={
+                "Rule": st.column_config.TextColumn(width="large"),
+                "Why": st.column_config.TextColumn(width="medium",
+                                                   help="The owning team's explanation"),
+                "Dimension": st.column_config.TextColumn(help=HELP["dimension"]),
+                "Severity": st.column_config.TextColumn(help=HELP["quality"]),
+                "Id": st.column_config.TextColumn(help="Stable id of the rule"),
+            },
+        )
+    else:
+        st.caption("This contract declares no quality rules.")
+
+    st.markdown("**Where the data lives**",
+                help="Servers of the contract: the systems that hold this port's data.")
+    servers = server_rows(contract)
+    if servers:
+        st.dataframe(pd.DataFrame(servers), hide_index=True, width="stretch")
+    else:
+        st.caption("The contract names no server.")
+
+
+def manifest_downloads(product_id: str, files: list[ManifestFile]) -> None:
+    """One download button per raw manifest file (the ODPS product and each ODCS contract)."""
+    st.markdown("**Manifest files**",
+                help="The product (ODPS) and contract (ODCS) files exactly as the domain "
+                     "published them; other data-contract tools can read them.")
+    with st.container(horizontal=True):
+        for file in files:
+            st.download_button(file.name, data=file.data, file_name=file.name, mime=file.mime,
+                               key=state.product_manifest_download(product_id, file.name),
+                               icon=":material/file_download:", on_click="ignore")

@@ -1,0 +1,127 @@
+"""The data tab of a product: a preview of the first rows and the CSV extract form."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from catalog.catalog import Catalog
+from catalog.engine import Column
+from catalog.errors import CatalogError
+from catalog.extracts import ExtractRequest, FilterOp, RowFilter
+from catalog.mesh import DataProduct
+from catalog.models.principal import Principal
+from portal import state
+from portal.services import errors_shown, extract_download, show_error
+from portal.tables import table_height
+from portal.wording import HELP, plural
+
+logger = logging.getLogger(__name__)
+
+FILTER_ERROR = ("These filters cannot be applied: check that each value fits its column, e.g. a "
+                "date like 2013-07-04 or a whole number like 30.")
+"""Shown when counting the filtered rows fails for a reason the catalog did not explain."""
+PREVIEW_ROWS = 100
+"""Rows shown in the preview."""
+MAX_FILTERS = 3
+"""Row filters the extract form offers at most."""
+_NO_VALUE = (FilterOp.IS_EMPTY, FilterOp.NOT_EMPTY)
+
+
+def data_view(catalog: Catalog, principal: Principal, product: DataProduct) -> None:
+    """Port chooser (when there are several), row count, preview and extract form.
+
+    Errors (data not built yet, unreadable files) are shown in place of the data.
+    """
+    names = [p.name for p in product.output_ports]
+    if not names:
+        st.info("This product has no output port, so there is no data to show.")
+        return
+    port = names[0]
+    if len(names) > 1:
+        port = st.selectbox("Output port", names, key=state.product_port(product.id),
+                            help=HELP["output_port"])
+    with errors_shown():
+        columns = catalog.columns(principal, product.id, port)
+        total = catalog.row_count(principal, product.id, port)
+        st.metric("Rows", f"{total:,}", help="All rows the output port serves right now.")
+        frame = catalog.preview(principal, product.id, port, limit=PREVIEW_ROWS)
+        st.caption(f"The first {len(frame):,} of {total:,} rows.")
+        dates = {c.name: st.column_config.DateColumn(format="YYYY-MM-DD")
+                 for c in columns if c.type.upper() == "DATE"}
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=dates,
+                     height=table_height(len(frame), max_rows=10))
+        extract_form(catalog, principal, product, port, columns, total)
+
+
+def _change_filters(key: str, delta: int) -> None:
+    st.session_state[key] = max(0, min(MAX_FILTERS, st.session_state.get(key, 0) + delta))
+
+
+def _filter_rows(product_id: str, port: str, names: list[str], count: int
+                 ) -> tuple[list[RowFilter], int]:
+    """Render ``count`` filter rows; return the complete filters and how many lack a value."""
+    filters: list[RowFilter] = []
+    incomplete = 0
+    for index in range(count):
+        col, op, val = st.columns([2, 2, 3], vertical_alignment="bottom")
+        column = col.selectbox("Column", names,
+                               key=state.product_filter(product_id, port, index, "column"))
+        operator = op.selectbox("Condition", [o.value for o in FilterOp],
+                                key=state.product_filter(product_id, port, index, "op"))
+        needs_value = FilterOp(operator) not in _NO_VALUE
+        value = val.text_input("Value", key=state.product_filter(product_id, port, index, "value"),
+                               disabled=not needs_value, help=HELP["filter_value"])
+        if needs_value and not value.strip():
+            incomplete += 1
+            continue
+        filters.append(RowFilter(column, FilterOp(operator),
+                                 value.strip() if needs_value else None))
+    return filters, incomplete
+
+
+def extract_form(catalog: Catalog, principal: Principal, product: DataProduct, port: str,
+                 columns: list[Column], total: int) -> None:
+    """Column picker, up to :data:`MAX_FILTERS` row filters, a live count, and a CSV download
+    whose file is only made when the button is clicked."""
+    st.subheader("Download an extract", anchor=False)
+    key = state.product_extract
+    names = [c.name for c in columns]
+    with st.container(border=True):
+        picked = st.multiselect("Columns", names, default=names,
+                                key=key(product.id, port, "columns"), help=HELP["extract_columns"])
+        count_key = key(product.id, port, "filters")
+        count = st.session_state.setdefault(count_key, 0)
+        filters, incomplete = _filter_rows(product.id, port, names, count)
+        with st.container(horizontal=True):
+            st.button("Add a row filter", icon=":material/filter_alt:", on_click=_change_filters,
+                      args=(count_key, 1), disabled=count >= MAX_FILTERS,
+                      key=key(product.id, port, "add_filter"))
+            if count:
+                st.button("Remove the last filter", icon=":material/remove:",
+                          on_click=_change_filters, args=(count_key, -1),
+                          key=key(product.id, port, "remove_filter"))
+        if incomplete:
+            verb = "is" if incomplete == 1 else "are"
+            st.caption(f"{plural(incomplete, 'filter')} without a value {verb} not applied yet.")
+        request = ExtractRequest(columns=tuple(picked), filters=tuple(filters))
+        matching: int | None = None
+        try:
+            matching = catalog.row_count(principal, product.id, port, request)
+        except CatalogError as err:
+            show_error(err)
+        except Exception:  # noqa: BLE001 - e.g. a value the engine cannot cast; form stays usable
+            logger.exception("counting extract rows of %s failed", product.id)
+            st.error(FILTER_ERROR, icon=":material/error:")
+        if matching is not None:
+            st.markdown(f"**{matching:,}** of {total:,} rows match, "
+                        f"with {plural(len(picked), 'column')}.")
+        if not picked:
+            st.warning("Pick at least one column to download.", icon=":material/warning:")
+        st.download_button(
+            "Download CSV", data=extract_download(catalog, principal, product.id, port, request),
+            file_name=catalog.extract_name(principal, product.id), mime="text/csv",
+            key=key(product.id, port, "download"), icon=":material/download:", type="primary",
+            disabled=matching is None or not picked, on_click="ignore",
+            help="The file is made when you click, from the data as it is then.")

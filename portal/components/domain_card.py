@@ -1,0 +1,33 @@
+"""The domain card of the home and domains pages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from catalog.mesh import Domain
+from portal import routes
+from portal.wording import md, plural, shorten
+
+
+def domain_card(domain: Domain, describe: int = 200) -> None:
+    """A bordered card: title linking to the domain page, description, team, product count.
+
+    Args:
+        domain: the domain.
+        describe: at most this many characters of its description.
+    """
+    with st.container(border=True):
+        st.page_link(routes.DOMAINS, label=f"**{md(domain.title)}**", icon=":material/domain:",
+                     query_params={routes.DOMAIN_PARAM: domain.name})
+        st.markdown(md(shorten(domain.description, describe)))
+        team = domain.team.name if domain.team and domain.team.name else "no team named"
+        st.caption(f":material/group: {md(team)} · :material/dataset: "
+                   f"{plural(len(domain.product_ids), 'data product')}")
+
+
+def domain_grid(domains: list[Domain], columns: int = 3, describe: int = 200) -> None:
+    """Domains as cards in a grid of ``columns`` columns."""
+    cols = st.columns(columns)
+    for index, domain in enumerate(domains):
+        with cols[index % columns]:
+            domain_card(domain, describe)

@@ -1,0 +1,50 @@
+"""The product card used by the home, discover and domain pages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from catalog.mesh import DataProduct
+from portal import routes
+from portal.components.badges import product_badges
+from portal.wording import md, shorten
+
+FIELD_NAMES = {"name": "name", "tags": "tags", "owner": "owner", "property": "column names",
+               "description": "description"}
+"""How search fields are named to readers ("matched in …")."""
+
+
+def product_card(product: DataProduct, matched: tuple[str, ...] = ()) -> None:
+    """A bordered card: title (a link to the product page), id, domain, badges, owner, tags,
+    the start of the purpose and, for search results, where the query matched.
+
+    Args:
+        product: the product to show.
+        matched: search fields the query matched (see :class:`catalog.search.SearchHit`).
+    """
+    with st.container(border=True):
+        st.page_link(routes.PRODUCT, label=f"**{md(product.title)}**", icon=":material/dataset:",
+                     query_params={routes.PRODUCT_PARAM: product.id})
+        st.caption(f"`{product.id}` · domain {md(product.domain)}")
+        with st.container(horizontal=True, gap="small"):
+            product_badges(product)
+        st.markdown(md(shorten(product.purpose, 220)) or "_No purpose given._")
+        owners = ", ".join(product.owners) or "no owner named"
+        team = f" · {product.team_name}" if product.team_name else ""
+        st.caption(f":material/person: {md(owners)}{md(team)}")
+        if product.tags:
+            st.caption(":material/sell: " + md(", ".join(product.tags)))
+        if matched:
+            words = ", ".join(FIELD_NAMES.get(m, m) for m in matched)
+            st.caption(f":material/search: matched in {words}")
+
+
+def product_grid(products: list[DataProduct], columns: int = 2,
+                 matched: dict[str, tuple[str, ...]] | None = None) -> None:
+    """Products as cards in a grid of ``columns`` columns, in the given order."""
+    if not products:
+        return
+    cols = st.columns(columns)
+    for index, product in enumerate(products):
+        with cols[index % columns]:
+            product_card(product, (matched or {}).get(product.id, ()))

@@ -1,0 +1,48 @@
+"""The schema table: one row per property (column) of an output port's contract."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from catalog.mesh import OutputPortView
+from portal.tables import SCHEMA_COLUMNS, schema_rows, table_height
+from portal.wording import HELP, md
+
+
+def schema_table(port: OutputPortView) -> None:
+    """Each schema object of the port: its name, description and a table of its properties.
+
+    Shows a warning instead when the port has no valid contract.
+    """
+    objects = port.schema_objects()
+    if not objects:
+        st.warning(f"Output port '{port.name}' has no data contract with a schema.",
+                   icon=":material/warning:")
+        return
+    for obj in objects:
+        title = obj.businessName or obj.name or "table"
+        st.markdown(f"**{md(title)}** (`{obj.name}`)")
+        if obj.description:
+            st.caption(md(obj.description)
+                       + (f" Granularity: {md(obj.dataGranularityDescription)}."
+                          if obj.dataGranularityDescription else ""))
+        frame = pd.DataFrame(schema_rows(port, obj.name), columns=list(SCHEMA_COLUMNS))
+        st.dataframe(
+            frame,
+            hide_index=True,
+            width="stretch",
+            height=table_height(len(frame)),
+            column_config={
+                "Property": st.column_config.TextColumn(help="Column name in the data"),
+                "Business name": st.column_config.TextColumn(help="Name in business terms"),
+                "Type": st.column_config.TextColumn(
+                    help="Logical type (the engine's physical type in brackets)"),
+                "Description": st.column_config.TextColumn(width="large"),
+                "Required": st.column_config.CheckboxColumn(help=HELP["required"]),
+                "Unique": st.column_config.CheckboxColumn(help=HELP["unique"]),
+                "Key": st.column_config.CheckboxColumn(help=HELP["primary_key"]),
+                "Classification": st.column_config.TextColumn(help=HELP["classification"]),
+                "Personal data": st.column_config.CheckboxColumn(help=HELP["pii"]),
+            },
+        )

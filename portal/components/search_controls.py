@@ -1,0 +1,108 @@
+"""The discover page's controls: search box and facet selectors, kept in sync with the URL.
+
+The URL is the source of truth when it changes from outside (a link, a typed address, the home
+page's search box); otherwise the widgets are, and every change is written back to the URL, so
+any search can be bookmarked and shared.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from catalog.search import FACETS, SearchQuery
+from portal import routes, state
+from portal.wording import HELP
+
+FACET_LABELS = {"domain": "Domain", "owner": "Owner or team", "tag": "Tag", "status": "Status",
+                "classification": "Classification"}
+"""Label of each facet selector."""
+FACET_HELP = {
+    "domain": "The business area that owns the product.",
+    "owner": "The product's owner or its team.",
+    "tag": HELP["tags"],
+    "status": HELP["status"],
+    "classification": HELP["classification"] + " A product counts under every level its "
+                      "columns use.",
+}
+PILL_FACETS = ("domain", "status", "classification")
+"""Facets with few values, shown as pills; the others are drop-down multiselects."""
+
+
+def _url_params() -> dict[str, list[str]]:
+    return {name: st.query_params.get_all(name) for name in routes.DISCOVER_PARAMS}
+
+
+def sync_from_url() -> None:
+    """Seed the search box and facet selectors from the URL when it changed from outside.
+
+    Call before rendering any control of the page.
+    """
+    url = _url_params()
+    if st.session_state.get(state.DISCOVER_URL) == url:
+        return
+    query = routes.search_query_from_params(url)
+    st.session_state[state.DISCOVER_TEXT] = query.text
+    for facet in FACETS:
+        st.session_state[state.discover_facet(facet)] = list(query.selected(facet))
+    st.session_state[state.DISCOVER_URL] = url
+
+
+def current_query() -> SearchQuery:
+    """The search the controls describe (valid after :func:`sync_from_url`)."""
+    return SearchQuery(
+        text=str(st.session_state.get(state.DISCOVER_TEXT, "")).strip(),
+        **{f: tuple(st.session_state.get(state.discover_facet(f)) or ()) for f in FACETS},
+    )
+
+
+def write_to_url(query: SearchQuery) -> None:
+    """Put ``query`` in the URL (only the parameters that changed)."""
+    wanted = routes.params_from_search_query(query)
+    for name, values in wanted.items():
+        if st.query_params.get_all(name) == values:
+            continue
+        if values:
+            st.query_params[name] = values
+        elif name in st.query_params:
+            del st.query_params[name]
+    st.session_state[state.DISCOVER_URL] = wanted
+
+
+def clear_search() -> None:
+    """Callback: empty the search box and every facet selection."""
+    st.session_state[state.DISCOVER_TEXT] = ""
+    for facet in FACETS:
+        st.session_state[state.discover_facet(facet)] = []
+
+
+def search_box() -> None:
+    """The one search box of the page."""
+    st.text_input("Search data products", key=state.DISCOVER_TEXT, icon=":material/search:",
+                  placeholder="e.g. flight delays, weather, airline codes",
+                  help=HELP["search"])
+
+
+def facet_selector(facet: str, counts: list[tuple[str, int]], selected: tuple[str, ...]) -> None:
+    """Pills or a multiselect for ``facet`` whose labels carry the number of matching products.
+
+    Args:
+        facet: facet name (see :data:`catalog.search.FACETS`).
+        counts: (value, products) pairs from the search result, best first.
+        selected: values currently selected; kept as options even when their count is 0.
+    """
+    count_of = dict(counts)
+    options = [v for v, _ in counts] + [v for v in selected if v not in count_of]
+    if not options:
+        return
+
+    def label(value: str) -> str:
+        """``"operations (4)"``: the value and how many products have it."""
+        return f"{value} ({count_of.get(value, 0)})"
+
+    key = state.discover_facet(facet)
+    if facet in PILL_FACETS:
+        st.pills(FACET_LABELS[facet], options, selection_mode="multi", format_func=label,
+                 key=key, help=FACET_HELP[facet])
+    else:
+        st.multiselect(FACET_LABELS[facet], options, format_func=label, key=key,
+                       help=FACET_HELP[facet], placeholder="Any")

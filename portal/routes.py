@@ -1,0 +1,51 @@
+"""Page paths and URL query parameters of the portal; no Streamlit here.
+
+Page paths are relative to the entry point ``portal/streamlit_app.py`` (what ``st.page_link`` and
+``st.switch_page`` take). URLs: ``/`` (home), ``/discover?q=…&domain=…&owner=…&tag=…&status=…
+&classification=…`` (repeat a facet parameter to select several values), ``/product?product=
+<id>``, ``/domains?domain=<name>``, ``/mesh-health``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from catalog.search import FACETS, SearchQuery
+
+HOME = "app_pages/home.py"
+DISCOVER = "app_pages/discover.py"
+PRODUCT = "app_pages/product.py"
+DOMAINS = "app_pages/domains.py"
+MESH_HEALTH = "app_pages/mesh_health.py"
+
+QUERY_PARAM = "q"
+"""Free-text query of the discover page."""
+PRODUCT_PARAM = "product"
+"""Product id on the product page."""
+DOMAIN_PARAM = "domain"
+"""Domain name on the domains page (and a facet of the discover page)."""
+DISCOVER_PARAMS = (QUERY_PARAM, *FACETS)
+"""Every URL parameter of the discover page."""
+
+
+def search_query_from_params(params: Mapping[str, Sequence[str]]) -> SearchQuery:
+    """The search a discover URL describes.
+
+    Args:
+        params: parameter name → all its values (as ``st.query_params.get_all`` gives them);
+            unknown names are ignored, blank values dropped, duplicates removed.
+
+    Returns:
+        The :class:`SearchQuery`; the text is the last ``q`` value, stripped.
+    """
+    texts = [t for t in params.get(QUERY_PARAM, ()) if t.strip()]
+    facets = {f: tuple(dict.fromkeys(v for v in params.get(f, ()) if v.strip())) for f in FACETS}
+    return SearchQuery(text=texts[-1].strip() if texts else "", **facets)
+
+
+def params_from_search_query(query: SearchQuery) -> dict[str, list[str]]:
+    """URL parameters of a search, every name of :data:`DISCOVER_PARAMS` present (``[]`` = none)."""
+    params = {QUERY_PARAM: [query.text] if query.text.strip() else []}
+    for facet in FACETS:
+        params[facet] = list(query.selected(facet))
+    return params

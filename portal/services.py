@@ -1,0 +1,102 @@
+"""What every page needs: the shared catalog, the current principal, and error display.
+
+One :class:`Catalog` per process and mesh location (it holds no per-user data, and its DuckDB
+engine hands out a cursor per unit of work). Catalog data is not cached here: the catalog is
+fast, and nothing that depends on the principal may be shared between sessions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import streamlit as st
+
+from catalog.catalog import Catalog
+from catalog.config import Settings
+from catalog.errors import CatalogError
+from catalog.extracts import ExtractRequest
+from catalog.models.principal import LOCAL_USER, Principal
+
+logger = logging.getLogger(__name__)
+
+UNEXPECTED_ERROR = (
+    "Something went wrong on our side while showing this page. Try again in a moment; if it "
+    "keeps happening, tell the platform team what you were doing."
+)
+"""Shown instead of an unexpected exception (the details go to the log, never to the page)."""
+
+
+@st.cache_resource(show_spinner=False)
+def _catalog_for(mesh_root: str, data_dir: str) -> Catalog:
+    logger.info("opening the catalog: manifests %s, data %s", mesh_root, data_dir)
+    return Catalog(Settings(mesh_root=Path(mesh_root), data_dir=Path(data_dir)))
+
+
+def get_catalog() -> Catalog:
+    """The process-wide catalog for the mesh configured in the environment.
+
+    Keyed on ``MESH_ROOT`` and ``MESH_DATA_DIR`` (see :mod:`catalog.config`), so a different
+    mesh location gets its own catalog.
+    """
+    settings = Settings.from_env()
+    return _catalog_for(str(settings.mesh_root), str(settings.data_dir))
+
+
+def current_principal() -> Principal:
+    """The user of this session; :data:`LOCAL_USER` until sign-in exists."""
+    return LOCAL_USER
+
+
+def show_error(err: BaseException) -> None:
+    """Render an error for the user: a :class:`CatalogError`'s own message, else a generic one.
+
+    Unexpected exceptions are logged with their stack trace; the page never shows one.
+    """
+    if isinstance(err, CatalogError):
+        st.error(str(err), icon=":material/error:")
+        return
+    logger.exception("unexpected error in the portal", exc_info=err)
+    st.error(UNEXPECTED_ERROR, icon=":material/error:")
+
+
+@contextmanager
+def errors_shown() -> Iterator[None]:
+    """Context manager: any exception inside is shown with :func:`show_error` and swallowed.
+
+    Streamlit's own control flow (``st.stop``, ``st.rerun``, page switches) derives from
+    ``BaseException`` and passes through untouched.
+    """
+    try:
+        yield
+    except Exception as err:  # noqa: BLE001 - the one place errors become messages
+        show_error(err)
+
+
+def extract_download(catalog: Catalog, principal: Principal, product_id: str, port: str | None,
+                     request: ExtractRequest) -> Callable[[], bytes]:
+    """A no-argument callable for ``st.download_button(data=...)``, run only on click.
+
+    Args:
+        catalog: the catalog to extract from.
+        principal: who downloads (checked by the catalog when the file is made).
+        product_id: the product.
+        port: the output port, the first one when None.
+        request: columns, filters and limit.
+
+    Returns:
+        A function returning the CSV bytes; it runs on Streamlit's download thread, where the
+        catalog uses its own DuckDB cursor. Failures are logged and re-raised.
+    """
+
+    def make_csv() -> bytes:
+        """The CSV bytes of the extract, made now."""
+        try:
+            return catalog.extract_csv(principal, product_id, port, request)
+        except Exception:
+            logger.exception("extract of %s (port %s) failed", product_id, port)
+            raise
+
+    return make_csv

@@ -1,0 +1,36 @@
+"""Entry point of the data mesh portal: ``streamlit run portal/streamlit_app.py``.
+
+Sets the page configuration and routes between the pages of ``app_pages/`` with
+``st.navigation``; any error a page raises is shown as a message, never as a stack trace.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_REPO = str(Path(__file__).resolve().parent.parent)
+if _REPO not in sys.path:  # `streamlit run` puts only portal/ on the path
+    sys.path.insert(0, _REPO)
+
+import streamlit as st  # noqa: E402
+
+from portal import routes  # noqa: E402
+from portal.services import errors_shown  # noqa: E402
+
+st.set_page_config(page_title="Data mesh portal", page_icon=":material/hub:", layout="wide")
+
+page = st.navigation(
+    [
+        st.Page(routes.HOME, title="Home", icon=":material/home:", default=True),
+        st.Page(routes.DISCOVER, title="Discover", icon=":material/search:"),
+        st.Page(routes.PRODUCT, title="Product", icon=":material/dataset:"),
+        st.Page(routes.DOMAINS, title="Domains", icon=":material/domain:"),
+        st.Page(routes.MESH_HEALTH, title="Mesh health", icon=":material/health_and_safety:",
+                url_path="mesh-health"),
+    ],
+    position="top",
+)
+
+with errors_shown():
+    page.run()

@@ -1,0 +1,178 @@
+"""Rows for the portal's tables (schema, quality rules, servers, team); no Streamlit here.
+
+Each function takes catalog objects and returns plain dicts whose keys are the column labels a
+reader sees, so the components only choose how to display them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from open_data_contract_standard.model import (
+    DataQuality,
+    OpenDataContractStandard,
+    SchemaProperty,
+)
+
+from catalog.mesh import OutputPortView
+from catalog.models.odps import Team
+from portal.wording import Target, humanize, quality_sentence, rule_detail, sla_sentence
+
+SCHEMA_COLUMNS = ("Property", "Business name", "Type", "Description", "Required", "Unique",
+                  "Key", "Classification", "Personal data")
+"""Column labels of :func:`schema_rows`, in display order."""
+
+
+def _business_names(port: OutputPortView) -> dict[tuple[str, str], str]:
+    names: dict[tuple[str, str], str] = {}
+    for obj in port.schema_objects():
+        for prop in obj.properties or []:
+            if prop.businessName:
+                names[(obj.name or "", prop.name or "")] = prop.businessName
+    return names
+
+
+def _type_text(logical: str | None, physical: str | None) -> str:
+    if logical and physical:
+        return f"{logical} ({physical})"
+    return logical or physical or ""
+
+
+def schema_rows(port: OutputPortView, object_name: str | None = None) -> list[dict[str, Any]]:
+    """One row per property of the port's contract (optionally of one schema object).
+
+    Args:
+        port: an output port; no contract gives no rows.
+        object_name: keep only this schema object's properties when given.
+
+    Returns:
+        Dicts keyed by :data:`SCHEMA_COLUMNS`; booleans for Required, Unique, Key, Personal data.
+    """
+    business = _business_names(port)
+    rows = []
+    for prop in port.properties():
+        if object_name is not None and prop.object_name != object_name:
+            continue
+        rows.append({
+            "Property": prop.name,
+            "Business name": business.get((prop.object_name, prop.name), ""),
+            "Type": _type_text(prop.logical_type, prop.physical_type),
+            "Description": prop.description or "",
+            "Required": prop.required,
+            "Unique": prop.unique,
+            "Key": prop.primary_key,
+            "Classification": prop.classification or "unclassified",
+            "Personal data": prop.pii,
+        })
+    return rows
+
+
+@dataclass(frozen=True)
+class QualityLine:
+    """A quality rule in plain language, with where it applies and how much it matters."""
+
+    rule_id: str
+    sentence: str
+    detail: str
+    applies_to: str
+    dimension: str
+    severity: str
+
+
+def _properties(props: list[SchemaProperty] | None, prefix: str = ""
+                ) -> Iterator[tuple[str, SchemaProperty]]:
+    for prop in props or []:
+        path = f"{prefix}{prop.name or ''}"
+        yield path, prop
+        yield from _properties(prop.properties, path + ".")
+
+
+def _rules(contract: OpenDataContractStandard) -> Iterator[tuple[Target, DataQuality]]:
+    for obj in contract.schema_ or []:
+        for path, prop in _properties(obj.properties):
+            for rule in prop.quality or []:
+                yield Target(obj.name or "", path, prop.businessName), rule
+        for rule in obj.quality or []:
+            yield Target(obj.name or ""), rule
+
+
+def quality_lines(contract: OpenDataContractStandard | None) -> list[QualityLine]:
+    """Every quality rule of the contract (property rules first, in document order, per object).
+
+    Args:
+        contract: the ODCS contract of a port, or None.
+
+    Returns:
+        One :class:`QualityLine` per rule; empty without a contract.
+    """
+    if contract is None:
+        return []
+    lines = []
+    for target, rule in _rules(contract):
+        where = target.phrase()
+        lines.append(QualityLine(
+            rule_id=rule.id or "",
+            sentence=quality_sentence(rule, target),
+            detail=rule_detail(rule),
+            applies_to=where[:1].upper() + where[1:],
+            dimension=humanize(rule.dimension or "") or "Unspecified",
+            severity=humanize(rule.severity or "") or "Unspecified",
+        ))
+    return lines
+
+
+def quality_rows(contract: OpenDataContractStandard | None) -> list[dict[str, str]]:
+    """:func:`quality_lines` as table rows: Rule, Why, Applies to, Dimension, Severity, Id."""
+    return [
+        {"Rule": line.sentence, "Why": line.detail, "Applies to": line.applies_to,
+         "Dimension": line.dimension, "Severity": line.severity, "Id": line.rule_id}
+        for line in quality_lines(contract)
+    ]
+
+
+def sla_lines(contract: OpenDataContractStandard | None) -> list[tuple[str, str]]:
+    """``(sentence, description)`` per SLA property of the contract, in document order."""
+    if contract is None:
+        return []
+    return [(sla_sentence(p), (p.description or "").strip()) for p in contract.slaProperties or []]
+
+
+_LOCATION_FIELDS = ("host", "port", "account", "project", "catalog", "database", "dataset",
+                    "schema_", "location", "path")
+
+
+def server_rows(contract: OpenDataContractStandard | None) -> list[dict[str, str]]:
+    """Where the data lives: one row per ODCS server (Server, Type, Environment, Location)."""
+    if contract is None:
+        return []
+    rows = []
+    for server in contract.servers or []:
+        parts = [str(getattr(server, f)) for f in _LOCATION_FIELDS if getattr(server, f, None)]
+        rows.append({
+            "Server": server.server or "",
+            "Type": server.type or "",
+            "Environment": server.environment or "",
+            "Location": " / ".join(parts),
+            "Description": server.description or "",
+        })
+    return rows
+
+
+def table_height(rows: int, max_rows: int = 40) -> int:
+    """Pixel height of ``st.dataframe`` showing ``rows`` rows (up to ``max_rows``) without
+    scrolling: 35 px per row plus the header."""
+    return 35 * (min(max(rows, 1), max_rows) + 1) + 3
+
+
+def member_rows(team: Team | None) -> list[dict[str, str]]:
+    """Team members as rows: Name, Role, Contact (a mailto link when the user name is an e-mail)."""
+    rows = []
+    for member in team.members if team else []:
+        contact = member.username
+        if "@" in contact and not contact.startswith("mailto:"):
+            contact = f"mailto:{contact}"
+        rows.append({"Name": member.name or member.username, "Role": member.role or "",
+                     "Contact": contact})
+    return rows

@@ -1,0 +1,101 @@
+"""Helpers of the portal tests: a mesh to point the portal at, opening a page like a browser
+would, and reading what a user sees."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from streamlit.testing.v1 import AppTest
+
+from catalog.config import REPO_ROOT
+
+APP = REPO_ROOT / "portal" / "streamlit_app.py"
+TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class MeshDirs:
+    """A mesh for tests: manifest root and built data folder."""
+
+    root: Path
+    data: Path
+
+
+def copy_manifests(target: Path) -> Path:
+    """Copy the repository's demo manifests (and build code) to ``target``."""
+    shutil.copytree(REPO_ROOT / "domains", target,
+                    ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    return target
+
+
+@contextmanager
+def use_mesh(mesh: MeshDirs) -> Iterator[None]:
+    """Point the portal at ``mesh`` inside the ``with`` block; restore the environment after."""
+    saved = {k: os.environ.get(k) for k in ("MESH_ROOT", "MESH_DATA_DIR")}
+    os.environ["MESH_ROOT"] = str(mesh.root)
+    os.environ["MESH_DATA_DIR"] = str(mesh.data)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def open_page(page: str | None = None, **params: str | list[str]) -> AppTest:
+    """Run the app like a browser opening ``/<page>?<params>``.
+
+    Args:
+        page: page file relative to ``portal/`` (``"app_pages/product.py"``); home when None.
+        params: URL query parameters.
+
+    Returns:
+        The :class:`AppTest` after the page has run.
+    """
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    if page is not None or params:
+        if page is not None:
+            at.switch_page(page)
+        for name, value in params.items():
+            at.query_params[name] = value
+        at.run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything a user reads on the page (titles, text, alerts, metrics, links), one a line."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
+                 "error", "success", "code"):
+        parts.extend(str(element.value) for element in getattr(at, kind))
+    for metric in at.metric:
+        parts.append(f"{metric.label}: {metric.value}")
+    parts.extend(link.value for link in at.page_link)
+    return "\n".join(parts)
+
+
+def linked_products(at: AppTest) -> list[str]:
+    """Ids of the products the page links to, in page order, without repeats."""
+    ids: list[str] = []
+    for link in at.page_link:
+        for pid in parse_qs(link.proto.query_string).get("product", []):
+            if pid not in ids:
+                ids.append(pid)
+    return ids
+
+
+def assert_clean(at: AppTest) -> None:
+    """No exception reached the page, and no generic "something went wrong" message either."""
+    from portal.services import UNEXPECTED_ERROR
+
+    assert not at.exception, [e.message for e in at.exception]
+    assert all(e.value != UNEXPECTED_ERROR for e in at.error), [e.value for e in at.error]
