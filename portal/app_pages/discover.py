@@ -22,7 +22,7 @@ controls.write_to_url(query)
 st.title("Discover data products", anchor=False)
 controls.search_box()
 
-facets, results = st.columns([1, 3], gap="large")
+facets, results = st.columns([1.4, 3], gap="medium")
 with facets:
     if any(result.facets.get(f) or query.selected(f) for f in FACETS):
         st.markdown("**Narrow down**")
