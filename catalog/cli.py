@@ -15,7 +15,7 @@ from pathlib import Path
 from catalog.build import build_mesh
 from catalog.config import Settings
 from catalog.errors import CatalogError
-from catalog.manifests.loader import load_mesh
+from catalog.manifests.loader import check_contract_models, load_mesh
 
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
@@ -23,7 +23,7 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
     errors = 0
     for root in roots:
         mesh = load_mesh(root)
-        for problem in mesh.problems:
+        for problem in [*mesh.problems, *check_contract_models(mesh)]:
             where = f"{problem.file}:{problem.line or 0}"
             field = f"{problem.field}: " if problem.field else ""
             print(f"{where}: {problem.severity}: {field}{problem.message}")

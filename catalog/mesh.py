@@ -66,45 +66,69 @@ def _is_pii(custom_properties: list[Any] | None) -> bool:
     writes the string ``'True'`` (shared/standards/README.md), so both are accepted.
     """
     for prop in custom_properties or []:
-        if prop.property == "pii":
-            return str(prop.value).strip().lower() == "true"
+        if isinstance(prop, dict) and prop.get("property") == "pii":
+            return str(prop.get("value")).strip().lower() == "true"
     return False
 
 
 @dataclass
 class OutputPortView:
-    """An output port of a product with its data contract (``None`` if it failed to load)."""
+    """An output port of a product with its data contract (``None`` if it failed to load).
+
+    ``source`` is the schema-valid contract document (see
+    :class:`catalog.manifests.documents.LazyContract`); listing and search read its raw form,
+    and :attr:`contract` builds the ODCS pydantic model on first use.
+    """
 
     name: str
     description: str | None
     type: str | None
     version: str | None
     contract_id: str | None
-    contract: OpenDataContractStandard | None = None
+    source: Any | None = None
     contract_file: Path | None = None
+
+    @property
+    def contract(self) -> OpenDataContractStandard | None:
+        """The ODCS model of the port's contract, or None when it failed to load.
+
+        Raises:
+            pydantic.ValidationError: the (schema-valid) document breaks the pydantic models;
+                ``python -m catalog validate`` reports this up front.
+        """
+        return self.source.model() if self.source is not None else None
+
+    @property
+    def raw_contract(self) -> dict[str, Any]:
+        """The contract document as parsed (empty when there is none)."""
+        return self.source.raw if self.source is not None else {}
 
     def schema_objects(self) -> list[SchemaObject]:
         """The contract's schema objects (tables), empty when there is no contract."""
-        return list(self.contract.schema_ or []) if self.contract else []
+        contract = self.contract
+        return list(contract.schema_ or []) if contract else []
 
     def properties(self) -> list[PropertyView]:
-        """Every property of every schema object of the contract, in document order."""
+        """Every property of every schema object of the contract, in document order.
+
+        Read from the raw document, so listing and search never build pydantic models.
+        """
         out: list[PropertyView] = []
-        for obj in self.schema_objects():
-            for prop in obj.properties or []:
+        for obj in self.raw_contract.get("schema") or []:
+            for prop in obj.get("properties") or []:
                 out.append(
                     PropertyView(
-                        object_name=obj.name or "",
-                        name=prop.name or "",
-                        logical_type=prop.logicalType,
-                        physical_type=prop.physicalType,
-                        description=prop.description,
-                        required=bool(prop.required),
-                        unique=bool(prop.unique),
-                        primary_key=bool(prop.primaryKey),
-                        classification=prop.classification,
-                        pii=_is_pii(prop.customProperties),
-                        examples=tuple(prop.examples or ()),
+                        object_name=str(obj.get("name") or ""),
+                        name=str(prop.get("name") or ""),
+                        logical_type=prop.get("logicalType"),
+                        physical_type=prop.get("physicalType"),
+                        description=prop.get("description"),
+                        required=bool(prop.get("required")),
+                        unique=bool(prop.get("unique")),
+                        primary_key=bool(prop.get("primaryKey")),
+                        classification=prop.get("classification"),
+                        pii=_is_pii(prop.get("customProperties")),
+                        examples=tuple(prop.get("examples") or ()),
                     )
                 )
         return out
@@ -132,6 +156,7 @@ class DataProduct:
     directory: Path
     odps_file: Path
     document: DataProductDocument
+    _properties: list[PropertyView] | None = field(default=None, repr=False, compare=False)
 
     @property
     def owners(self) -> list[str]:
@@ -145,8 +170,10 @@ class DataProduct:
         return (self.team.name or "") if self.team else ""
 
     def properties(self) -> list[PropertyView]:
-        """All properties of all output ports."""
-        return [p for port in self.output_ports for p in port.properties()]
+        """All properties of all output ports (computed once per loaded product)."""
+        if self._properties is None:
+            self._properties = [p for port in self.output_ports for p in port.properties()]
+        return self._properties
 
     def classifications(self) -> set[str]:
         """Classifications used by the product's properties (``unclassified`` when unset)."""

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from catalog.gc_pause import gc_paused
 from catalog.mesh import DataProduct
 
 FIELD_WEIGHTS = {"name": 3.0, "tags": 2.0, "owner": 1.5, "property": 1.5, "description": 1.0}
@@ -94,6 +95,14 @@ def _facet_values(product: DataProduct) -> dict[str, set[str]]:
     }
 
 
+def _bitset(indices: list[int]) -> int:
+    """An int whose bit ``i`` is set for every ``i`` in ``indices``."""
+    bits = bytearray((max(indices) >> 3) + 1 if indices else 0)
+    for i in indices:
+        bits[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(bits, "little")
+
+
 class SearchIndex:
     """An in-memory index of data products; build once per mesh load, query many times."""
 
@@ -102,16 +111,22 @@ class SearchIndex:
         self._titles: list[str] = []
         self._exact: dict[str, int] = {}
         self._postings: dict[str, dict[int, tuple[float, str]]] = {}
-        self._facets: dict[str, dict[str, int]] = {f: {} for f in FACETS}
-        for index, product in enumerate(products):
-            self._add(index, product)
+        members: dict[str, dict[str, list[int]]] = {f: {} for f in FACETS}
+        with gc_paused():
+            for index, product in enumerate(products):
+                self._add(index, product, members)
+        self._facets: dict[str, dict[str, int]] = {
+            facet: {value: _bitset(docs) for value, docs in values.items()}
+            for facet, values in members.items()
+        }
         self._vocab = sorted(self._postings)
         self._all = (1 << len(self._ids)) - 1
 
     def __len__(self) -> int:
         return len(self._ids)
 
-    def _add(self, index: int, product: DataProduct) -> None:
+    def _add(self, index: int, product: DataProduct,
+             members: dict[str, dict[str, list[int]]]) -> None:
         self._ids.append(product.id)
         self._titles.append(product.title.lower())
         for key in (product.id, product.name, product.title, product.name.replace("_", " ")):
@@ -130,9 +145,9 @@ class SearchIndex:
                 if posting.get(index, (0.0, ""))[0] < weight:
                     posting[index] = (weight, field_name)
         for facet, values in _facet_values(product).items():
-            bucket = self._facets[facet]
+            bucket = members[facet]
             for value in values:
-                bucket[value] = bucket.get(value, 0) | (1 << index)
+                bucket.setdefault(value, []).append(index)
 
     def _expand(self, word: str) -> list[tuple[str, float]]:
         """Vocabulary words matching ``word``: exact, prefix and typo-tolerant, with weights."""

@@ -12,14 +12,19 @@ the mesh still loads. Unchanged files are not parsed again (see ``documents.load
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 from pathlib import Path
 
-from open_data_contract_standard.model import OpenDataContractStandard
+from pydantic import ValidationError
 
-from catalog.manifests.documents import LoadedDocument, load_document
+from catalog.gc_pause import gc_paused
+from catalog.manifests.documents import (
+    LazyContract,
+    LoadedDocument,
+    load_document,
+    pydantic_problems,
+)
 from catalog.manifests.yaml_source import locate
 from catalog.mesh import DataProduct, Domain, ManifestProblem, Mesh, OutputPortView
 from catalog.models.domain import DomainDocument
@@ -59,20 +64,12 @@ def load_mesh(root: Path) -> Mesh:
     if not root.is_dir():
         mesh.problems.append(ManifestProblem(str(root), None, "", "mesh folder does not exist"))
         return mesh
-    # Loading builds ~100 objects per manifest and frees almost none: the cyclic garbage
-    # collector would rescan them over and over (about half of a cold load of 10,000
-    # products), so it is paused while loading.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         for domain_dir in _subdirs(root):
             _load_domain(mesh, domain_dir)
         mesh.index_lineage()
         for product in mesh.products.values():
             _check_input_ports(mesh, product)
-    finally:
-        if collecting:
-            gc.enable()
     return mesh
 
 
@@ -191,14 +188,12 @@ def _contract_failed(mesh: Mesh, product_dir: Path) -> bool:
     return any(p.file.startswith(prefix) and p.severity == "error" for p in mesh.problems)
 
 
-def _load_contracts(
-    mesh: Mesh, product_dir: Path
-) -> dict[str, tuple[OpenDataContractStandard, Path]]:
-    out: dict[str, tuple[OpenDataContractStandard, Path]] = {}
+def _load_contracts(mesh: Mesh, product_dir: Path) -> dict[str, tuple[LazyContract, Path]]:
+    out: dict[str, tuple[LazyContract, Path]] = {}
     for file in _files(product_dir, ".odcs.yaml"):
         loaded = load_document(file, _rel(mesh, file), "odcs")
         mesh.problems.extend(loaded.problems)
-        if isinstance(loaded.model, OpenDataContractStandard):
+        if isinstance(loaded.model, LazyContract):
             out[loaded.model.id] = (loaded.model, file)
     return out
 
@@ -220,3 +215,22 @@ def _line(loaded: LoadedDocument, *path: str | int) -> int | None:
     if loaded.path is None:
         return None
     return locate(loaded.path.read_text(encoding="utf-8"), list(path))
+
+
+def check_contract_models(mesh: Mesh) -> list[ManifestProblem]:
+    """Build every contract's pydantic model now and report any that fail (second layer).
+
+    The loader defers these models (see ``LazyContract``); ``python -m catalog validate`` calls
+    this so CI sees every problem up front.
+    """
+    problems: list[ManifestProblem] = []
+    for product in mesh.products.values():
+        for port in product.output_ports:
+            if port.source is None or port.contract_file is None:
+                continue
+            try:
+                port.source.model()
+            except ValidationError as err:
+                text = port.contract_file.read_text(encoding="utf-8")
+                problems.extend(pydantic_problems(err, text, _rel(mesh, port.contract_file)))
+    return problems
