@@ -141,7 +141,8 @@ def parse_document(raw: bytes, display_name: str, kind: str, strict: bool = Fals
         text = decode(raw)
         data = parse_mapping(text)
     except YamlProblem as err:
-        return LoadedDocument(kind, None, [ManifestProblem(display_name, err.line, "", err.message)])
+        problem = ManifestProblem(display_name, err.line, "", err.message)
+        return LoadedDocument(kind, None, [problem])
     problems = _schema_problems(kind, data, text, display_name)
     if problems:
         return LoadedDocument(kind, None, problems, data)

@@ -143,8 +143,9 @@ def _child(node: yaml.Node, part: PathPart) -> tuple[int, yaml.Node] | None:
             if isinstance(key, yaml.ScalarNode) and key.value == str(part):
                 # A scalar value sits on the key's line; a block starts on the key's line too.
                 return key.start_mark.line + 1, value
-    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-        if 0 <= part < len(node.value):
-            item = node.value[part]
-            return item.start_mark.line + 1, item
+    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and (
+        0 <= part < len(node.value)
+    ):
+        item = node.value[part]
+        return item.start_mark.line + 1, item
     return None

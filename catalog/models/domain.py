@@ -17,7 +17,8 @@ class DomainDocument(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(
-        description="Domain name, snake_case, equal to its folder name.", pattern=r"^[a-z][a-z0-9_]*$"
+        description="Domain name, snake_case, equal to its folder name.",
+        pattern=r"^[a-z][a-z0-9_]*$",
     )
     title: str = Field(description="Human title, e.g. 'Flight operations'.")
     description: str = Field(description="What the domain covers, for non-technical readers.")

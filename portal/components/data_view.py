@@ -8,7 +8,6 @@ import streamlit as st
 
 from catalog.catalog import Catalog
 from catalog.engine import Column
-from catalog.errors import CatalogError
 from catalog.extracts import ExtractRequest, FilterOp, RowFilter
 from catalog.mesh import DataProduct
 from catalog.models.principal import Principal
@@ -19,9 +18,6 @@ from portal.wording import HELP, plural
 
 logger = logging.getLogger(__name__)
 
-FILTER_ERROR = ("These filters cannot be applied: check that each value fits its column, e.g. a "
-                "date like 2013-07-04 or a whole number like 30.")
-"""Shown when counting the filtered rows fails for a reason the catalog did not explain."""
 PREVIEW_ROWS = 100
 """Rows shown in the preview."""
 MAX_FILTERS = 3
@@ -109,11 +105,8 @@ def extract_form(catalog: Catalog, principal: Principal, product: DataProduct, p
         matching: int | None = None
         try:
             matching = catalog.row_count(principal, product.id, port, request)
-        except CatalogError as err:
+        except Exception as err:  # noqa: BLE001 - shown in place; the form stays usable
             show_error(err)
-        except Exception:  # noqa: BLE001 - e.g. a value the engine cannot cast; form stays usable
-            logger.exception("counting extract rows of %s failed", product.id)
-            st.error(FILTER_ERROR, icon=":material/error:")
         if matching is not None:
             st.markdown(f"**{matching:,}** of {total:,} rows match, "
                         f"with {plural(len(picked), 'column')}.")

@@ -9,8 +9,8 @@ import pytest
 import ryaml
 import yaml
 
-from catalog.manifests.documents import kind_of, parse_document
 from catalog.config import REPO_ROOT
+from catalog.manifests.documents import kind_of, parse_document
 from tests.conftest import SHARED_STANDARDS
 
 needs_shared = pytest.mark.skipif(not SHARED_STANDARDS.is_dir(), reason="shared/ is absent")
