@@ -7,7 +7,9 @@ nothing per-user is cached, so access control can be added here without changing
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import gc
 import os
 import threading
 import time
@@ -24,6 +26,9 @@ from catalog.manifests.loader import load_mesh
 from catalog.mesh import DataProduct, Domain, ManifestProblem, Mesh, OutputPortView
 from catalog.models.principal import Principal
 from catalog.search import SearchIndex, SearchQuery, SearchResult
+
+
+atexit.register(gc.unfreeze)  # let interpreter shutdown see frozen objects again
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,9 @@ class Catalog:
                     self._mesh = load_mesh(self.settings.mesh_root)
                     self._index = SearchIndex(self._mesh.products.values())
                     self._signature = signature
+                    # The mesh lives until the next change: keep the cyclic GC from rescanning
+                    # its millions of objects during searches (a 1.8 s pause seen at 10,000).
+                    gc.freeze()
                 self._checked_at = now
             return self._mesh
 
