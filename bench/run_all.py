@@ -1,0 +1,142 @@
+"""Run every benchmark in sequence and print a summary table of the headline figures.
+
+Steps: generate the synthetic mesh (skipped when up to date) → manifests → search → extract.
+Each benchmark runs as its own process and prints its full report; the summary at the end is
+read from ``bench/.work/results/*.json``. Exits non-zero if a benchmark crashes; a missed
+target is reported, not an error.
+
+Usage::
+
+    python bench/run_all.py                 # 10,000 products (about 15 min on 2 cores today)
+    python bench/run_all.py --products 2000 # a quicker pass
+    python bench/run_all.py --profile       # add cProfiles of the cold load and slowest searches
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import (  # noqa: E402
+    BENCH_DIR,
+    DEFAULT_PRODUCTS,
+    DEFAULT_SEED,
+    REPO_ROOT,
+    RESULTS_DIR,
+    child_env,
+    default_mesh_root,
+    machine_note,
+    table,
+    verdict,
+)
+from bench.extract import MEMORY_TARGET_MB, ROWS_TARGET  # noqa: E402
+from bench.manifests import COLD_TARGET_S, WARM_TARGET_S  # noqa: E402
+from bench.search import P95_TARGET_MS  # noqa: E402
+
+
+def step(name: str, args: list[str]) -> float:
+    """Run ``bench/<name>.py args``, streaming its output; stop on a crash."""
+    (RESULTS_DIR / f"{name}.json").unlink(missing_ok=True)
+    print(f"\n{'=' * 100}\n$ python bench/{name}.py {' '.join(args)}\n", flush=True)
+    started = time.perf_counter()
+    code = subprocess.call([sys.executable, str(BENCH_DIR / f"{name}.py"), *args],
+                           cwd=REPO_ROOT, env=child_env())
+    if code != 0:
+        raise SystemExit(f"bench/{name}.py failed with exit code {code}")
+    return time.perf_counter() - started
+
+
+def _load(name: str) -> dict[str, Any]:
+    path = RESULTS_DIR / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def summary(ran: set[str]) -> list[tuple[str, str, str, str, str]]:
+    """Headline figures of the benchmarks in ``ran``, with their targets."""
+    rows: list[tuple[str, str, str, str, str]] = []
+    m = _load("manifests") if "manifests" in ran else {}
+    if m:
+        files = m["breakdown"]["files"]
+        for label, part, key, target in (
+            ("load_mesh cold", "load", "cold_s", COLD_TARGET_S),
+            ("load_mesh warm", "load", "warm_s", WARM_TARGET_S),
+            ("Catalog.mesh() cold", "catalog", "cold_s", COLD_TARGET_S),
+            ("Catalog.mesh() warm", "catalog", "warm_s", WARM_TARGET_S),
+        ):
+            value = m[part][key]
+            runs = m[part]["cold_runs_s" if key == "cold_s" else "warm_runs_s"]
+            rows.append(("manifests", f"{label} ({files:,} files), median of {len(runs)}",
+                         f"{value:.2f} s ({files / value:,.0f} files/s; "
+                         f"{min(runs):.2f}–{max(runs):.2f})", f"< {target} s",
+                         verdict(value, target)))
+        rows.append(("manifests", "Catalog 2-s recheck, nothing changed",
+                     f"{m['catalog']['recheck_s']:.2f} s "
+                     f"(GC {m['catalog']['recheck_parts']['gc_s']:.2f} s)", "", ""))
+        b = m["breakdown"]
+        rows.append(("manifests", "ryaml vs PyYAML CSafeLoader parse",
+                     f"{b['parse_pyyaml_c_s'] / b['parse_ryaml_s']:.1f}× faster", "", ""))
+    s = _load("search") if "search" in ran else {}
+    if s:
+        rows.append(("search", f"p50 / p95 / max ({s['timed']:,} searches, "
+                               f"{s['products']:,} products)",
+                     f"{s['p50_ms']:.1f} / {s['p95_ms']:.1f} / {s['max_ms']:.1f} ms",
+                     f"p95 < {P95_TARGET_MS:.0f} ms", verdict(s["p95_ms"], P95_TARGET_MS)))
+        f = s["frozen"]
+        rows.append(("search", "longest GC pause; what-if gc.freeze() p95 / max",
+                     f"{s['gc']['max_ms']:,.0f} ms; {f['p95_ms']:.1f} / {f['max_ms']:.1f} ms",
+                     "", ""))
+    e = _load("extract") if "extract" in ran else {}
+    if e:
+        modes = e["modes"]
+        base = modes["duckdb_copy"]["median_s"]
+        for mode in ("write_csv", "extract_csv"):
+            r = modes[mode]
+            rate = r["rows"] / r["median_s"]
+            rows.append(("extract", f"{mode} rows/s ({r['rows']:,} rows)",
+                         f"{rate:,.0f} ({base / r['median_s']:.2f}× bare COPY speed)",
+                         f"> {ROWS_TARGET:,}", verdict(rate, ROWS_TARGET, False)))
+            rows.append(("extract", f"{mode} peak memory",
+                         f"{r['peak_minus_imports_mb']:.0f} MB", f"< {MEMORY_TARGET_MB:.0f} MB",
+                         verdict(r["peak_minus_imports_mb"], MEMORY_TARGET_MB)))
+        p = modes["pandas"]
+        rows.append(("extract", "pandas .df().to_csv() (naive)",
+                     f"{p['rows'] / p['median_s']:,.0f} rows/s, {p['peak_minus_imports_mb']:.0f} MB",
+                     "", ""))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=DEFAULT_PRODUCTS)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--skip", nargs="*", default=(), choices=("manifests", "search", "extract"))
+    args = parser.parse_args(argv)
+    root = default_mesh_root(args.products, args.seed)
+    print(f"benchmarks ({machine_note()})")
+    durations: dict[str, float] = {}
+    durations["generate_mesh"] = step("generate_mesh", ["--products", str(args.products),
+                                                         "--seed", str(args.seed)])
+    mesh_args = ["--root", str(root)]
+    if "manifests" not in args.skip:
+        durations["manifests"] = step("manifests", mesh_args + (["--profile"] if args.profile
+                                                                 else []))
+    if "search" not in args.skip:
+        durations["search"] = step("search", mesh_args + (["--profile"] if args.profile else []))
+    if "extract" not in args.skip:
+        durations["extract"] = step("extract", [])
+    print(f"\n{'=' * 100}\nSUMMARY ({machine_note()}; "
+          + ", ".join(f"{k} {v:.0f} s" for k, v in durations.items()) + ")\n")
+    print(table(summary(set(durations)), ("bench", "figure", "value", "target", "")))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
