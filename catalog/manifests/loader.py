@@ -64,7 +64,7 @@ def load_mesh(root: Path) -> Mesh:
     if not root.is_dir():
         mesh.problems.append(ManifestProblem(str(root), None, "", "mesh folder does not exist"))
         return mesh
-    with gc_paused():
+    with gc_paused(freeze=True):
         for domain_dir in _subdirs(root):
             _load_domain(mesh, domain_dir)
         mesh.index_lineage()
