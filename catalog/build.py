@@ -23,12 +23,13 @@ from pathlib import Path
 
 import duckdb
 import sqlglot
+from open_data_contract_standard.model import Server
 from sqlglot import exp
 
-from catalog.engine import quote_identifier
 from catalog.errors import BuildError
 from catalog.mesh import DataProduct, Mesh, OutputPortView
 from catalog.sources import SOURCES
+from catalog.sql import quote_identifier
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,13 @@ class _Target:
     sql: str
 
 
+def _duckdb_server(port: OutputPortView) -> Server | None:
+    """The port contract's first ``duckdb`` server entry, if any."""
+    contract = port.contract
+    return next((s for s in contract.servers or [] if s.type == "duckdb"), None) if contract \
+        else None
+
+
 def _build_sql(product: DataProduct, port: OutputPortView, first: bool) -> str | None:
     for candidate in (product.directory / f"{port.name}.sql", product.directory / "build.sql"):
         if candidate.exists() and (first or candidate.name != "build.sql"):
@@ -91,8 +99,7 @@ def plan(mesh: Mesh, data_dir: Path) -> tuple[list[_Target], list[str]]:
         built_any = False
         for index, port in enumerate(product.output_ports):
             sql = _build_sql(product, port, index == 0)
-            server = next((s for s in (port.contract.servers or []) if s.type == "duckdb"),
-                          None) if port.contract else None
+            server = _duckdb_server(port)
             objects = port.schema_objects()
             if sql is None or server is None or not server.database or not objects:
                 continue
@@ -125,23 +132,33 @@ def referenced_tables(sql: str) -> set[tuple[str, str]]:
     return out
 
 
-def _check_lineage(mesh: Mesh, target: _Target, tables: set[tuple[str, str]]) -> set[str]:
-    """Sources used by the SQL; refuse reads of undeclared products."""
-    upstream = set(mesh.upstream(target.product.id))
-    by_table = {}
+def _table_producers(mesh: Mesh) -> dict[tuple[str, str], str]:
+    """``(schema, table)`` of every duckdb-served schema object → id of the producing product."""
+    out: dict[tuple[str, str], str] = {}
     for pid, product in mesh.products.items():
         for port in product.output_ports:
+            server = _duckdb_server(port)
+            if server is None:
+                continue
             for obj in port.schema_objects():
-                server = next((s for s in (port.contract.servers or []) if s.type == "duckdb"),
-                              None) if port.contract else None
-                if server is not None:
-                    by_table[(server.schema_ or "main", obj.physicalName or obj.name)] = pid
+                out[(server.schema_ or "main", obj.physicalName or obj.name or "")] = pid
+    return out
+
+
+def _check_lineage(mesh: Mesh, target: _Target, tables: set[tuple[str, str]],
+                   producers: dict[tuple[str, str], str]) -> set[str]:
+    """Sources used by the SQL; refuse reads of undeclared products.
+
+    Raises:
+        BuildError: the SQL reads an unknown table or a product not declared as input port.
+    """
+    upstream = set(mesh.upstream(target.product.id))
     sources = set()
     for qualifier, name in tables:
         if qualifier in SOURCES:
             sources.add(qualifier)
             continue
-        producer = by_table.get((qualifier, name))
+        producer = producers.get((qualifier, name))
         if producer is None:
             raise BuildError(f"{target.product.id}: build SQL reads '{qualifier}.{name}', which "
                              "is neither a source nor a product table of the mesh.")
@@ -154,10 +171,10 @@ def _check_lineage(mesh: Mesh, target: _Target, tables: set[tuple[str, str]]) ->
 
 def _check_contract(con: duckdb.DuckDBPyConnection, target: _Target, qualified: str) -> None:
     actual = [(r[0], r[1]) for r in con.execute(f"DESCRIBE {qualified}").fetchall()]
+    object_name = target.port.schema_objects()[0].name
     promised = [(p.name, (p.physical_type or "").upper())
-                for p in target.port.properties() if p.object_name == target.port
-                .schema_objects()[0].name]
-    if [(n, t) for n, t in actual] != promised:
+                for p in target.port.properties() if p.object_name == object_name]
+    if actual != promised:
         diff = [f"{a} ≠ {p}" for a, p in zip(actual, promised, strict=False) if a != p]
         raise BuildError(
             f"{target.product.id}: the built table does not match its contract's schema "
@@ -198,8 +215,9 @@ def _build_database(mesh: Mesh, database: Path, targets: list[_Target], result: 
     try:
         with duckdb.connect(str(tmp)) as con:
             needed: set[str] = set()
+            producers = _table_producers(mesh)
             for target in targets:
-                needed |= _check_lineage(mesh, target, referenced_tables(target.sql))
+                needed |= _check_lineage(mesh, target, referenced_tables(target.sql), producers)
             for source in sorted(needed):
                 say(f"loading source {source}")
                 SOURCES[source](con)

@@ -152,6 +152,10 @@ class Catalog:
         mesh = self.mesh()
         return [mesh.products[i] for i in ids if i in mesh.products]
 
+    def all_products(self, principal: Principal) -> list[DataProduct]:
+        """Every product visible to ``principal``, by title."""
+        return sorted(self.mesh().products.values(), key=lambda p: p.title.lower())
+
     def domains(self, principal: Principal) -> list[Domain]:
         """All domains, by title."""
         return sorted(self.mesh().domains.values(), key=lambda d: d.title.lower())

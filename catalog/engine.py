@@ -25,18 +25,9 @@ import pandas as pd
 from catalog.errors import DataUnavailable, InvalidRequest
 from catalog.extracts import ExtractRequest, csv_select_list, where_clause
 from catalog.mesh import OutputPortView
+from catalog.sql import quote_identifier, quote_literal
 
 logger = logging.getLogger(__name__)
-
-
-def quote_identifier(name: str) -> str:
-    """Quote a DuckDB identifier (``"a""b"``); the name must come from the engine, not a user."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def quote_literal(text: str) -> str:
-    """Quote a SQL string literal for statements that take no parameters (ATTACH, COPY TO)."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def describe_type(duckdb_type: str) -> str:

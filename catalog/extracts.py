@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from catalog.errors import InvalidRequest
+from catalog.sql import quote_identifier
 
 if TYPE_CHECKING:
     from catalog.engine import Column
@@ -69,10 +70,6 @@ class ExtractRequest:
     limit: int | None = None
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _known(columns: list[Column]) -> dict[str, Column]:
     return {c.name: c for c in columns}
 
@@ -90,7 +87,7 @@ def csv_select_list(request: ExtractRequest, columns: list[Column]) -> str:
         col = known.get(name)
         if col is None:
             raise InvalidRequest(f"Column '{name}' is not in this product; pick from the list.")
-        quoted = _quote(col.name)
+        quoted = quote_identifier(col.name)
         if col.type.upper().startswith("VARCHAR"):
             # regexp, not `left(x, 1) IN (...)`: DuckDB turns a multi-value IN into a join,
             # which loses row order in COPY; extracts must come out in the table's order.
@@ -116,7 +113,7 @@ def where_clause(request: ExtractRequest, columns: list[Column]) -> tuple[str, l
         col = known.get(flt.column)
         if col is None:
             raise InvalidRequest(f"Cannot filter on '{flt.column}': no such column.")
-        quoted = _quote(col.name)
+        quoted = quote_identifier(col.name)
         op = FilterOp(flt.op)
         if op is FilterOp.IS_EMPTY:
             conditions.append(f"{quoted} IS NULL")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -33,12 +34,18 @@ FIELD_WEIGHTS = {"name": 3.0, "tags": 2.0, "owner": 1.5, "property": 1.5, "descr
 FACETS = ("domain", "owner", "tag", "status", "classification")
 """Facet names, in display order."""
 
-_WORD = re.compile(r"[0-9a-z]+")
+_WORD = re.compile(r"[^\W_]+")
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-case words of ``text``; underscores, dots and dashes separate words."""
-    return _WORD.findall(text.lower())
+    """Lower-case, accent-folded words of ``text``; underscores, dots and dashes separate words.
+
+    ``"María López dep_delay"`` → ``["maria", "lopez", "dep", "delay"]`` (Unicode NFKD with
+    combining marks removed, so a search typed without accents still matches).
+    """
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _WORD.findall(folded)
 
 
 @dataclass(frozen=True)

@@ -140,11 +140,11 @@ def _load_product(mesh: Mesh, domain: Domain, product_dir: Path) -> DataProduct 
                             f"'{domain.name}'")
         )
         return None
-    contracts = _load_contracts(mesh, product_dir)
+    contracts, broken_contracts = _load_contracts(mesh, product_dir)
     ports = []
     for index, port in enumerate(doc.outputPorts):
         contract, contract_file = contracts.pop(port.contractId or "", (None, None))
-        if contract is None and not _contract_failed(mesh, product_dir):
+        if contract is None and not broken_contracts:
             mesh.problems.append(
                 ManifestProblem(rel, _line(loaded, "outputPorts", index, "contractId"),
                                 f"outputPorts[{index}].contractId",
@@ -183,19 +183,21 @@ def _load_product(mesh: Mesh, domain: Domain, product_dir: Path) -> DataProduct 
     )
 
 
-def _contract_failed(mesh: Mesh, product_dir: Path) -> bool:
-    prefix = _rel(mesh, product_dir) + os.sep
-    return any(p.file.startswith(prefix) and p.severity == "error" for p in mesh.problems)
-
-
-def _load_contracts(mesh: Mesh, product_dir: Path) -> dict[str, tuple[LazyContract, Path]]:
+def _load_contracts(
+    mesh: Mesh, product_dir: Path
+) -> tuple[dict[str, tuple[LazyContract, Path]], bool]:
+    """The product folder's valid contracts by id, and whether any contract file was broken
+    (then a port without its contract is already explained by that file's errors)."""
     out: dict[str, tuple[LazyContract, Path]] = {}
+    broken = False
     for file in _files(product_dir, ".odcs.yaml"):
         loaded = load_document(file, _rel(mesh, file), "odcs")
         mesh.problems.extend(loaded.problems)
         if isinstance(loaded.model, LazyContract):
             out[loaded.model.id] = (loaded.model, file)
-    return out
+        else:
+            broken = True
+    return out, broken
 
 
 def _check_input_ports(mesh: Mesh, product: DataProduct) -> None:

@@ -9,8 +9,9 @@ import streamlit as st
 from catalog.errors import DomainNotFound
 from portal import routes
 from portal.components.domain_card import domain_grid
+from portal.components.not_found import not_found
 from portal.components.product_card import product_grid
-from portal.services import current_principal, get_catalog, show_error
+from portal.services import current_principal, get_catalog
 from portal.tables import member_rows
 from portal.wording import HELP, md, plural, safe_url
 
@@ -27,10 +28,7 @@ if not name:
 try:
     domain = catalog.domain(principal, name)
 except DomainNotFound as err:
-    st.title("Domain not found", anchor=False)
-    show_error(err)
-    st.page_link(routes.DOMAINS, label="See all domains", icon=":material/domain:")
-    st.stop()
+    not_found("Domain not found", err, [(routes.DOMAINS, "See all domains", ":material/domain:")])
 
 st.page_link(routes.DOMAINS, label="All domains", icon=":material/arrow_back:")
 st.title(domain.title, anchor=False)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from catalog.errors import ProductNotFound
-from catalog.search import SearchQuery
 from portal import routes, state
 from portal.components.badges import product_badges
 from portal.components.contract_view import contract_view, manifest_downloads
 from portal.components.data_view import data_view
+from portal.components.not_found import not_found
 from portal.components.product_overview import product_overview
 from portal.components.schema_table import schema_table
-from portal.services import current_principal, errors_shown, get_catalog, show_error
+from portal.services import current_principal, errors_shown, get_catalog
 from portal.wording import md
 
 catalog = get_catalog()
@@ -22,9 +22,7 @@ product_id = st.query_params.get(routes.PRODUCT_PARAM, "").strip()
 if not product_id:
     st.title("Data product", anchor=False)
     st.caption("Choose a data product, or search for one on the discover page.")
-    hits = catalog.search(principal, SearchQuery()).hits
-    products = catalog.products(principal, [hit.product_id for hit in hits])
-    titles = {p.id: p.title for p in sorted(products, key=lambda p: p.title.lower())}
+    titles = {p.id: p.title for p in catalog.all_products(principal)}
     choice = st.selectbox("Data product", list(titles), index=None, key=state.PRODUCT_PICKER,
                           format_func=lambda pid: f"{titles[pid]} ({pid})",
                           placeholder="Choose a data product")
@@ -37,12 +35,9 @@ if not product_id:
 try:
     product = catalog.product(principal, product_id)
 except ProductNotFound as err:
-    st.title("Data product not found", anchor=False)
-    show_error(err)
-    st.page_link(routes.DISCOVER, label="Search the catalog", icon=":material/search:")
-    st.page_link(routes.MESH_HEALTH, label="Check mesh health",
-                 icon=":material/health_and_safety:")
-    st.stop()
+    not_found("Data product not found", err,
+              [(routes.DISCOVER, "Search the catalog", ":material/search:"),
+               (routes.MESH_HEALTH, "Check mesh health", ":material/health_and_safety:")])
 
 domains = {d.name: d.title for d in catalog.domains(principal)}
 domain_title = domains.get(product.domain, product.domain)

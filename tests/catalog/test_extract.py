@@ -87,23 +87,15 @@ def test_extract_name() -> None:
     assert extract_filename("a/../b", "1 0", dt.date(2026, 1, 2)) == "a_.._b-1_0-2026-01-02.csv"
 
 
-def test_full_flights_extract_matches_the_product(demo_catalog: Catalog) -> None:
+def test_full_flights_extract_matches_the_product(demo_catalog: Catalog, tmp_path) -> None:
     data = demo_catalog.extract_csv(U, "operations.flights")
     header = data[: data.index(b"\n")].decode().split(",")
     assert header == [c.name for c in demo_catalog.columns(U, "operations.flights")]
-    con = duckdb.connect()
-    count = con.execute("SELECT count(*) FROM read_csv(?, header=true)",
-                        [_tmp_csv(data)]).fetchone()[0]
+    file = tmp_path / "flights.csv"
+    file.write_bytes(data)
+    count = duckdb.connect().execute("SELECT count(*) FROM read_csv(?, header=true)",
+                                     [str(file)]).fetchone()[0]
     assert count == 336_776 == demo_catalog.row_count(U, "operations.flights")
-
-
-def _tmp_csv(data: bytes) -> str:
-    import tempfile
-
-    handle = tempfile.NamedTemporaryFile(suffix=".csv", delete=False)
-    handle.write(data)
-    handle.close()
-    return handle.name
 
 
 def test_concurrent_extracts_from_threads(demo_catalog: Catalog) -> None:
