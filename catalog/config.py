@@ -5,6 +5,8 @@ Environment variables:
     MESH_DATA_DIR: folder holding the built DuckDB file and uploaded data (default
         ``<repo>/data``, git-ignored). Relative ``servers[].database`` / ``path`` entries of
         contracts resolve against it.
+    MESH_STATE_DB: the operational store (quality runs, audit log, compliance history), a
+        SQLite file (default ``<data dir>/state.sqlite``).
 """
 
 from __future__ import annotations
@@ -23,14 +25,23 @@ class Settings:
     Attributes:
         mesh_root: folder with ``<domain>/domain.yaml`` and ``<domain>/<product>/`` manifests.
         data_dir: folder that relative server paths in contracts resolve against.
+        state_db: the operational store's file; ``<data_dir>/state.sqlite`` when None.
     """
 
     mesh_root: Path
     data_dir: Path
+    state_db: Path | None = None
+
+    @property
+    def state_path(self) -> Path:
+        """The operational store's SQLite file (``<data_dir>/state.sqlite`` unless set)."""
+        return self.state_db or self.data_dir / "state.sqlite"
 
     @classmethod
     def from_env(cls) -> Settings:
         """Read ``MESH_ROOT`` and ``MESH_DATA_DIR``, falling back to the repository defaults."""
         root = Path(os.environ.get("MESH_ROOT", REPO_ROOT / "domains")).resolve()
         data = Path(os.environ.get("MESH_DATA_DIR", REPO_ROOT / "data")).resolve()
-        return cls(mesh_root=root, data_dir=data)
+        state = os.environ.get("MESH_STATE_DB")
+        return cls(mesh_root=root, data_dir=data,
+                   state_db=Path(state).resolve() if state else None)

@@ -1,0 +1,33 @@
+"""Subcommands of ``python -m catalog``: a registry, one module per command (STYLE.md habit 6).
+
+Each command module defines ``NAME`` (the subcommand), ``HELP`` (one line), and two functions:
+``add_arguments(parser)`` and ``run(args, settings) -> int`` (the process exit code). Add a
+command by writing its module and listing it in :data:`COMMAND_MODULES`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "catalog.commands.validate",
+    "catalog.commands.build",
+    "catalog.commands.check",
+    "catalog.commands.diff",
+    "catalog.commands.import_",
+    "catalog.commands.export",
+)
+"""Command modules, in the order ``--help`` lists them; missing modules are skipped."""
+
+
+def command_modules() -> list[ModuleType]:
+    """The importable command modules of :data:`COMMAND_MODULES`, in order."""
+    modules = []
+    for name in COMMAND_MODULES:
+        try:
+            modules.append(importlib.import_module(name))
+        except ModuleNotFoundError as err:
+            if err.name != name:
+                raise
+    return modules

@@ -1,0 +1,205 @@
+"""The operational store: quality runs, compliance snapshots and the audit log.
+
+Embedded default (ARCHITECTURE.md decision 6): one SQLite file in WAL mode. SQLite's journal
+makes every committed run survive a crash, and its locking lets the portal and
+``python -m catalog check`` write at the same time: each write is one ``BEGIN IMMEDIATE``
+transaction on a fresh connection, and a writer that finds the file locked waits (busy timeout
+30 s) instead of failing, so no run is lost. Readers never block writers (WAL).
+
+A PostgreSQL store for shared deployments would implement the same public methods; it is not
+built yet.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from catalog.errors import CatalogError
+
+SCHEMA_VERSION = 1
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS quality_runs (
+    run_id          TEXT PRIMARY KEY,
+    product_id      TEXT NOT NULL,
+    product_version TEXT NOT NULL,
+    started_at      TEXT NOT NULL,      -- ISO 8601 UTC, when the run started
+    as_of           TEXT NOT NULL,      -- ISO 8601 UTC, the data cut-off the run saw
+    duration_s      REAL NOT NULL,      -- seconds
+    trigger         TEXT NOT NULL,      -- portal | cli | history | registration
+    score           REAL,               -- 0..100, NULL when no check could be scored
+    summary_json    TEXT NOT NULL       -- per-dimension pass rates and counts
+);
+CREATE INDEX IF NOT EXISTS quality_runs_product ON quality_runs (product_id, as_of);
+CREATE TABLE IF NOT EXISTS check_results (
+    run_id       TEXT NOT NULL REFERENCES quality_runs (run_id) ON DELETE CASCADE,
+    check_id     TEXT NOT NULL,
+    position     INTEGER NOT NULL,
+    result_json  TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    PRIMARY KEY (run_id, check_id)
+);
+CREATE TABLE IF NOT EXISTS compliance_snapshots (
+    taken_at     TEXT NOT NULL,          -- ISO 8601 UTC
+    product_id   TEXT NOT NULL,
+    domain       TEXT NOT NULL,
+    policy_id    TEXT NOT NULL,
+    passed       INTEGER NOT NULL,       -- 1 passed, 0 violated
+    PRIMARY KEY (taken_at, product_id, policy_id)
+);
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    at           TEXT NOT NULL,          -- ISO 8601 UTC
+    actor        TEXT NOT NULL,
+    action       TEXT NOT NULL,          -- e.g. product.approved, product.sent_back
+    target       TEXT NOT NULL,          -- e.g. a product id
+    detail_json  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_target ON audit_log (target, seq);
+"""
+
+
+class StoreError(CatalogError):
+    """The operational store cannot be opened or written (disk full, wrong file, …)."""
+
+
+class StateStore:
+    """SQLite-backed operational store; safe for threads and for several processes.
+
+    Args:
+        path: the SQLite file; created (with its folder) on first use.
+
+    Raises:
+        StoreError: the file exists but is not a usable store.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._init_lock = threading.Lock()
+        self._ready = False
+
+    # -- connections -----------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
+                               check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    def _ensure_schema(self) -> None:
+        if self._ready:
+            return
+        with self._init_lock:
+            if self._ready:
+                return
+            conn = self._connect()
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("BEGIN IMMEDIATE")
+                for statement in _DDL.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+                             [str(SCHEMA_VERSION)])
+                conn.execute("COMMIT")
+            except sqlite3.DatabaseError as err:
+                raise StoreError(f"The operational store {self.path} cannot be opened: {err}. "
+                                 "Move the file away to start a fresh store.") from None
+            finally:
+                conn.close()
+            self._ready = True
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on error).
+
+        Raises:
+            StoreError: the store cannot be written.
+        """
+        self._ensure_schema()
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as err:
+            raise StoreError(f"Could not write to the operational store {self.path}: {err}"
+                             ) from None
+        finally:
+            conn.close()
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A read-only connection (rows as :class:`sqlite3.Row`)."""
+        self._ensure_schema()
+        conn = self._connect()
+        conn.row_factory = sqlite3.Row
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    # -- audit log -------------------------------------------------------------------------
+    def record_audit(self, at: str, actor: str, action: str, target: str,
+                     detail: dict[str, Any] | None = None) -> int:
+        """Append one audit event; returns its sequence number.
+
+        Args:
+            at: ISO 8601 UTC time of the event.
+            actor: who did it (a principal's user name).
+            action: what was done, dotted, e.g. ``product.approved``.
+            target: what it was done to, e.g. a product id.
+            detail: extra JSON-serialisable facts (a reason, the old and new status).
+        """
+        with self.write() as conn:
+            cur = conn.execute(
+                "INSERT INTO audit_log (at, actor, action, target, detail_json) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [at, actor, action, target, json.dumps(detail or {}, default=str)],
+            )
+            return int(cur.lastrowid or 0)
+
+    def audit(self, target: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        """Audit events, newest first, optionally for one target; dicts with ``detail`` parsed."""
+        sql = "SELECT seq, at, actor, action, target, detail_json FROM audit_log"
+        params: list[Any] = []
+        if target is not None:
+            sql += " WHERE target = ?"
+            params.append(target)
+        sql += " ORDER BY seq DESC LIMIT ?"
+        params.append(int(limit))
+        with self.read() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [{**{k: r[k] for k in ("seq", "at", "actor", "action", "target")},
+                 "detail": json.loads(r["detail_json"])} for r in rows]
+
+    # -- compliance snapshots ----------------------------------------------------------------
+    def save_compliance(self, taken_at: str,
+                        rows: list[tuple[str, str, str, bool]]) -> None:
+        """Store one compliance snapshot: ``(product_id, domain, policy_id, passed)`` rows."""
+        with self.write() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO compliance_snapshots VALUES (?, ?, ?, ?, ?)",
+                [(taken_at, pid, dom, pol, int(ok)) for pid, dom, pol, ok in rows],
+            )
+
+    def compliance_history(self) -> list[dict[str, Any]]:
+        """Per snapshot time: ``taken_at``, ``checks``, ``passed`` (counts), oldest first."""
+        with self.read() as conn:
+            rows = conn.execute(
+                "SELECT taken_at, count(*) AS checks, sum(passed) AS passed "
+                "FROM compliance_snapshots GROUP BY taken_at ORDER BY taken_at"
+            ).fetchall()
+        return [dict(r) for r in rows]
