@@ -6,19 +6,13 @@ reader sees, so the components only choose how to display them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from open_data_contract_standard.model import (
-    DataQuality,
-    OpenDataContractStandard,
-    SchemaProperty,
-)
+from open_data_contract_standard.model import OpenDataContractStandard
 
 from catalog.mesh import OutputPortView
 from catalog.models.odps import Team
-from portal.wording import Target, humanize, quality_sentence, rule_detail, sla_sentence
+from catalog.wording import QualityLine, quality_lines, sla_lines  # noqa: F401 (re-exported)
 
 SCHEMA_COLUMNS = ("Property", "Business name", "Type", "Description", "Required", "Unique",
                   "Key", "Classification", "Personal data")
@@ -69,60 +63,6 @@ def schema_rows(port: OutputPortView, object_name: str | None = None) -> list[di
     return rows
 
 
-@dataclass(frozen=True)
-class QualityLine:
-    """A quality rule in plain language, with where it applies and how much it matters."""
-
-    rule_id: str
-    sentence: str
-    detail: str
-    applies_to: str
-    dimension: str
-    severity: str
-
-
-def _properties(props: list[SchemaProperty] | None, prefix: str = ""
-                ) -> Iterator[tuple[str, SchemaProperty]]:
-    for prop in props or []:
-        path = f"{prefix}{prop.name or ''}"
-        yield path, prop
-        yield from _properties(prop.properties, path + ".")
-
-
-def _rules(contract: OpenDataContractStandard) -> Iterator[tuple[Target, DataQuality]]:
-    for obj in contract.schema_ or []:
-        for path, prop in _properties(obj.properties):
-            for rule in prop.quality or []:
-                yield Target(obj.name or "", path, prop.businessName), rule
-        for rule in obj.quality or []:
-            yield Target(obj.name or ""), rule
-
-
-def quality_lines(contract: OpenDataContractStandard | None) -> list[QualityLine]:
-    """Every quality rule of the contract (property rules first, in document order, per object).
-
-    Args:
-        contract: the ODCS contract of a port, or None.
-
-    Returns:
-        One :class:`QualityLine` per rule; empty without a contract.
-    """
-    if contract is None:
-        return []
-    lines = []
-    for target, rule in _rules(contract):
-        where = target.phrase()
-        lines.append(QualityLine(
-            rule_id=rule.id or "",
-            sentence=quality_sentence(rule, target),
-            detail=rule_detail(rule),
-            applies_to=where[:1].upper() + where[1:],
-            dimension=humanize(rule.dimension or "") or "Unspecified",
-            severity=humanize(rule.severity or "") or "Unspecified",
-        ))
-    return lines
-
-
 def quality_rows(contract: OpenDataContractStandard | None) -> list[dict[str, str]]:
     """:func:`quality_lines` as table rows: Rule, Why, Applies to, Dimension, Severity, Id."""
     return [
@@ -130,13 +70,6 @@ def quality_rows(contract: OpenDataContractStandard | None) -> list[dict[str, st
          "Dimension": line.dimension, "Severity": line.severity, "Id": line.rule_id}
         for line in quality_lines(contract)
     ]
-
-
-def sla_lines(contract: OpenDataContractStandard | None) -> list[tuple[str, str]]:
-    """``(sentence, description)`` per SLA property of the contract, in document order."""
-    if contract is None:
-        return []
-    return [(sla_sentence(p), (p.description or "").strip()) for p in contract.slaProperties or []]
 
 
 _LOCATION_FIELDS = ("host", "port", "account", "project", "catalog", "database", "dataset",
