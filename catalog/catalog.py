@@ -24,7 +24,11 @@ from catalog.extracts import ExtractRequest, extract_filename
 from catalog.manifests.loader import load_mesh
 from catalog.mesh import DataProduct, Domain, ManifestProblem, Mesh, OutputPortView
 from catalog.models.principal import Principal
+from catalog.quality import history as quality_history
+from catalog.quality.model import QualityRun
+from catalog.quality.runner import Progress, run_product
 from catalog.search import SearchIndex, SearchQuery, SearchResult
+from catalog.store import StateStore
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ class Catalog:
     def __init__(self, settings: Settings | None = None, recheck_seconds: float = 2.0) -> None:
         self.settings = settings or Settings.from_env()
         self.engine = Engine(self.settings.data_dir)
+        self.store = StateStore(self.settings.state_path)
         self._recheck = recheck_seconds
         self._lock = threading.Lock()
         self._mesh: Mesh | None = None
@@ -229,3 +234,43 @@ class Catalog:
         """File name of an extract: ``<product>-<version>-<date>.csv``."""
         product = self.product(principal, product_id)
         return extract_filename(product.id, product.version, day or dt.date.today(), suffix)
+
+    # -- quality ---------------------------------------------------------------------------
+    def run_quality(self, principal: Principal, product_id: str, trigger: str = "portal",
+                    progress: Progress | None = None) -> QualityRun:
+        """Run every check of the product on its data now, store the run and return it.
+
+        Checks that cannot run become ``error`` results; nothing here raises for bad rules.
+
+        Raises:
+            ProductNotFound: no such product.
+            catalog.store.StoreError: the run could not be stored.
+        """
+        product = self.product(principal, product_id)
+        run = run_product(self.engine, product, trigger=trigger, progress=progress)
+        quality_history.save_run(self.store, run)
+        return run
+
+    def latest_quality(self, principal: Principal, product_id: str) -> QualityRun | None:
+        """The product's most recent stored run (by data cut-off), or None."""
+        self.product(principal, product_id)
+        runs = quality_history.product_runs(self.store, product_id, limit=1)
+        return runs[-1] if runs else None
+
+    def quality_history(self, principal: Principal, product_id: str) -> list[QualityRun]:
+        """The product's stored runs, oldest first."""
+        self.product(principal, product_id)
+        return quality_history.product_runs(self.store, product_id)
+
+    def latest_quality_all(self, principal: Principal, with_results: bool = True
+                           ) -> dict[str, QualityRun]:
+        """The latest run of every product of the mesh that has one, by product id."""
+        products = self.mesh().products
+        return {pid: run for pid, run in
+                quality_history.latest_runs(self.store, with_results).items()
+                if pid in products}
+
+    def quality_runs_all(self, principal: Principal) -> list[QualityRun]:
+        """Every stored run of the mesh's products, without results, oldest first."""
+        products = self.mesh().products
+        return [r for r in quality_history.all_runs(self.store) if r.product_id in products]

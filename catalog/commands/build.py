@@ -1,6 +1,8 @@
 """``python -m catalog build``: build every product's data into its DuckDB file.
 
-See :mod:`catalog.build`. Products whose manifests have errors are skipped (and named).
+See :mod:`catalog.build`. Products whose manifests have errors are skipped (and named). Then
+the quality history is rebuilt from the data as it stood at each month end
+(:mod:`catalog.quality.backfill`) unless ``--no-history``.
 """
 
 from __future__ import annotations
@@ -10,14 +12,19 @@ import sys
 
 from catalog.build import build_mesh
 from catalog.config import Settings
+from catalog.engine import Engine
 from catalog.manifests.loader import load_mesh
+from catalog.quality.backfill import rebuild_history
+from catalog.store import StateStore
 
 NAME = "build"
 HELP = "build the demo mesh's data into DuckDB"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The build command takes no arguments."""
+    """Declare the command's arguments on ``parser``."""
+    parser.add_argument("--no-history", action="store_true",
+                        help="skip rebuilding the quality history from the built data")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -31,4 +38,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"wrote {database} ({len(report.tables)} tables)")
     for pid in report.skipped:
         print(f"no build code: {pid}")
+    if not args.no_history:
+        stored = rebuild_history(Engine(settings.data_dir), mesh, StateStore(settings.state_path),
+                                 report=print)
+        print(f"stored {stored} quality runs (history at each month end of the data)")
     return 0

@@ -1,0 +1,255 @@
+"""Compile checks to DuckDB SQL and plan them into as few scans as possible.
+
+Every row-based check becomes a *predicate* that selects its failing rows (``dep_time IS NULL``)
+or an *aggregate* over the object (``count(col) - count(DISTINCT col)`` for duplicates). The plan
+(ARCHITECTURE.md decision 5) puts them in three groups:
+
+- **statistics-friendly** counts (``IS NULL``, ``NOT IN`` a list, range comparisons) and
+  ``count(*)``/``max``/``min`` each run as their own small query: DuckDB answers them from
+  row-group statistics (zone maps, Parquet min/max/null counts) and skips whole row groups;
+  asking them inside one big SELECT would force a full read of every column;
+- everything that must see every value (distinct counts for uniqueness and keys, regular
+  expressions, lengths) shares **one aggregate pass** over the object;
+- ``sql`` rules run as their own queries, as written.
+
+:data:`STRATEGIES` also offers ``per_check`` (one query each) and ``single_pass`` (one aggregate
+query for all) so the benchmark can compare the plan with both naive ways.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from catalog.quality.model import Check
+from catalog.sql import quote_identifier, quote_literal
+
+STRATEGIES = ("planned", "per_check", "single_pass")
+"""How measures are grouped into queries (see module docstring)."""
+
+FILTER, AGGREGATE, SCALAR, SQL, NOT_RUN = "filter", "aggregate", "scalar", "sql", "not_run"
+
+_NUMERIC_PREFIXES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                     "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "REAL", "DOUBLE", "DECIMAL")
+
+
+class CompileError(ValueError):
+    """A check cannot be turned into SQL (missing column, missing argument); the message says
+    what to fix in the contract."""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """How one check is measured.
+
+    Attributes:
+        check: the check.
+        mode: ``filter`` (count of rows matching ``predicate``), ``aggregate`` (``expression``
+            over the whole object), ``scalar`` (``expression`` such as ``count(*)`` or
+            ``max(col)`` asked alone), ``sql`` (the rule's own query) or ``not_run``.
+        predicate: SQL predicate selecting failing rows (filter mode; also used for samples).
+        expression: SQL aggregate expression (aggregate and scalar modes).
+        key: columns whose duplicates fail the check (uniqueness kinds; used for samples).
+        reason: why a ``not_run`` check is not executed.
+    """
+
+    check: Check
+    mode: str
+    predicate: str | None = None
+    expression: str | None = None
+    key: tuple[str, ...] = ()
+    reason: str = ""
+
+    @property
+    def row_based(self) -> bool:
+        """True when the measured value counts rows (so percent units and samples apply)."""
+        return self.mode == FILTER or bool(self.key) or (
+            self.mode == AGGREGATE and self.predicate is not None)
+
+
+def is_numeric(duckdb_type: str) -> bool:
+    """True for DuckDB integer, floating point and decimal types."""
+    return duckdb_type.upper().startswith(_NUMERIC_PREFIXES)
+
+
+def _literal(value: Any, numeric: bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if numeric and isinstance(value, int | float) and math.isfinite(value):
+        return repr(value)
+    return quote_literal(str(value))
+
+
+def _value_list(values: list[Any], numeric: bool) -> tuple[str, bool]:
+    """SQL list of the non-null values, and whether the column must be cast to VARCHAR."""
+    present = [v for v in values if v is not None]
+    if numeric and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return ", ".join(_literal(v, True) for v in present), False
+    return ", ".join(quote_literal(str(v)) for v in present), True
+
+
+def _col(check: Check, types: dict[str, str]) -> tuple[str, str]:
+    """Quoted column of a property-level check and its DuckDB type.
+
+    Raises:
+        CompileError: the property names no column of the data.
+    """
+    name = str(check.arguments.get("column") or check.property or "")
+    if not name:
+        raise CompileError(f"The {check.kind} rule needs a property; put it under one.")
+    if name not in types:
+        raise CompileError(f"Column '{name}' is not in the data "
+                           f"(columns: {', '.join(sorted(types)) or 'none'}).")
+    return quote_identifier(name), types[name]
+
+
+def _in_list(check: Check, types: dict[str, str], values: list[Any], negate: bool) -> str:
+    col, typ = _col(check, types)
+    listed, cast = _value_list(values, is_numeric(typ))
+    target = f"CAST({col} AS VARCHAR)" if cast and not typ.upper().startswith("VARCHAR") else col
+    if not listed:
+        return f"{col} IS NOT NULL" if negate else "false"
+    op = "NOT IN" if negate else "IN"
+    return f"({col} IS NOT NULL AND {target} {op} ({listed}))"
+
+
+def _filter(check: Check, types: dict[str, str]) -> tuple[str, str]:
+    """(mode, predicate) of a check measured as a count of failing rows."""
+    kind, args = check.kind, check.arguments
+    if kind in {"required", "nullValues"}:
+        col, _ = _col(check, types)
+        return FILTER, f"{col} IS NULL"
+    if kind == "missingValues":
+        col, typ = _col(check, types)
+        values = [v for v in args.get("missingValues") or [] if v is not None]
+        if not values:
+            return FILTER, f"{col} IS NULL"
+        listed, _ = _value_list(values, is_numeric(typ))
+        return AGGREGATE, f"({col} IS NULL OR CAST({col} AS VARCHAR) IN ({listed}))"
+    if kind in {"enum", "invalidValues"} and "validValues" in args:
+        return FILTER, _in_list(check, types, list(args["validValues"] or []), negate=True)
+    if kind in {"pattern", "invalidValues"} and args.get("pattern"):
+        col, _ = _col(check, types)
+        return AGGREGATE, (f"({col} IS NOT NULL AND NOT regexp_matches(CAST({col} AS VARCHAR), "
+                           f"{quote_literal(str(args['pattern']))}))")
+    if kind in {"minLength", "maxLength"}:
+        col, _ = _col(check, types)
+        op = "<" if kind == "minLength" else ">"
+        return AGGREGATE, f"length(CAST({col} AS VARCHAR)) {op} {int(args['value'])}"
+    bounds = {"minimum": "<", "maximum": ">", "exclusiveMinimum": "<=", "exclusiveMaximum": ">="}
+    if kind in bounds:
+        col, typ = _col(check, types)
+        return FILTER, f"{col} {bounds[kind]} {_literal(args['value'], is_numeric(typ))}"
+    if kind == "invalidValues":
+        raise CompileError("An invalidValues rule needs arguments.validValues or "
+                           "arguments.pattern.")
+    raise CompileError(f"Unknown rule kind '{kind}'.")
+
+
+def _key_columns(check: Check, types: dict[str, str]) -> tuple[str, ...]:
+    names = list(check.arguments.get("properties") or [])
+    if not names:
+        names = [str(check.arguments.get("column") or check.property or "")]
+    missing = [n for n in names if n not in types]
+    if missing or not names or not all(names):
+        raise CompileError(f"Key column(s) {', '.join(missing) or '(none)'} not in the data.")
+    return tuple(names)
+
+
+def compile_check(check: Check, types: dict[str, str]) -> Measure:
+    """Compile one check against the object's columns.
+
+    Args:
+        check: the check.
+        types: column name → DuckDB type of the object as stored.
+
+    Returns:
+        The measure (``not_run`` with a reason for ``custom``/``text`` rules).
+
+    Raises:
+        CompileError: the check refers to a missing column or lacks an argument.
+    """
+    kind = check.kind
+    if kind == "custom":
+        return Measure(check, NOT_RUN, reason=f"Runs on the {check.engine or 'named'} engine, "
+                       "which this portal does not execute; its own pipeline reports it.")
+    if kind == "text":
+        return Measure(check, NOT_RUN, reason="A rule written in words; nothing to execute.")
+    if kind == "sql":
+        if not check.query:
+            raise CompileError("An sql rule needs a query.")
+        return Measure(check, SQL)
+    if kind == "rowCount":
+        return Measure(check, SCALAR, expression="count(*)")
+    if kind in {"freshness", "retention"}:
+        if not (check.arguments.get("column") or check.property):
+            return Measure(check, NOT_RUN, reason="The SLA names no element (a date or time "
+                           "column) to measure; add `element: <table>.<column>`.")
+        col, _ = _col(check, types)
+        return Measure(check, SCALAR, expression=f"{'max' if kind == 'freshness' else 'min'}"
+                                                 f"({col})")
+    if kind in {"unique", "duplicateValues", "primaryKey"}:
+        key = _key_columns(check, types)
+        quoted = [quote_identifier(k) for k in key]
+        if len(key) == 1 and kind != "primaryKey":
+            expr = f"count({quoted[0]}) - count(DISTINCT {quoted[0]})"
+        elif len(key) == 1:
+            expr = f"count(*) - count(DISTINCT {quoted[0]})"
+        else:
+            # Rows beyond the first of each key; for a primary key a null part also fails.
+            distinct = f"count(DISTINCT ({', '.join(quoted)}))"
+            nulls = " OR ".join(f"{q} IS NULL" for q in quoted)
+            expr = (f"count(*) - {distinct}" if kind != "primaryKey" else
+                    f"count(*) - {distinct} + count(*) FILTER (WHERE {nulls})")
+        return Measure(check, AGGREGATE, expression=expr, key=key)
+    mode, predicate = _filter(check, types)
+    return Measure(check, mode, predicate=predicate,
+                   expression=f"count(*) FILTER (WHERE {predicate})")
+
+
+@dataclass(frozen=True)
+class Query:
+    """One query of a plan: the SQL and the measures whose values its columns hold, in order.
+
+    ``total`` is True when the first column is ``count(*)`` of the object (used for percent
+    units) and not a measure.
+    """
+
+    sql: str
+    measures: tuple[Measure, ...]
+    total: bool = False
+
+
+def plan_queries(relation: str, measures: list[Measure], strategy: str = "planned",
+                 need_total: bool = False) -> list[Query]:
+    """Group the measures of one object into queries (``sql`` and ``not_run`` excluded).
+
+    Args:
+        relation: the object's SQL relation (table or table function).
+        measures: compiled measures of checks on that object.
+        strategy: one of :data:`STRATEGIES`.
+        need_total: also ask ``count(*)`` (for percent units).
+
+    Returns:
+        Queries; each returns one row.
+    """
+    runnable = [m for m in measures if m.mode in {FILTER, AGGREGATE, SCALAR}]
+    if strategy == "single_pass":
+        exprs = ["count(*)"] + [m.expression or "" for m in runnable]
+        return [Query(f"SELECT {', '.join(exprs)} FROM {relation}", tuple(runnable), True)]
+    queries: list[Query] = []
+    if need_total:
+        queries.append(Query(f"SELECT count(*) FROM {relation}", (), True))
+    shared: list[Measure] = []
+    for m in runnable:
+        if m.mode == FILTER:
+            queries.append(Query(f"SELECT count(*) FROM {relation} WHERE {m.predicate}", (m,)))
+        elif m.mode == SCALAR or strategy == "per_check":
+            queries.append(Query(f"SELECT {m.expression} FROM {relation}", (m,)))
+        else:
+            shared.append(m)
+    if shared:
+        exprs = ", ".join(m.expression or "" for m in shared)
+        queries.append(Query(f"SELECT {exprs} FROM {relation}", tuple(shared)))
+    return queries

@@ -1,0 +1,326 @@
+"""Derive every check a data contract states (ODCS v3.1 §schema, §data-quality, §sla).
+
+Sources of checks, per schema object:
+- property constraints: ``required`` (no nulls), ``unique``, ``primaryKey`` (single or compound,
+  ordered by ``primaryKeyPosition``), ``enum`` (v3.2 ``enum: [{value: …}]``) and
+  ``logicalTypeOptions`` ``pattern``, ``minLength``/``maxLength``, ``minimum``/``maximum``,
+  ``exclusiveMinimum``/``exclusiveMaximum``;
+- quality rules on a property or an object: library ``metric`` (``nullValues``,
+  ``missingValues``, ``invalidValues``, ``duplicateValues``, ``rowCount``; the deprecated
+  ``rule`` key is read too), ``sql`` (with ``{object}``/``{property}`` placeholders), ``custom``
+  and ``text`` (never executed here: reported as ``skipped`` with the reason);
+- SLA properties ``freshness`` and ``retention`` (``element`` + ``value`` + ``unit``).
+
+Pure functions over the raw contract dict; nothing here touches data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from catalog.quality.model import OPERATORS, Check
+
+OPERATOR_ALIASES = {
+    "mustBeGreaterThanOrEqualTo": "mustBeGreaterOrEqualTo",
+    "mustBeLessThanOrEqualTo": "mustBeLessOrEqualTo",
+}
+"""Spellings seen in ODCS v3.0 drafts and tools, mapped to the v3.1 operator names."""
+
+LEGACY_METRICS = {"nullCheck": "nullValues", "duplicateCount": "duplicateValues",
+                  "validValues": "invalidValues", "rowcount": "rowCount"}
+"""ODCS v3.0 ``rule`` names mapped to v3.1 ``metric`` names."""
+
+DEFAULT_DIMENSION = {
+    "required": "completeness", "nullValues": "completeness", "missingValues": "completeness",
+    "rowCount": "completeness", "unique": "uniqueness", "primaryKey": "uniqueness",
+    "duplicateValues": "uniqueness", "enum": "conformity", "invalidValues": "conformity",
+    "pattern": "conformity", "minLength": "conformity", "maxLength": "conformity",
+    "minimum": "conformity", "maximum": "conformity", "exclusiveMinimum": "conformity",
+    "exclusiveMaximum": "conformity", "sql": "accuracy", "freshness": "timeliness",
+    "retention": "timeliness", "custom": "accuracy", "text": "accuracy",
+}
+"""Dimension of a check whose rule names none (a constraint's nature, ODCS dimension enum)."""
+
+SENSITIVE_CLASSIFICATIONS = frozenset({"confidential", "restricted", "secret", "sensitive"})
+"""Classifications whose values never appear in failing-row samples."""
+
+
+def _operator(rule: dict[str, Any], default: tuple[str, Any] | None) -> tuple[str | None, Any]:
+    for key, value in rule.items():
+        name = OPERATOR_ALIASES.get(key, key)
+        if name in OPERATORS:
+            return name, value
+    return default if default else (None, None)
+
+
+def column_of(prop: dict[str, Any]) -> str:
+    """The column a property is stored in: ``physicalName`` when set, else ``name``."""
+    return str(prop.get("physicalName") or prop.get("name") or "")
+
+
+def _words(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _describe(kind: str, prop: str | None, args: dict[str, Any], op: str | None,
+              threshold: Any, unit: str, label: str | None = None) -> str:
+    """A plain-language sentence for a check whose rule has no description.
+
+    ``label`` is the property's ``businessName`` when it has one (used instead of its name).
+    """
+    p = (label or _words(prop)) if prop else "the data"
+    p = p[0].lower() + p[1:] if p[:1].isupper() and not p[:2].isupper() else p
+    text = {
+        "required": f"{p[:1].upper() + p[1:]} is always filled in",
+        "nullValues": f"{p.capitalize()} is filled in",
+        "missingValues": f"{p.capitalize()} is not missing",
+        "unique": f"No two rows share the same {p}",
+        "duplicateValues": f"No duplicate {p}",
+        "primaryKey": "Each row is identified by its key "
+                      f"({', '.join(args.get('properties') or [p])})",
+        "enum": f"{p.capitalize()} is one of the allowed values",
+        "invalidValues": f"{p.capitalize()} only holds valid values",
+        "pattern": f"{p.capitalize()} matches the expected format",
+        "minLength": f"{p.capitalize()} has at least {args.get('value')} characters",
+        "maxLength": f"{p.capitalize()} has at most {args.get('value')} characters",
+        "minimum": f"{p.capitalize()} is at least {args.get('value')}",
+        "maximum": f"{p.capitalize()} is at most {args.get('value')}",
+        "exclusiveMinimum": f"{p.capitalize()} is above {args.get('value')}",
+        "exclusiveMaximum": f"{p.capitalize()} is below {args.get('value')}",
+        "rowCount": "The data has rows",
+        "freshness": f"The newest record is at most {threshold} {unit} old",
+        "retention": f"Records are kept for {threshold} {unit}",
+        "sql": "A custom SQL rule holds",
+    }.get(kind, kind)
+    if unit == "percent" and op and kind in {"nullValues", "missingValues", "invalidValues",
+                                             "duplicateValues"}:
+        text += f" ({op} {threshold}%)"
+    return text
+
+
+class _Ids:
+    """Stable check ids: the rule's own ``id``, else ``<port>.<object>[.<property>].<kind>``,
+    numbered ``#2``, ``#3`` … when one target has several checks of a kind."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+
+    def make(self, rule_id: Any, port: str, obj: str, prop: str | None, kind: str) -> str:
+        base = str(rule_id) if rule_id else ".".join(x for x in (port, obj, prop, kind) if x)
+        n = self.seen.get(base, 0) + 1
+        self.seen[base] = n
+        return base if n == 1 else f"{base}#{n}"
+
+
+def _rule_check(rule: dict[str, Any], *, ids: _Ids, product_id: str, port: str, obj: str,
+                prop: str | None, column: str | None, source: str,
+                label: str | None = None) -> Check:
+    rtype = str(rule.get("type") or "library")
+    metric = rule.get("metric") or rule.get("rule")
+    metric = LEGACY_METRICS.get(str(metric), metric) if metric else None
+    if rtype == "sql":
+        kind = "sql"
+    elif rtype in {"custom", "text"}:
+        kind = rtype
+    else:
+        kind = str(metric or "library")
+    default = ("mustBeGreaterThan", 0) if kind == "rowCount" else (
+        ("mustBe", 0) if kind in {"nullValues", "missingValues", "invalidValues",
+                                  "duplicateValues"} else None)
+    op, threshold = _operator(rule, default)
+    arguments = dict(rule.get("arguments") or {})
+    if kind == "invalidValues" and "validValues" not in arguments and rule.get("validValues"):
+        arguments["validValues"] = rule["validValues"]  # v3.0 shape
+    if column and column != prop:
+        arguments.setdefault("column", column)
+    unit = str(rule.get("unit") or "rows")
+    return Check(
+        id=ids.make(rule.get("id"), port, obj, prop, kind),
+        product_id=product_id, port=port, kind=kind, object=obj, property=prop,
+        dimension=str(rule.get("dimension") or DEFAULT_DIMENSION.get(kind, "accuracy")),
+        severity=str(rule.get("severity") or "error"),
+        description=str(rule.get("description") or rule.get("name")
+                        or _describe(kind, prop, arguments, op, threshold, unit, label)),
+        operator=op or "", threshold=threshold, unit=unit, arguments=arguments,
+        query=rule.get("query"), engine=rule.get("engine"), source=source,
+    )
+
+
+def _constraint(kind: str, *, ids: _Ids, product_id: str, port: str, obj: str, prop: str,
+                column: str, args: dict[str, Any], source: str, label: str | None) -> Check:
+    if column != prop:
+        args = {**args, "column": column}
+    return Check(
+        id=ids.make(None, port, obj, prop, kind), product_id=product_id, port=port, kind=kind,
+        object=obj, property=prop, dimension=DEFAULT_DIMENSION[kind], severity="error",
+        description=_describe(kind, prop, args, "mustBe", 0, "rows", label), operator="mustBe",
+        threshold=0, unit="rows", arguments=args, source=source,
+    )
+
+
+_LENGTH_AND_RANGE = ("minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum",
+                     "exclusiveMaximum")
+
+
+def _property_constraints(spec: dict[str, Any], **common: Any) -> Iterator[Check]:
+    source = common["source"]
+    if spec.get("required"):
+        yield _constraint("required", args={}, **common)
+    if spec.get("unique"):
+        yield _constraint("unique", args={}, **common)
+    enum = spec.get("enum")
+    if isinstance(enum, list) and enum:
+        values = [e.get("value") if isinstance(e, dict) else e for e in enum]
+        yield _constraint("enum", args={"validValues": values},
+                          **{**common, "source": f"{source}.enum"})
+    options = spec.get("logicalTypeOptions") or {}
+    if options.get("pattern"):
+        yield _constraint("pattern", args={"pattern": str(options["pattern"])},
+                          **{**common, "source": f"{source}.logicalTypeOptions.pattern"})
+    for key in _LENGTH_AND_RANGE:
+        value = options.get(key)
+        if value is None or isinstance(value, bool):
+            continue
+        kind = key
+        if key == "minimum" and options.get("exclusiveMinimum") is True:
+            kind = "exclusiveMinimum"
+        if key == "maximum" and options.get("exclusiveMaximum") is True:
+            kind = "exclusiveMaximum"
+        yield _constraint(kind, args={"value": value},
+                          **{**common, "source": f"{source}.logicalTypeOptions.{key}"})
+
+
+def _time_unit(unit: str) -> str:
+    return re.sub(r"\s+", "", unit.lower())
+
+
+def _sla_checks(raw: dict[str, Any], ids: _Ids, product_id: str, port: str,
+                objects: list[dict[str, Any]]) -> Iterator[Check]:
+    default_element = raw.get("slaDefaultElement")
+    freshness = time_element(raw)
+    for i, sla in enumerate(raw.get("slaProperties") or []):
+        kind = str(sla.get("property") or "").lower()
+        if kind not in {"freshness", "retention"} or sla.get("value") is None:
+            continue
+        element = str(sla.get("element") or default_element or "")
+        obj_name, prop_name = _resolve_element(element, objects)
+        if prop_name is None and freshness is not None:  # retention of the freshness element
+            obj_name, prop_name = freshness
+            element = f"{obj_name}.{prop_name}"
+        unit = _time_unit(str(sla.get("unit") or "d"))
+        args = {"element": element, "column": prop_name}
+        yield Check(
+            id=ids.make(sla.get("id"), port, obj_name, prop_name, kind),
+            product_id=product_id, port=port, kind=kind, object=obj_name, property=prop_name,
+            dimension="timeliness", severity=str(sla.get("severity") or "error"),
+            description=str(sla.get("description")
+                            or _describe(kind, prop_name, args, None, sla["value"], unit)),
+            operator="mustBeLessOrEqualTo", threshold=sla["value"], unit=unit,
+            arguments=args, source=f"slaProperties[{i}]",
+        )
+
+
+def _resolve_element(element: str, objects: list[dict[str, Any]]) -> tuple[str, str | None]:
+    """``table.column`` or ``column`` → (object name, column); the first object otherwise."""
+    first = str(objects[0].get("name") or "") if objects else ""
+    element = element.split(",")[0].strip()
+    if not element:
+        return first, None
+    if "." in element:
+        obj, col = element.split(".", 1)
+        return obj, col
+    for obj in objects:
+        if any(column_of(p) == element or p.get("name") == element
+               for p in obj.get("properties") or []):
+            return str(obj.get("name") or ""), element
+    return first, element
+
+
+def derive_checks(raw_contract: dict[str, Any], product_id: str, port: str) -> list[Check]:
+    """Every check the contract states, in document order (schema, then SLA).
+
+    Args:
+        raw_contract: the ODCS document as parsed from YAML (schema-valid).
+        product_id: id of the product the contract belongs to.
+        port: the output port's name.
+
+    Returns:
+        Checks with stable ids; ``custom`` and ``text`` rules are included (the runner marks
+        them ``skipped``), so a user sees every rule the contract states.
+    """
+    ids = _Ids()
+    checks: list[Check] = []
+    objects = [o for o in raw_contract.get("schema") or [] if isinstance(o, dict)]
+    for oi, obj in enumerate(objects):
+        obj_name = str(obj.get("name") or "")
+        keys: list[tuple[int, str]] = []
+        for pi, prop in enumerate(obj.get("properties") or []):
+            name = str(prop.get("name") or "")
+            column = column_of(prop)
+            source = f"schema[{oi}].properties[{pi}]"
+            label = prop.get("businessName")
+            common = dict(ids=ids, product_id=product_id, port=port, obj=obj_name, prop=name,
+                          column=column, source=source, label=label)
+            checks.extend(_property_constraints(prop, **common))
+            if prop.get("primaryKey"):
+                keys.append((int(prop.get("primaryKeyPosition") or -1), column))
+            for qi, rule in enumerate(prop.get("quality") or []):
+                checks.append(_rule_check(rule, ids=ids, product_id=product_id, port=port,
+                                          obj=obj_name, prop=name, column=column,
+                                          source=f"{source}.quality[{qi}]", label=label))
+        if keys:
+            ordered = [c for _, c in sorted(keys, key=lambda k: (k[0] < 0, k[0]))]
+            checks.append(Check(
+                id=ids.make(None, port, obj_name, None, "primaryKey"), product_id=product_id,
+                port=port, kind="primaryKey", object=obj_name, property=None,
+                dimension="uniqueness", severity="error",
+                description=_describe("primaryKey", None, {"properties": ordered}, None, 0, ""),
+                arguments={"properties": ordered}, source=f"schema[{oi}]",
+            ))
+        for qi, rule in enumerate(obj.get("quality") or []):
+            checks.append(_rule_check(rule, ids=ids, product_id=product_id, port=port,
+                                      obj=obj_name, prop=None, column=None,
+                                      source=f"schema[{oi}].quality[{qi}]"))
+    checks.extend(_sla_checks(raw_contract, ids, product_id, port, objects))
+    return checks
+
+
+def sensitive_columns(raw_contract: dict[str, Any], object_name: str) -> set[str]:
+    """Columns of ``object_name`` left out of failing-row samples.
+
+    A property is sensitive when its ``classification`` is confidential/restricted (see
+    :data:`SENSITIVE_CLASSIFICATIONS`) or its ``customProperties`` flag ``pii`` as true.
+    """
+    out: set[str] = set()
+    for obj in raw_contract.get("schema") or []:
+        if str(obj.get("name") or "") != object_name:
+            continue
+        for prop in obj.get("properties") or []:
+            pii = any(isinstance(c, dict) and c.get("property") == "pii"
+                      and str(c.get("value")).strip().lower() == "true"
+                      for c in prop.get("customProperties") or [])
+            if pii or str(prop.get("classification") or "").lower() in SENSITIVE_CLASSIFICATIONS:
+                out.add(column_of(prop))
+    return out
+
+
+def declared_columns(raw_contract: dict[str, Any], object_name: str) -> list[str]:
+    """Columns the contract declares for ``object_name``, in document order."""
+    for obj in raw_contract.get("schema") or []:
+        if str(obj.get("name") or "") == object_name:
+            return [column_of(p) for p in obj.get("properties") or []]
+    return []
+
+
+def time_element(raw_contract: dict[str, Any]) -> tuple[str, str] | None:
+    """(object, column) of the contract's freshness element, used to cut data off at a date."""
+    objects = [o for o in raw_contract.get("schema") or [] if isinstance(o, dict)]
+    for sla in raw_contract.get("slaProperties") or []:
+        if str(sla.get("property") or "").lower() == "freshness":
+            element = str(sla.get("element") or raw_contract.get("slaDefaultElement") or "")
+            obj, col = _resolve_element(element, objects)
+            if col:
+                return obj, col
+    return None

@@ -1,0 +1,125 @@
+"""ODCS comparison operators and SLA time units (ODCS v3.1 §data-quality "operators", §sla).
+
+``mustBeBetween``/``mustNotBeBetween`` take ``[low, high]`` with the bounds included in
+"between" (SQL ``BETWEEN`` semantics, as datacontract-cli and Soda apply them).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+TIME_UNITS: dict[str, float] = {
+    "s": 1, "sec": 1, "second": 1, "seconds": 1,
+    "m": 60, "min": 60, "minute": 60, "minutes": 60,
+    "h": 3600, "hr": 3600, "hour": 3600, "hours": 3600,
+    "d": 86400, "day": 86400, "days": 86400,
+    "w": 7 * 86400, "week": 7 * 86400, "weeks": 7 * 86400,
+    "mo": 30 * 86400, "month": 30 * 86400, "months": 30 * 86400,
+    "y": 365 * 86400, "yr": 365 * 86400, "year": 365 * 86400, "years": 365 * 86400,
+}
+"""Seconds per SLA unit (ODCS: "d, day, days for days; y, yr, years for years"; a month is taken
+as 30 days and a year as 365 days)."""
+
+UNIT_WORDS = {1: "second", 60: "minute", 3600: "hour", 86400: "day", 7 * 86400: "week",
+              30 * 86400: "month", 365 * 86400: "year"}
+"""The word for each unit length, for plain-language messages."""
+
+_SYMBOLS = {
+    "mustBe": "=", "mustNotBe": "≠", "mustBeGreaterThan": ">", "mustBeGreaterOrEqualTo": "≥",
+    "mustBeLessThan": "<", "mustBeLessOrEqualTo": "≤", "mustBeBetween": "between",
+    "mustNotBeBetween": "not between",
+}
+_WORDS = {
+    "mustBe": "exactly", "mustNotBe": "anything but", "mustBeGreaterThan": "more than",
+    "mustBeGreaterOrEqualTo": "at least", "mustBeLessThan": "less than",
+    "mustBeLessOrEqualTo": "at most", "mustBeBetween": "between", "mustNotBeBetween":
+    "outside",
+}
+
+
+def unit_seconds(unit: str) -> float:
+    """Seconds in one ``unit`` (see :data:`TIME_UNITS`).
+
+    Raises:
+        ValueError: unknown unit, with the accepted ones listed.
+    """
+    try:
+        return TIME_UNITS[unit.strip().lower()]
+    except KeyError:
+        raise ValueError(f"Unknown time unit '{unit}'; use one of d, h, m, s, w, mo, y."
+                         ) from None
+
+
+def unit_word(unit: str, amount: float = 2) -> str:
+    """``d`` → ``days`` (``day`` when ``amount`` is 1); unknown units are returned as given."""
+    seconds = TIME_UNITS.get(unit.strip().lower())
+    word = UNIT_WORDS.get(int(seconds)) if seconds else None
+    if word is None:
+        return unit
+    return word if amount == 1 else word + "s"
+
+
+def _pair(threshold: Any) -> tuple[float, float]:
+    if not isinstance(threshold, list | tuple) or len(threshold) != 2:
+        raise ValueError(f"The operator needs two numbers [low, high], got {threshold!r}.")
+    low, high = float(threshold[0]), float(threshold[1])
+    return min(low, high), max(low, high)
+
+
+def meets(operator: str, observed: float, threshold: Any) -> bool:
+    """True when ``observed`` satisfies ``operator`` ``threshold``.
+
+    Equality on fractional values (percentages) allows a relative error of 1e-9.
+
+    Raises:
+        ValueError: unknown operator or a threshold of the wrong shape.
+    """
+    if operator in {"mustBeBetween", "mustNotBeBetween"}:
+        low, high = _pair(threshold)
+        inside = low <= observed <= high
+        return inside if operator == "mustBeBetween" else not inside
+    try:
+        value = float(threshold)
+    except (TypeError, ValueError):
+        raise ValueError(f"The threshold {threshold!r} is not a number.") from None
+    equal = math.isclose(observed, value, rel_tol=1e-9, abs_tol=1e-12)
+    result = {
+        "mustBe": equal,
+        "mustNotBe": not equal,
+        "mustBeGreaterThan": observed > value and not equal,
+        "mustBeGreaterOrEqualTo": observed >= value or equal,
+        "mustBeLessThan": observed < value and not equal,
+        "mustBeLessOrEqualTo": observed <= value or equal,
+    }.get(operator)
+    if result is None:
+        raise ValueError(f"Unknown operator '{operator}'; ODCS names mustBe, mustNotBe, "
+                         "mustBeGreaterThan, mustBeGreaterOrEqualTo, mustBeLessThan, "
+                         "mustBeLessOrEqualTo, mustBeBetween, mustNotBeBetween.")
+    return result
+
+
+def symbol(operator: str) -> str:
+    """Short mathematical form of an operator (``mustBeLessOrEqualTo`` → ``≤``)."""
+    return _SYMBOLS.get(operator, operator)
+
+
+def words(operator: str) -> str:
+    """Plain words for an operator (``mustBeLessOrEqualTo`` → ``at most``)."""
+    return _WORDS.get(operator, operator)
+
+
+def threshold_text(operator: str, threshold: Any, unit: str = "") -> str:
+    """``at most 1%``, ``more than 300,000 rows``, ``between 1 and 50`` …"""
+    suffix = "%" if unit == "percent" else (f" {unit}" if unit and unit != "rows" else "")
+    if operator in {"mustBeBetween", "mustNotBeBetween"} and isinstance(threshold, list | tuple):
+        return f"{words(operator)} {_num(threshold[0])} and {_num(threshold[1])}{suffix}"
+    return f"{words(operator)} {_num(threshold)}{suffix}"
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.1f}"

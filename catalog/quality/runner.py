@@ -1,0 +1,384 @@
+"""Run checks where the data lives: one DuckDB cursor, planned queries, results never crashes.
+
+For each schema object: describe its columns, compile every check (:mod:`.compiler`), run the
+planned queries, evaluate each observed value against its ODCS operator, and for failing
+row-based checks fetch up to :data:`SAMPLE_ROWS` failing rows (sensitive columns left out).
+Nothing is pulled into pandas. A check that cannot run (missing column, bad SQL, a query that
+fails) becomes an ``error`` result with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import contextmanager
+from typing import Any
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+
+from catalog.engine import Engine
+from catalog.errors import CatalogError
+from catalog.mesh import DataProduct
+from catalog.quality import compiler
+from catalog.quality.derive import declared_columns, derive_checks, sensitive_columns, time_element
+from catalog.quality.model import Check, CheckResult, QualityRun, Status
+from catalog.quality.operators import meets, unit_seconds
+from catalog.quality.scoring import score
+from catalog.sql import quote_identifier, quote_literal
+
+logger = logging.getLogger(__name__)
+
+SAMPLE_ROWS = 5
+"""Failing rows kept per failing check."""
+
+QUERY_TIMEOUT_S = 300.0
+"""Seconds a single check query may run before it is interrupted (an ``error`` result)."""
+
+Progress = Callable[[int, int, str], None]
+"""``progress(done, total, label)``: called as checks complete (for ``st.progress``)."""
+
+
+class _QueryFailed(Exception):
+    """A query of a check failed; the message is the reason shown to the user."""
+
+
+@contextmanager
+def _deadline(cursor: duckdb.DuckDBPyConnection, seconds: float):  # type: ignore[no-untyped-def]
+    timer = threading.Timer(seconds, cursor.interrupt)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+def _fetch_one(cursor: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
+    try:
+        with _deadline(cursor, QUERY_TIMEOUT_S):
+            row = cursor.execute(sql).fetchone()
+    except duckdb.InterruptException:
+        raise _QueryFailed(f"Stopped after {QUERY_TIMEOUT_S:.0f} s.") from None
+    except duckdb.Error as err:
+        raise _QueryFailed(str(err).split("\n")[0]) from None
+    return tuple(row) if row is not None else ()
+
+
+def _sql_rule(check: Check, relation: str, types: dict[str, str]) -> str:
+    """The rule's query with ``{object}``/``{property}`` filled in and the object defined.
+
+    The object is defined as a CTE named after it, so queries that name the table directly
+    (``FROM Air_Quality``) work too. Only one read-only query (SELECT/UNION/WITH) is allowed.
+
+    Raises:
+        _QueryFailed: the query does not parse or is not a single SELECT.
+    """
+    name = quote_identifier(check.object)
+    column = str(check.arguments.get("column") or check.property or "")
+    sql = str(check.query or "")
+    for token in ("${object}", "{object}", "${table}", "{table}"):
+        sql = sql.replace(token, name)
+    for token in ("${property}", "{property}", "${column}", "{column}"):
+        sql = sql.replace(token, quote_identifier(column))
+    sql = sql.strip().rstrip(";")
+    try:
+        statements = sqlglot.parse(sql, dialect="duckdb")
+    except sqlglot.errors.ParseError as err:
+        raise _QueryFailed(f"The SQL does not parse: {str(err).splitlines()[0]}") from None
+    if len(statements) != 1 or not isinstance(statements[0], exp.Query):
+        raise _QueryFailed("Only a single SELECT query may run as a quality rule.")
+    cte = f"{name} AS (SELECT * FROM {relation})"
+    if sql[:4].upper() == "WITH" and sql[4:5].isspace():
+        return f"WITH {cte}, {sql[5:]}"
+    return f"WITH {cte} {sql}"
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise _QueryFailed(f"The query returned {value!r}, not a number.") from None
+
+
+def _as_naive_utc(value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time.max)
+    raise _QueryFailed(f"The element holds {type(value).__name__} values, not dates or times.")
+
+
+def _json_safe(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+class _ObjectRun:
+    """Runs the checks of one schema object on one cursor."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, relation: str, checks: list[Check],
+                 now: dt.datetime, strategy: str, sample_columns: list[str]) -> None:
+        self.cursor, self.relation, self.checks = cursor, relation, checks
+        self.now, self.strategy = now, strategy
+        self.sample_columns = sample_columns
+        self.total: int | None = None
+
+    def run(self, report: Callable[[CheckResult], None]) -> None:
+        rows = self.cursor.execute(f"DESCRIBE SELECT * FROM {self.relation}").fetchall()
+        types = {r[0]: r[1] for r in rows}
+        if self.sample_columns:
+            self.sample_columns = [c for c in self.sample_columns if c in types]
+        measures: list[compiler.Measure] = []
+        for check in self.checks:
+            try:
+                measures.append(compiler.compile_check(check, types))
+            except compiler.CompileError as err:
+                report(CheckResult(check, Status.ERROR, message=str(err)))
+        for m in measures:
+            if m.mode == compiler.NOT_RUN:
+                report(CheckResult(m.check, Status.SKIPPED, message=m.reason))
+        need_total = any(m.row_based and m.check.unit == "percent" for m in measures)
+        values = self._measure(measures, need_total)
+        for m in measures:
+            if m.mode == compiler.NOT_RUN:
+                continue
+            started = time.perf_counter()
+            if m.mode == compiler.SQL:
+                try:
+                    row = _fetch_one(self.cursor, _sql_rule(m.check, self.relation, types))
+                    values[m.check.id] = (row[0] if row else None, 0.0)
+                except _QueryFailed as err:
+                    values[m.check.id] = (err, 0.0)
+            value, spent = values.get(m.check.id, (_QueryFailed("Not measured."), 0.0))
+            result = self._evaluate(m, value)
+            result.duration_s = spent + time.perf_counter() - started
+            report(result)
+
+    def _measure(self, measures: list[compiler.Measure], need_total: bool
+                 ) -> dict[str, tuple[Any, float]]:
+        """Run the plan; check id → (value or the _QueryFailed, seconds)."""
+        values: dict[str, tuple[Any, float]] = {}
+        for query in compiler.plan_queries(self.relation, measures, self.strategy, need_total):
+            started = time.perf_counter()
+            try:
+                row = _fetch_one(self.cursor, query.sql)
+            except _QueryFailed as err:
+                if len(query.measures) > 1:  # isolate the culprit: one query per measure
+                    for m in query.measures:
+                        single = compiler.plan_queries(self.relation, [m], "per_check")
+                        try:
+                            values[m.check.id] = (_fetch_one(self.cursor, single[0].sql)[0], 0.0)
+                        except _QueryFailed as one:
+                            values[m.check.id] = (one, 0.0)
+                    continue
+                for m in query.measures:
+                    values[m.check.id] = (err, 0.0)
+                continue
+            spent = (time.perf_counter() - started) / max(1, len(query.measures))
+            offset = 0
+            if query.total:
+                self.total = int(row[0])
+                offset = 1
+            for i, m in enumerate(query.measures):
+                values[m.check.id] = (row[offset + i], spent)
+        return values
+
+    def _evaluate(self, m: compiler.Measure, value: Any) -> CheckResult:
+        check = m.check
+        if isinstance(value, _QueryFailed):
+            return CheckResult(check, Status.ERROR, message=f"Could not run: {value}")
+        try:
+            failing: int | None = None
+            if check.kind in {"freshness", "retention"}:
+                newest = _as_naive_utc(value)
+                if newest is None:
+                    return self._verdict(check, None, None, "There are no records to date.",
+                                         ok=False)
+                age_s = max(0.0, (self.now - newest).total_seconds())
+                observed = age_s / unit_seconds(check.unit)
+                what = "newest" if check.kind == "freshness" else "oldest"
+                message = f"The {what} record is from {newest:%Y-%m-%d %H:%M}"
+            elif m.row_based:
+                failing = int(value or 0)
+                observed = float(failing)
+                if check.unit == "percent":
+                    total = self.total or 0
+                    observed = 100.0 * failing / total if total else 0.0
+                message = ""
+            else:
+                observed = _number(value) if value is not None else 0.0
+                message = ""
+            ok = meets(check.operator, observed, check.threshold) if check.operator else None
+        except (_QueryFailed, ValueError) as err:
+            return CheckResult(check, Status.ERROR, message=str(err))
+        if ok is None:
+            return CheckResult(check, Status.ERROR, observed=observed,
+                               message="The rule states no threshold (mustBe, "
+                                       "mustBeLessThan, …); add one to the contract.")
+        result = self._verdict(check, observed, failing, message, ok)
+        if not ok and failing and self.sample_columns:
+            result.sample = self._sample(m)
+        return result
+
+    def _verdict(self, check: Check, observed: float | None, failing: int | None,
+                 message: str, ok: bool) -> CheckResult:
+        status = Status.PASSED if ok else (Status.FAILED if check.blocking else Status.WARNING)
+        return CheckResult(check, status, observed=observed, failing_rows=failing,
+                           message=message)
+
+    def _sample(self, m: compiler.Measure) -> list[dict[str, Any]]:
+        """Up to SAMPLE_ROWS failing rows, the check's own columns first."""
+        own = [c for c in (*m.key, str(m.check.arguments.get("column") or m.check.property or ""))
+               if c in self.sample_columns]
+        columns = list(dict.fromkeys([*own, *self.sample_columns]))
+        select = ", ".join(quote_identifier(c) for c in columns)
+        if m.key:
+            keys = ", ".join(quote_identifier(k) for k in m.key)
+            sql = (f"SELECT {select} FROM {self.relation} "
+                   f"QUALIFY count(*) OVER (PARTITION BY {keys}) > 1 "
+                   f"ORDER BY {keys} LIMIT {SAMPLE_ROWS}")
+        elif m.predicate:
+            sql = f"SELECT {select} FROM {self.relation} WHERE {m.predicate} LIMIT {SAMPLE_ROWS}"
+        else:
+            return []
+        try:
+            with _deadline(self.cursor, QUERY_TIMEOUT_S):
+                rows = self.cursor.execute(sql).fetchall()
+        except duckdb.Error as err:
+            logger.warning("sample of %s failed: %s", m.check.id, err)
+            return []
+        return [{c: _json_safe(v) for c, v in zip(columns, row, strict=True)} for row in rows]
+
+
+def cut_off(relation: str, column: str, as_of: dt.datetime) -> str:
+    """The relation restricted to rows whose ``column`` is at or before ``as_of``."""
+    stamp = quote_literal(as_of.strftime("%Y-%m-%d %H:%M:%S"))
+    return (f"(SELECT * FROM {relation} "
+            f"WHERE CAST({quote_identifier(column)} AS TIMESTAMP) <= CAST({stamp} AS TIMESTAMP))")
+
+
+def run_checks(engine: Engine, relation_for: Callable[[str], str], checks: list[Check], *,
+               as_of: dt.datetime | None = None, time_filter: tuple[str, str] | None = None,
+               now: dt.datetime | None = None, strategy: str = "planned",
+               progress: Progress | None = None,
+               raw_contract: dict[str, Any] | None = None) -> list[CheckResult]:
+    """Run ``checks`` (of one contract) and return one result per check, in the same order.
+
+    Args:
+        engine: the DuckDB engine (a cursor of its root connection is used).
+        relation_for: object name → SQL relation of its data; may raise a CatalogError
+            (e.g. DataUnavailable), which turns that object's checks into ``error`` results.
+        checks: from :func:`catalog.quality.derive.derive_checks`.
+        as_of: data cut-off (naive UTC): with ``time_filter`` the object's rows after it are
+            left out, and freshness/retention ages are measured at it. Defaults to ``now``.
+        time_filter: (object, column) to cut off on (see :func:`.derive.time_element`).
+        now: the current time (naive UTC); defaults to the clock.
+        strategy: query plan, one of :data:`catalog.quality.compiler.STRATEGIES`.
+        progress: called as ``progress(done, total, label)``.
+        raw_contract: the contract document, to leave sensitive columns out of samples and
+            to sample only declared columns; without it no samples are taken.
+
+    Returns:
+        Results in the order of ``checks``.
+    """
+    clock = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    moment = as_of or clock
+    by_object: dict[str, list[Check]] = {}
+    for check in checks:
+        by_object.setdefault(check.object, []).append(check)
+    results: dict[int, CheckResult] = {}
+    position = {id(c): i for i, c in enumerate(checks)}
+    done = 0
+
+    def report(result: CheckResult) -> None:
+        nonlocal done
+        results[position[id(result.check)]] = result
+        done += 1
+        if progress is not None:
+            progress(done, len(checks), result.check.description)
+
+    cursor = engine.cursor()
+    try:
+        for obj, obj_checks in by_object.items():
+            try:
+                relation = relation_for(obj)
+                if as_of is not None and time_filter and time_filter[0] == obj:
+                    relation = cut_off(relation, time_filter[1], as_of)
+                samples: list[str] = []
+                if raw_contract is not None:
+                    hidden = sensitive_columns(raw_contract, obj)
+                    samples = [c for c in declared_columns(raw_contract, obj) if c not in hidden]
+                _ObjectRun(cursor, relation, obj_checks, moment, strategy, samples).run(report)
+            except (CatalogError, duckdb.Error) as err:
+                reason = str(err).split("\n")[0]
+                for check in obj_checks:
+                    if position[id(check)] not in results:
+                        report(CheckResult(check, Status.ERROR, message=f"Could not run: {reason}"))
+    finally:
+        cursor.close()
+    return [results[i] for i in range(len(checks))]
+
+
+def product_checks(product: DataProduct) -> list[tuple[str, list[Check]]]:
+    """(port name, checks) for every output port with a contract."""
+    return [(port.name, derive_checks(port.raw_contract, product.id, port.name))
+            for port in product.output_ports if port.source is not None]
+
+
+def run_product(engine: Engine, product: DataProduct, *, trigger: str,
+                as_of: dt.datetime | None = None, now: dt.datetime | None = None,
+                progress: Progress | None = None, strategy: str = "planned") -> QualityRun:
+    """Run every check of every output port of ``product``.
+
+    Args:
+        engine: the DuckDB engine.
+        product: the data product.
+        trigger: who asked: ``portal``, ``cli``, ``history`` or ``registration``.
+        as_of: data cut-off for history rebuilt from past states (naive UTC); ``None`` for
+            the data as it is now.
+        now: the current time (naive UTC); defaults to the clock.
+        progress: called as ``progress(done, total, label)`` over all ports' checks.
+        strategy: query plan (see :data:`catalog.quality.compiler.STRATEGIES`).
+
+    Returns:
+        The run, scored, not yet stored (see :func:`catalog.quality.history.save_run`).
+    """
+    started_wall = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    started = time.perf_counter()
+    ports = product_checks(product)
+    total = sum(len(c) for _, c in ports)
+    offset = 0
+    results: list[CheckResult] = []
+    for port_name, checks in ports:
+        port = product.port(port_name)
+
+        def relation_for(obj: str, port=port) -> str:  # type: ignore[no-untyped-def]
+            return engine.relation(port, obj)
+
+        def step(done: int, _total: int, label: str, base: int = offset) -> None:
+            if progress is not None:
+                progress(base + done, total, label)
+
+        results += run_checks(engine, relation_for, checks, as_of=as_of, now=now,
+                              time_filter=time_element(port.raw_contract), strategy=strategy,
+                              progress=step, raw_contract=port.raw_contract)
+        offset += len(checks)
+    return QualityRun(
+        run_id=uuid.uuid4().hex, product_id=product.id, product_version=product.version,
+        started_at=started_wall, as_of=as_of or (now or started_wall),
+        duration_s=time.perf_counter() - started, trigger=trigger, results=results,
+        score=score(results),
+    )
