@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from catalog.wording import number, quantity, time_unit
+
 TIME_UNITS: dict[str, float] = {
     "s": 1, "sec": 1, "second": 1, "seconds": 1,
     "m": 60, "min": 60, "minute": 60, "minutes": 60,
@@ -20,10 +22,6 @@ TIME_UNITS: dict[str, float] = {
 }
 """Seconds per SLA unit (ODCS: "d, day, days for days; y, yr, years for years"; a month is taken
 as 30 days and a year as 365 days)."""
-
-UNIT_WORDS = {1: "second", 60: "minute", 3600: "hour", 86400: "day", 7 * 86400: "week",
-              30 * 86400: "month", 365 * 86400: "year"}
-"""The word for each unit length, for plain-language messages."""
 
 _SYMBOLS = {
     "mustBe": "=", "mustNotBe": "≠", "mustBeGreaterThan": ">", "mustBeGreaterOrEqualTo": "≥",
@@ -53,8 +51,7 @@ def unit_seconds(unit: str) -> float:
 
 def unit_word(unit: str, amount: float = 2) -> str:
     """``d`` → ``days`` (``day`` when ``amount`` is 1); unknown units are returned as given."""
-    seconds = TIME_UNITS.get(unit.strip().lower())
-    word = UNIT_WORDS.get(int(seconds)) if seconds else None
+    word = time_unit(unit)
     if word is None:
         return unit
     return word if amount == 1 else word + "s"
@@ -110,16 +107,9 @@ def words(operator: str) -> str:
 
 
 def threshold_text(operator: str, threshold: Any, unit: str = "") -> str:
-    """``at most 1%``, ``more than 300,000 rows``, ``between 1 and 50`` …"""
-    suffix = "%" if unit == "percent" else (f" {unit}" if unit and unit != "rows" else "")
+    """``at most 1%``, ``more than 300,000``, ``between 1 and 50``, ``at most 1 day`` …"""
+    shown = "" if unit == "rows" else unit
     if operator in {"mustBeBetween", "mustNotBeBetween"} and isinstance(threshold, list | tuple):
-        return f"{words(operator)} {_num(threshold[0])} and {_num(threshold[1])}{suffix}"
-    return f"{words(operator)} {_num(threshold)}{suffix}"
-
-
-def _num(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.1f}"
+        return (f"{words(operator)} {number(threshold[0])} and "
+                f"{quantity(threshold[1], shown)}")
+    return f"{words(operator)} {quantity(threshold, shown)}"
