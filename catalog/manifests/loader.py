@@ -12,9 +12,12 @@ the mesh still loads. Unchanged files are not parsed again (see ``documents.load
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -23,6 +26,7 @@ from catalog.manifests.documents import (
     LazyContract,
     LoadedDocument,
     load_document,
+    parse_document,
     pydantic_problems,
 )
 from catalog.manifests.yaml_source import locate
@@ -160,10 +164,15 @@ def _load_product(mesh: Mesh, domain: Domain, product_dir: Path) -> DataProduct 
                             f"contract '{contract_id}' is not referenced by any output port of "
                             f"{doc.id}", severity="warning")
         )
+    return _assemble(doc, domain.name, product_dir, file, ports)
+
+
+def _assemble(doc: DataProductDocument, domain: str, product_dir: Path, file: Path,
+              ports: list[OutputPortView]) -> DataProduct:
     description = doc.description
     return DataProduct(
         id=doc.id,
-        domain=domain.name,
+        domain=domain,
         name=doc.name or product_dir.name,
         title=str(doc.custom("title") or doc.name or product_dir.name),
         status=doc.status or "draft",
@@ -181,6 +190,72 @@ def _load_product(mesh: Mesh, domain: Domain, product_dir: Path) -> DataProduct 
         odps_file=file,
         document=doc,
     )
+
+
+def product_from_documents(
+    odps: dict[str, Any], contracts: dict[str, dict[str, Any]], directory: Path,
+    display_root: Path | None = None,
+) -> tuple[DataProduct | None, list[ManifestProblem]]:
+    """Build a :class:`DataProduct` from documents in memory (the registration wizard).
+
+    The documents go through the same layers as files do (JSON Schema, then pydantic; ODCS
+    models strictly), but nothing is read from or written to disk.
+
+    Args:
+        odps: the ODPS product document as parsed (``product.odps.yaml`` to be).
+        contracts: output port name → its ODCS contract document; the port's ``contractId``
+            must equal the contract's ``id``.
+        directory: the folder the product will be written to, ``<mesh root>/<domain>/<name>``;
+            files are named ``product.odps.yaml`` and ``<port>.odcs.yaml`` inside it.
+        display_root: problems name files relative to this folder (default: ``directory``'s
+            grandparent's parent, i.e. ``domains/<domain>/<name>/…``).
+
+    Returns:
+        ``(product, problems)``; the product is ``None`` when the ODPS document is invalid.
+        Problems have no line numbers (there is no text); a broken contract leaves its port
+        without a contract.
+    """
+    base = display_root or directory.parent.parent.parent
+
+    def name(path: Path) -> str:
+        try:
+            return str(path.relative_to(base))
+        except ValueError:
+            return str(path)
+
+    odps_file = directory / PRODUCT_FILE
+    problems: list[ManifestProblem] = []
+    loaded = _document_from_raw(odps, name(odps_file), "odps")
+    problems.extend(loaded.problems)
+    if not isinstance(loaded.model, DataProductDocument):
+        return None, problems
+    doc = loaded.model
+    ports = []
+    for port in doc.outputPorts:
+        file = directory / f"{port.name}.odcs.yaml"
+        raw = contracts.get(port.name)
+        contract = None
+        if raw is not None:
+            result = _document_from_raw(raw, name(file), "odcs")
+            problems.extend(result.problems)
+            if isinstance(result.model, LazyContract):
+                contract = result.model
+                if contract.id != port.contractId:
+                    problems.append(ManifestProblem(
+                        name(file), None, "id", f"contract id '{contract.id}' differs from the "
+                        f"port's contractId '{port.contractId}'"))
+        ports.append(OutputPortView(port.name, port.description, port.type, port.version,
+                                    port.contractId, contract, file))
+    domain = doc.domain or directory.parent.name
+    return _assemble(doc, domain, directory, odps_file, ports), problems
+
+
+def _document_from_raw(raw: dict[str, Any], display_name: str, kind: str) -> LoadedDocument:
+    """Validate an in-memory document as :func:`parse_document` validates file bytes."""
+    text = json.dumps(raw, default=str)  # JSON is YAML; its one line tells no position
+    loaded = parse_document(text.encode("utf-8"), display_name, kind, strict=True)
+    loaded.problems = [dataclasses.replace(p, line=None) for p in loaded.problems]
+    return loaded
 
 
 def _load_contracts(

@@ -1,0 +1,6 @@
+"""The policy kinds, one module per group (STYLE.md habit 6).
+
+Each module defines ``KINDS`` (every :class:`~catalog.governance.policy.PolicyKind` it offers
+to domains) and ``GLOBAL`` (the policies in force everywhere). List a new module in
+:data:`catalog.governance.registry.POLICY_MODULES`.
+"""

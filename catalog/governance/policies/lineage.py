@@ -1,0 +1,73 @@
+"""A product that consumes a deprecated or retired product is flagged.
+
+Lineage runs input port → product (GLOSSARY.md); an input port's producer is the product whose
+output port serves its ``contractId`` (:meth:`catalog.mesh.Mesh.producer_of_contract`), so
+this works for a product that is not in the mesh yet (registration). ODPS v1.1 lifecycle
+statuses: proposed, draft, active, deprecated, retired.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from catalog.governance.policy import (
+    EvaluationContext,
+    PolicyKind,
+    PolicyParams,
+    Violation,
+    Where,
+)
+from catalog.mesh import DataProduct, Mesh
+
+
+class InputsParams(PolicyParams):
+    """Which upstream statuses are flagged."""
+
+    statuses: list[Literal["deprecated", "retired", "draft", "proposed"]] = Field(
+        default_factory=lambda: ["deprecated"],
+        description="Upstream lifecycle statuses that are flagged.",
+        json_schema_extra={"stricter": "more"})
+
+
+def _check(product: DataProduct, mesh: Mesh, context: EvaluationContext,
+           params: Any) -> list[Violation]:
+    out = []
+    for index, port in enumerate(product.input_ports):
+        upstream = mesh.producer_of_contract(port.contractId or "")
+        if upstream is None and port.name in mesh.products:
+            upstream = mesh.products[port.name]
+        if upstream is not None and upstream.id != product.id and (
+                upstream.status in params.statuses):
+            out.append(Violation(f"consumes {upstream.id}, which is {upstream.status}",
+                                 Where(("inputPorts", index))))
+    return out
+
+
+_FIX = ("Move the input port to the product that replaces it (see its limitations and "
+        "announcements), or agree an end date with its owners.")
+
+DEPRECATED_INPUTS = PolicyKind(
+    kind="no-deprecated-inputs",
+    title="No deprecated inputs",
+    message="The product consumes no deprecated product: it will stop being maintained.",
+    fix=_FIX,
+    check=_check,
+    params=InputsParams,
+    rule="ODPS v1.1 status lifecycle; lineage through input ports.",
+)
+
+RETIRED_INPUTS = PolicyKind(
+    kind="no-retired-inputs",
+    title="No retired inputs",
+    message="The product consumes no retired product: its data is gone or frozen.",
+    fix=_FIX,
+    check=_check,
+    params=InputsParams,
+    rule="ODPS v1.1 status lifecycle; lineage through input ports.",
+)
+
+KINDS = [DEPRECATED_INPUTS, RETIRED_INPUTS]
+GLOBAL = [DEPRECATED_INPUTS.policy("warning"),
+          RETIRED_INPUTS.policy("error", params=InputsParams(statuses=["retired"]))]
