@@ -3,12 +3,14 @@
 Page paths are relative to the entry point ``portal/streamlit_app.py`` (what ``st.page_link`` and
 ``st.switch_page`` take). URLs: ``/`` (home), ``/discover?q=…&domain=…&owner=…&tag=…&status=…
 &classification=…`` (repeat a facet parameter to select several values), ``/product?product=
-<id>``, ``/domains?domain=<name>``, ``/mesh-health``.
+<id>``, ``/domains?domain=<name>``, ``/mesh-health``, ``/quality?quality_domain=…&quality_owner=…
+&quality_status=…``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from urllib.parse import urlencode
 
 from catalog.search import FACETS, SearchQuery
 
@@ -17,6 +19,7 @@ DISCOVER = "app_pages/discover.py"
 PRODUCT = "app_pages/product.py"
 DOMAINS = "app_pages/domains.py"
 MESH_HEALTH = "app_pages/mesh_health.py"
+QUALITY = "app_pages/quality.py"
 
 QUERY_PARAM = "q"
 """Free-text query of the discover page."""
@@ -26,6 +29,12 @@ DOMAIN_PARAM = "domain"
 """Domain name on the domains page (and a facet of the discover page)."""
 DISCOVER_PARAMS = (QUERY_PARAM, *FACETS)
 """Every URL parameter of the discover page."""
+
+
+def product_url(product_id: str) -> str:
+    """Relative URL of a product's page, e.g. ``/product?product=operations.flights`` (for
+    ``st.column_config.LinkColumn`` cells)."""
+    return "/product?" + urlencode({PRODUCT_PARAM: product_id})
 
 
 def search_query_from_params(params: Mapping[str, Sequence[str]]) -> SearchQuery:

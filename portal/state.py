@@ -53,9 +53,31 @@ def product_filter(product_id: str, port: str, index: int, part: str) -> str:
     return f"product_filter_{product_id}_{port}_{index}_{part}"
 
 
+def product_quality_run(product_id: str) -> str:
+    """Key of the quality tab's "Run checks now" button."""
+    return f"product_quality_run_{product_id}"
+
+
+def product_quality_rule(product_id: str) -> str:
+    """Key of the quality tab's chooser of the rule whose trend is drawn."""
+    return f"product_quality_rule_{product_id}"
+
+
 # -- domains -------------------------------------------------------------------------------
 # (no widgets: the domain comes from the URL, navigation is by links)
 
 # -- mesh health ---------------------------------------------------------------------------
 HEALTH_RECHECK = "health_recheck"
 """Button that re-reads the manifests now."""
+
+# -- quality -------------------------------------------------------------------------------
+# The filters are bound to the URL (``bind="query-params"``): the key is the parameter name,
+# e.g. ``/quality?quality_domain=weather&quality_status=failed``.
+QUALITY_DOMAIN = "quality_domain"
+"""Domains chosen on the quality page (pills, in the URL)."""
+QUALITY_OWNER = "quality_owner"
+"""Owners or teams chosen on the quality page (multiselect, in the URL)."""
+QUALITY_STATUS = "quality_status"
+"""Product quality statuses chosen on the quality page (pills, in the URL)."""
+QUALITY_CHART = "quality_chart"
+"""The per-product score chart of the quality page (a click opens the product)."""

@@ -11,6 +11,7 @@ from portal.components.contract_view import contract_view, manifest_downloads
 from portal.components.data_view import data_view
 from portal.components.not_found import not_found
 from portal.components.product_overview import product_overview
+from portal.components.quality_view import quality_view
 from portal.components.schema_table import schema_table
 from portal.services import current_principal, errors_shown, get_catalog
 from portal.wording import md
@@ -48,9 +49,10 @@ with st.container(horizontal=True, gap="small", vertical_alignment="center"):
     st.page_link(routes.DOMAINS, label=f"Domain: {md(domain_title)}", icon=":material/domain:",
                  query_params={routes.DOMAIN_PARAM: product.domain})
 
-overview, schema, contract, data = st.tabs(
+overview, schema, contract, data, quality = st.tabs(
     [":material/info: Overview", ":material/table_view: Schema",
-     ":material/verified: Contract & SLA", ":material/database: Data"])
+     ":material/verified: Contract & SLA", ":material/database: Data",
+     ":material/fact_check: Quality"])
 
 with overview, errors_shown():
     product_overview(product, catalog.upstream(principal, product.id),
@@ -71,3 +73,6 @@ with contract, errors_shown():
 
 with data:
     data_view(catalog, principal, product)
+
+with quality, errors_shown():
+    quality_view(catalog, principal, product)

@@ -1,0 +1,316 @@
+"""Quality results for people: plain-language outcomes and the dashboard's aggregates.
+
+Pure functions over :mod:`catalog.quality.model` objects (no Streamlit, no I/O), used by the
+product page's *Quality* tab and the mesh-wide *Quality* page:
+
+- one result as a sentence: "Every flight has a departure airport — 0 missing ✓", "At most 1% of
+  flights lack a departure time — 2.45% missing ✗ (8,255 rows)";
+- the freshness SLA status of a run (ODCS v3.1 §sla ``freshness``: promised vs actual age of the
+  newest record);
+- per product and per domain figures, the domain × dimension pass rates, the failing rules of
+  the mesh ranked by severity then impact (downstream products), and the mesh score over time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from statistics import mean
+
+from catalog.mesh import DataProduct
+from catalog.quality.model import CheckResult, QualityRun, Status
+from catalog.quality.operators import TIME_UNITS, unit_word, words
+from catalog.quality.scoring import GRADES, WEIGHTS
+
+MARKS = {Status.PASSED: "✓", Status.WARNING: "✗", Status.FAILED: "✗", Status.ERROR: "!",
+         Status.SKIPPED: "–"}
+"""Mark shown after a result: ✓ met, ✗ not met (failed or warning), ! could not run, – skipped."""
+
+STATUS_ORDER = (Status.FAILED, Status.WARNING, Status.ERROR, Status.SKIPPED, Status.PASSED)
+"""Display order of results: failing first."""
+
+NOT_CHECKED = "not checked"
+"""Quality status of a product without any stored run."""
+
+PRODUCT_STATUSES = ("failed", "warning", "error", "passed", NOT_CHECKED)
+"""A product's quality status (its worst result), worst first."""
+
+STATUS_LABELS = {"failed": "Failing", "warning": "Warnings", "error": "Could not check",
+                 "passed": "All rules met", NOT_CHECKED: "Not checked yet"}
+"""Words for each product quality status."""
+
+GRADE_COLORS = {"A": "green", "B": "blue", "C": "yellow", "D": "orange", "E": "red"}
+"""Badge colour of each grade (anything else is gray)."""
+
+_SEVERITY_RANK = {"critical": 0, "blocker": 0, "error": 0, "high": 0, "major": 1, "warning": 1,
+                  "medium": 1, "minor": 2, "info": 2, "low": 2}
+_NOUNS = {"required": "missing", "nullValues": "missing", "missingValues": "missing",
+          "unique": "duplicate", "duplicateValues": "duplicate", "primaryKey": "duplicate"}
+_INVALID = {"enum", "invalidValues", "pattern", "minLength", "maxLength", "minimum", "maximum",
+            "exclusiveMinimum", "exclusiveMaximum"}
+
+
+def _num(value: float, digits: int = 2) -> str:
+    """``8255`` → ``8,255``; ``2.4511`` → ``2.45``; ``4707.53`` → ``4,707.53``."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.{digits}f}".rstrip("0").rstrip(".")
+
+
+def _is_time(unit: str) -> bool:
+    return unit.strip().lower() in TIME_UNITS
+
+
+def _age(value: float, unit: str) -> str:
+    """``4707.53, "d"`` → ``4,707.5 days``; ``1.04, "d"`` → ``1 day``."""
+    amount = _num(value, 1)
+    return f"{amount} {unit_word(unit, 1 if amount == '1' else 2)}"
+
+
+def limit_text(result: CheckResult) -> str:
+    """The rule's threshold in words: ``at most 1%``, ``more than 300,000 rows``, ``at most 1
+    day``, ``between 1 and 50``; ``""`` when the rule has none."""
+    c = result.check
+    if not c.operator or c.threshold is None:
+        return ""
+    pair = isinstance(c.threshold, list | tuple)
+    values = list(c.threshold) if pair else [c.threshold]
+    if not all(isinstance(v, int | float) for v in values):
+        return f"{words(c.operator)} {c.threshold}"
+    amounts = [_num(float(v)) for v in values]
+    if c.unit == "percent":
+        amounts = [a + "%" for a in amounts]
+    elif _is_time(c.unit):
+        amounts[-1] += f" {unit_word(c.unit, float(values[-1]))}"
+    elif c.kind == "rowCount":
+        amounts[-1] += " rows"
+    joined = " and ".join(amounts) if pair else amounts[0]
+    return f"{words(c.operator)} {joined}"
+
+
+def outcome(result: CheckResult) -> str:
+    """What was measured, in words: ``0 missing``, ``2.45% missing``, ``3 duplicates``,
+    ``336,776 rows``, ``newest record 4,707.5 days old``, ``the query returned 0``; for
+    ``error``/``skipped`` results the reason."""
+    c, value = result.check, result.observed
+    if result.status in (Status.ERROR, Status.SKIPPED) or (value is None and c.kind not in
+                                                           ("freshness", "retention")):
+        return result.message or "not measured"
+    if c.kind in ("freshness", "retention"):
+        which = "newest" if c.kind == "freshness" else "oldest"
+        if value is None:
+            return "no records to date"
+        return f"{which} record {_age(value, c.unit)} old"
+    amount = f"{_num(value)}%" if c.unit == "percent" else _num(value)
+    if c.kind in _NOUNS:
+        noun = _NOUNS[c.kind]
+        plural = noun != "missing" and (c.unit == "percent" or value != 1)
+        return f"{amount} {noun}{'s' if plural else ''}"
+    if c.kind in _INVALID:
+        return f"{amount} invalid"
+    if c.kind == "rowCount":
+        return f"{amount} rows"
+    return f"the query returned {amount}"
+
+
+def value_label(result: CheckResult) -> str:
+    """What the rule's observed value counts, for a chart axis: ``missing (% of rows)``,
+    ``duplicates (rows)``, ``age of the newest record (days)``, ``rows``, ``query result``."""
+    c = result.check
+    if c.kind in ("freshness", "retention"):
+        which = "newest" if c.kind == "freshness" else "oldest"
+        return f"age of the {which} record ({unit_word(c.unit)})"
+    scale = "% of rows" if c.unit == "percent" else "rows"
+    if c.kind in _NOUNS:
+        noun = _NOUNS[c.kind]
+        return f"{noun if noun == 'missing' else noun + 's'} ({scale})"
+    if c.kind in _INVALID:
+        return f"invalid ({scale})"
+    return "rows" if c.kind == "rowCount" else "query result"
+
+
+def result_sentence(result: CheckResult) -> str:
+    """The rule and its result on one line, e.g. "At most 1% of flights lack a departure time —
+    2.45% missing ✗ (8,255 rows)"; the row count is added when the unit is percent."""
+    text = f"{result.check.description} — {outcome(result)} {MARKS[result.status]}"
+    if (result.check.unit == "percent" and result.failing_rows
+            and result.status in (Status.FAILED, Status.WARNING)):
+        text += f" ({result.failing_rows:,} rows)"
+    return text
+
+
+def ordered(results: Iterable[CheckResult]) -> list[CheckResult]:
+    """Results failing first (failed, warning, error, skipped, passed), else in contract order."""
+    return sorted(results, key=lambda r: STATUS_ORDER.index(r.status))
+
+
+def severity_rank(severity: str) -> int:
+    """0 for error-like severities (error, critical, blocker, high), 1 for warnings, 2 for info."""
+    return _SEVERITY_RANK.get(severity.strip().lower(), 1)
+
+
+def as_of_label(run: QualityRun) -> str:
+    """The run's data cut-off for people: a date for month-end history, else date and time."""
+    if run.as_of.time() >= dt.time(23, 59, 59):
+        return f"{run.as_of:%Y-%m-%d}"
+    return f"{run.as_of:%Y-%m-%d %H:%M:%S}"
+
+
+def grade_bands() -> str:
+    """``A ≥ 95 · B ≥ 85 · C ≥ 70 · D ≥ 50 · E below 50`` (from :data:`scoring.GRADES`)."""
+    bands = [f"{letter} ≥ {floor:g}" for floor, letter in GRADES if floor > 0]
+    return " · ".join(bands) + f" · {GRADES[-1][1]} below {GRADES[-2][0]:g}"
+
+
+def weights_text() -> str:
+    """``completeness 0.25 · conformity 0.25 · …`` (from :data:`scoring.WEIGHTS`)."""
+    return " · ".join(f"{d} {w:.2f}" for d, w in WEIGHTS.items())
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """Freshness SLA status of one run (ODCS v3.1 §sla ``freshness``).
+
+    Attributes:
+        promised: e.g. ``at most 1 day``.
+        actual: age of the newest record, e.g. ``4,707.5 days`` (``unknown`` when not measured).
+        met: True/False, or None when the check could not run.
+        detail: the runner's message (the newest record's time, or why it could not run).
+    """
+
+    promised: str
+    actual: str
+    met: bool | None
+    detail: str
+
+
+def freshness(run: QualityRun | None) -> Freshness | None:
+    """The run's freshness SLA status, None when there is no run or no freshness promise."""
+    result = run.freshness() if run is not None else None
+    if result is None:
+        return None
+    value = result.observed
+    actual = _age(value, result.check.unit) if value is not None else "unknown"
+    met = None if result.status in (Status.ERROR, Status.SKIPPED) else (
+        result.status == Status.PASSED)
+    return Freshness(limit_text(result), actual, met, result.message)
+
+
+# -- mesh-wide aggregates ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProductQuality:
+    """One product's current quality for the dashboard.
+
+    Attributes:
+        product: the product.
+        run: its latest run, None when never checked.
+        status: one of :data:`PRODUCT_STATUSES`.
+        impact: products downstream of it (directly or through others).
+    """
+
+    product: DataProduct
+    run: QualityRun | None
+    status: str
+    impact: int
+
+    @property
+    def score(self) -> float | None:
+        """The latest score 0..100, None when unscored or never checked."""
+        return self.run.score.value if self.run else None
+
+
+def product_status(run: QualityRun | None) -> str:
+    """A product's quality status: its worst result (failed, warning, error), else passed."""
+    if run is None:
+        return NOT_CHECKED
+    counts = run.counts()
+    return next((s for s in ("failed", "warning", "error") if counts[s]), "passed")
+
+
+def impact(product_id: str, downstream: Mapping[str, list[str]]) -> int:
+    """Products reached downstream of ``product_id`` (transitively), given direct consumers."""
+    seen: set[str] = set()
+    todo = list(downstream.get(product_id, []))
+    while todo:
+        pid = todo.pop()
+        if pid not in seen and pid != product_id:
+            seen.add(pid)
+            todo.extend(downstream.get(pid, []))
+    return len(seen)
+
+
+def product_quality(products: Iterable[DataProduct], latest: Mapping[str, QualityRun],
+                    downstream: Mapping[str, list[str]]) -> list[ProductQuality]:
+    """One :class:`ProductQuality` per product, in the given order."""
+    return [ProductQuality(p, latest.get(p.id), product_status(latest.get(p.id)),
+                           impact(p.id, downstream)) for p in products]
+
+
+def matches(item: ProductQuality, domains: Iterable[str], owners: Iterable[str],
+            statuses: Iterable[str]) -> bool:
+    """True when the product passes the filters (an empty filter lets everything through;
+    an owner matches a product's owners or its team name)."""
+    domains, owners, statuses = set(domains), set(owners), set(statuses)
+    people = {*item.product.owners, item.product.team_name}
+    return ((not domains or item.product.domain in domains)
+            and (not owners or bool(people & owners))
+            and (not statuses or item.status in statuses))
+
+
+def domain_scores(items: Iterable[ProductQuality]) -> dict[str, float]:
+    """Mean latest score per domain (products without a score left out), by domain name."""
+    scores: dict[str, list[float]] = {}
+    for item in items:
+        if item.score is not None:
+            scores.setdefault(item.product.domain, []).append(item.score)
+    return {d: round(mean(v), 1) for d, v in sorted(scores.items())}
+
+
+def dimension_rates(items: Iterable[ProductQuality]) -> dict[str, dict[str, float]]:
+    """Domain → scoring dimension → pass rate 0..1, pooled over the domain's latest runs
+    (passed checks ÷ scored checks); a dimension with no scored check is absent."""
+    pooled: dict[str, dict[str, list[int]]] = {}
+    for item in items:
+        for dim in item.run.score.dimensions if item.run else ():
+            cell = pooled.setdefault(item.product.domain, {}).setdefault(dim.dimension, [0, 0])
+            cell[0] += dim.passed
+            cell[1] += dim.scored
+    return {d: {dim: p / s for dim, (p, s) in cells.items() if s}
+            for d, cells in sorted(pooled.items())}
+
+
+def failing_rules(items: Iterable[ProductQuality]) -> list[tuple[ProductQuality, CheckResult]]:
+    """Every failed or warning result of the latest runs, ranked by severity (error first),
+    then impact (most downstream products first), then failing rows (most first)."""
+    found = [(item, r) for item in items for r in (item.run.results if item.run else ())
+             if r.status in (Status.FAILED, Status.WARNING)]
+    return sorted(found, key=lambda pair: (severity_rank(pair[1].check.severity),
+                                           -pair[0].impact, -(pair[1].failing_rows or 0)))
+
+
+def mesh_trend(runs: Iterable[QualityRun], keep: Callable[[str], bool] = lambda _: True
+               ) -> list[tuple[dt.date, float, int]]:
+    """The mesh's mean score over time: ``(day, mean score, products scored)`` per day on which
+    any run's data cut-off falls, each product counted with its latest run up to that day.
+
+    Args:
+        runs: runs of any products, any order (results not needed).
+        keep: product ids to include (e.g. the dashboard's filters).
+    """
+    by_product: dict[str, list[tuple[dt.datetime, float | None]]] = {}
+    for run in runs:
+        if keep(run.product_id):
+            by_product.setdefault(run.product_id, []).append((run.as_of, run.score.value))
+    for series in by_product.values():
+        series.sort(key=lambda pair: pair[0])
+    days = sorted({moment.date() for series in by_product.values() for moment, _ in series})
+    trend = []
+    for day in days:
+        current = [next((s for m, s in reversed(series) if m.date() <= day), None)
+                   for series in by_product.values()]
+        scored = [s for s in current if s is not None]
+        if scored:
+            trend.append((day, round(mean(scored), 1), len(scored)))
+    return trend

@@ -1,0 +1,171 @@
+"""The product page's *Quality* tab: score and grade with their arithmetic, freshness SLA, every
+rule in plain language with its result, failing samples, trends, and "Run checks now"."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from catalog.catalog import Catalog
+from catalog.errors import CatalogError
+from catalog.mesh import DataProduct
+from catalog.models.principal import Principal
+from catalog.quality import presentation as pres
+from catalog.quality.model import CheckResult, QualityRun, Status
+from portal import state
+from portal.components import quality_charts as charts
+from portal.services import show_error
+from portal.tables import table_height
+from portal.wording import HELP, md, plural
+
+_NOT_MET = (Status.FAILED, Status.WARNING)
+
+
+def quality_view(catalog: Catalog, principal: Principal, product: DataProduct) -> None:
+    """Render the Quality tab of ``product``: a run button, then the latest stored run.
+
+    Args:
+        catalog: the catalog (runs checks, reads the operational store).
+        principal: the signed-in user.
+        product: the product shown.
+    """
+    with st.container(horizontal=True, vertical_alignment="center"):
+        clicked = st.button("Run checks now", key=state.product_quality_run(product.id),
+                            icon=":material/play_arrow:",
+                            help="Run every rule of the contract on the data as it is now.")
+        st.caption("Checks run where the data lives; each run is kept, so trends build up.")
+    if clicked:
+        _run_now(catalog, principal, product)
+    runs = catalog.quality_history(principal, product.id)
+    if not runs:
+        st.info("No quality run is stored for this product yet. Run the checks now to see "
+                "whether its data keeps its contract.", icon=":material/info:")
+        return
+    latest = runs[-1]
+    st.caption(f"Latest run: data as of {pres.as_of_label(latest)} · {latest.trigger} run · "
+               f"version {md(latest.product_version)} · {plural(len(latest.results), 'rule')} "
+               f"checked in {latest.duration_s:.2f} s")
+    _score(latest)
+    _rules(latest)
+    _trends(product.id, runs)
+
+
+def _run_now(catalog: Catalog, principal: Principal, product: DataProduct) -> None:
+    """Run the checks with a progress bar inside a status box; errors shown, never raised."""
+    with st.status("Running the quality checks…", expanded=True) as box:
+        bar = st.progress(0.0, text="Starting")
+
+        def progress(done: int, total: int, label: str) -> None:
+            """Advance the bar: ``done`` of ``total`` checks, the last one's description."""
+            bar.progress(done / total if total else 1.0,
+                         text=f"{done} of {total}: {md(label)}")
+
+        try:
+            run = catalog.run_quality(principal, product.id, progress=progress)
+        except CatalogError as err:
+            box.update(label="The checks could not be run", state="error")
+            show_error(err)
+            return
+        counts = run.counts()
+        box.update(label=f"Checked {plural(len(run.results), 'rule')} in {run.duration_s:.1f} s:"
+                         f" score {run.score.value if run.score.value is not None else '–'}, "
+                         f"grade {run.score.grade}, {counts['failed']} failed, "
+                         f"{counts['warning']} with warnings", state="complete", expanded=False)
+
+
+def _score(run: QualityRun) -> None:
+    """Score, grade, rules met and freshness as metrics; the weights and arithmetic below."""
+    counts = run.counts()
+    fresh = pres.freshness(run)
+    cols = st.columns(4)
+    value = run.score.value
+    cols[0].metric("Quality score", f"{value:.1f} / 100" if value is not None else "–",
+                   border=True, help="Weighted mean of the pass rates of each quality dimension.")
+    cols[1].metric("Grade", run.score.grade, border=True, help=pres.grade_bands())
+    scored = counts["passed"] + counts["failed"] + counts["warning"]
+    cols[2].metric("Rules met", f"{counts['passed']} of {scored}", border=True,
+                   help="Rules that could not run or were skipped are not counted.")
+    if fresh is None:
+        cols[3].metric("Freshness", "no promise", border=True, help=HELP["sla"])
+    else:
+        mark = {True: "✓", False: "✗", None: "?"}[fresh.met]
+        cols[3].metric("Freshness", f"{fresh.actual} {mark}", border=True,
+                       help=f"Age of the newest record; promised: {fresh.promised}.")
+        st.caption(f":material/schedule: Freshness SLA: newest record promised {fresh.promised} "
+                   f"old; it is {fresh.actual} old ({'met' if fresh.met else 'not met'}). "
+                   f"{md(fresh.detail)}")
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        rows = [{"Dimension": d.dimension, "Weight": d.weight, "Rules passed": d.passed,
+                 "Rules scored": d.scored, "Pass rate": 100 * d.rate}
+                for d in run.score.dimensions]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
+            "Weight": st.column_config.NumberColumn(format="%.2f"),
+            "Pass rate": st.column_config.ProgressColumn(format="%.1f%%", min_value=0,
+                                                         max_value=100)})
+    with right:
+        st.markdown("**How the score is computed**")
+        st.markdown(f"Score = {md(run.score.arithmetic)}")
+        st.caption(f"Weights: {pres.weights_text()}. Dimensions without a scored rule are left "
+                   "out and the weights of the others rescaled; rules that could not run or "
+                   f"were skipped do not count. Grades: {pres.grade_bands()}.")
+
+
+def _rules(run: QualityRun) -> None:
+    """Rules not met (with samples), then every rule in a table, then those that did not run."""
+    results = pres.ordered(run.results)
+    failing = [r for r in results if r.status in _NOT_MET]
+    st.markdown("**Rules not met**" if failing else "**Every rule that ran is met.**",
+                help=HELP["quality"])
+    for result in failing:
+        _failing(result)
+    st.markdown("**All rules**")
+    rows = [{"Rule and result": pres.result_sentence(r), "Status": str(r.status),
+             "Dimension": r.check.dimension, "Severity": r.check.severity,
+             "Limit": pres.limit_text(r), "Rule id": r.check.id} for r in results]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                 height=table_height(len(rows)), column_config={
+                     "Rule and result": st.column_config.TextColumn(width="large"),
+                     "Dimension": st.column_config.TextColumn(help=HELP["dimension"])})
+    not_run = [r for r in results if r.status in (Status.ERROR, Status.SKIPPED)]
+    if not_run:
+        st.markdown("**Rules that could not be checked**")
+        for r in not_run:
+            what = "could not run" if r.status == Status.ERROR else "not run here"
+            st.markdown(f"- {md(r.check.description)} — {what}: {md(r.message)}")
+
+
+def _failing(result: CheckResult) -> None:
+    """One rule not met: its sentence, where it applies, and a sample of failing rows."""
+    with st.container(border=True):
+        icon = ":red[:material/cancel:]" if result.status == Status.FAILED else \
+            ":orange[:material/warning:]"
+        st.markdown(f"{icon} {md(pres.result_sentence(result))}")
+        where = result.check.object + (f".{result.check.property}" if result.check.property
+                                       else "")
+        st.caption(f"{result.check.dimension} · severity {md(result.check.severity)} · limit "
+                   f"{pres.limit_text(result)} · on `{where}` · rule `{result.check.id}`")
+        if result.sample:
+            with st.expander(f"Failing rows (first {len(result.sample)})",
+                             icon=":material/table_rows:"):
+                st.dataframe(pd.DataFrame(result.sample), hide_index=True, width="stretch")
+
+
+def _trends(product_id: str, runs: list[QualityRun]) -> None:
+    """The score over runs, and one chosen rule's observed value over runs."""
+    st.markdown("**Trends**", help="Each point is one run, at the data cut-off it saw: month "
+                                   "ends of the history, then the runs made since.")
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.caption("Quality score per run")
+        st.plotly_chart(charts.score_trend(runs), width="stretch")
+    with right:
+        latest = {r.check.id: r for r in pres.ordered(runs[-1].results)
+                  if r.observed is not None}
+        if not latest:
+            st.caption("No rule has a measured value to draw.")
+            return
+        chosen = st.selectbox("Rule", list(latest), key=state.product_quality_rule(product_id),
+                              format_func=lambda cid: latest[cid].check.description)
+        st.plotly_chart(charts.rule_trend(runs, chosen, pres.value_label(latest[chosen])),
+                        width="stretch")
