@@ -7,6 +7,7 @@ Environment variables:
         contracts resolve against it.
     MESH_STATE_DB: the operational store (quality runs, audit log, compliance history), a
         SQLite file (default ``<data dir>/state.sqlite``).
+    MESH_UPLOAD_LIMIT_MB: largest file the registration form accepts, in MB (default 200).
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ class Settings:
         mesh_root: folder with ``<domain>/domain.yaml`` and ``<domain>/<product>/`` manifests.
         data_dir: folder that relative server paths in contracts resolve against.
         state_db: the operational store's file; ``<data_dir>/state.sqlite`` when None.
+        upload_limit_mb: largest upload the registration form accepts, in MB.
     """
 
     mesh_root: Path
     data_dir: Path
     state_db: Path | None = None
+    upload_limit_mb: int = 200
 
     @property
     def state_path(self) -> Path:
@@ -44,4 +47,5 @@ class Settings:
         data = Path(os.environ.get("MESH_DATA_DIR", REPO_ROOT / "data")).resolve()
         state = os.environ.get("MESH_STATE_DB")
         return cls(mesh_root=root, data_dir=data,
-                   state_db=Path(state).resolve() if state else None)
+                   state_db=Path(state).resolve() if state else None,
+                   upload_limit_mb=int(os.environ.get("MESH_UPLOAD_LIMIT_MB", "200")))

@@ -1,0 +1,273 @@
+"""Publish a registered product: its data as Parquet and its two manifests, all or nothing.
+
+Layout (documented in :mod:`catalog.registration`)::
+
+    <mesh root>/<domain>/<name>/product.odps.yaml
+    <mesh root>/<domain>/<name>/<port>.odcs.yaml
+    <mesh root>/<domain>/<name>/build.sql             (derived products: the query)
+    <data dir>/products/<domain>/<name>/<version>.parquet
+
+Order of a publish (each step undone if a later one fails):
+
+1. **Claim** the id: :func:`catalog.files.create_new` of ``<domain>/.<name>.registering``.
+   Of two publishers racing for one id exactly one creates it; the other is refused with a
+   message naming the id. A claim older than :data:`STALE_CLAIM_S` (a crashed publisher) is
+   taken over.
+2. Re-check that the id is free (mesh and folder), under the claim.
+3. **Data**: DuckDB writes the staged data, columns renamed as the schema step says, to a
+   temporary Parquet file beside the target, fsync-ed, then linked to
+   ``<version>.parquet`` (refused if it exists).
+4. **Manifests**: written into a hidden folder ``<domain>/.<name>.publishing-<random>`` (the
+   loader skips hidden folders), then the folder is renamed to ``<domain>/<name>`` in one
+   ``rename``: readers see no product, then the whole product.
+5. Release the claim, reload the catalog (the product is searchable at once) and store the
+   first quality run (``trigger="registration"``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from catalog.files import create_new, write_atomic
+from catalog.models.principal import Principal
+from catalog.registration import documents, naming
+from catalog.registration.errors import PublishConflict, PublishFailed, RegistrationError
+from catalog.registration.forms import PropertyForm, RegistrationForm
+from catalog.registration.sources import DataSource, run
+from catalog.sql import quote_identifier, quote_literal
+
+if TYPE_CHECKING:
+    from catalog.catalog import Catalog
+    from catalog.quality.model import QualityRun
+
+logger = logging.getLogger(__name__)
+
+STALE_CLAIM_S = 15 * 60
+"""A claim older than this (seconds) is from a publisher that died; it may be taken over."""
+
+
+@dataclass
+class PublishResult:
+    """What a publish wrote and measured.
+
+    Attributes:
+        product_id: the new product's id.
+        version: the version published.
+        files: the manifest files written.
+        data_file: the Parquet file written.
+        rows: rows written.
+        quality: the first quality run (None if it could not run; see ``quality_error``).
+        quality_error: why the first run is missing, else ``""``.
+        seconds: wall time per phase: ``data``, ``manifests``, ``reload``, ``quality``.
+    """
+
+    product_id: str
+    version: str
+    files: list[Path]
+    data_file: Path
+    rows: int
+    quality: QualityRun | None = None
+    quality_error: str = ""
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def claim_path(mesh_root: Path, domain: str, name: str) -> Path:
+    """The claim file of ``<domain>.<name>``: ``<mesh root>/<domain>/.<name>.registering``."""
+    return mesh_root / domain / f".{name}.registering"
+
+
+@contextmanager
+def claimed(mesh_root: Path, domain: str, name: str) -> Iterator[Path]:
+    """Hold the exclusive claim on ``<domain>.<name>`` inside the ``with`` block.
+
+    Raises:
+        PublishConflict: someone else holds a fresh claim on the id.
+    """
+    path = claim_path(mesh_root, domain, name)
+    note = json.dumps({"host": socket.gethostname(), "pid": os.getpid(),
+                       "at": time.time()}).encode()
+    for attempt in (1, 2):
+        try:
+            create_new(path, note)
+            break
+        except FileExistsError:
+            try:
+                age = time.time() - path.stat().st_mtime
+            except FileNotFoundError:
+                age = STALE_CLAIM_S + 1  # released meanwhile: try again
+            if attempt == 2 or age <= STALE_CLAIM_S:
+                raise PublishConflict(
+                    f"Someone else is publishing {domain}.{name} right now. Wait a minute and "
+                    f"search for it: if it is there, choose another name."
+                ) from None
+            path.unlink(missing_ok=True)
+    try:
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def select_list(properties: list[PropertyForm]) -> str:
+    """``"source" AS "name", …``: the staged columns under the product's names."""
+    return ", ".join(f"{quote_identifier(p.source_name)} AS {quote_identifier(p.name)}"
+                     for p in properties)
+
+
+def write_data(catalog: Catalog, source: DataSource, properties: list[PropertyForm],
+               target: Path) -> int:
+    """Write the staged data as Parquet to ``target``, which must not exist yet.
+
+    Args:
+        catalog: for its engine.
+        source: the staged source.
+        properties: the schema (source column → product column, in order).
+        target: the final file.
+
+    Returns:
+        Rows written.
+
+    Raises:
+        PublishConflict: ``target`` exists already.
+        RegistrationError: DuckDB could not read or write the data.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        run(catalog.engine, source,
+            f"COPY (SELECT {select_list(properties)} FROM {source.relation}) TO "
+            f"{quote_literal(str(tmp))} (FORMAT parquet, COMPRESSION zstd)").close()
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            raise PublishConflict(f"{target.name} already exists under {target.parent}; "
+                                  "this version was published before.") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    cur = run(catalog.engine, source, f"SELECT count(*) FROM read_parquet("
+                                      f"{quote_literal(str(target))})")
+    try:
+        return int(cur.fetchone()[0])
+    finally:
+        cur.close()
+
+
+def manifest_files(form: RegistrationForm, source: DataSource) -> dict[str, bytes]:
+    """File name → bytes of the product folder: ODPS, ODCS and (derived) ``build.sql``.
+
+    Raises:
+        RegistrationError: the generated documents do not validate (listing the problems).
+    """
+    odps = documents.to_yaml(documents.build_odps(form, source.inputs))
+    odcs = documents.to_yaml(documents.build_odcs(form))
+    errors = [p for p in documents.validate(odps, odcs, form) if p.severity == "error"]
+    if errors:
+        raise RegistrationError("The generated manifests do not validate: "
+                                + "; ".join(str(p) for p in errors[:5]))
+    files = {documents.PRODUCT_FILE: odps.encode(), documents.contract_file(form): odcs.encode()}
+    if source.query:
+        files[documents.BUILD_FILE] = (source.query.rstrip() + "\n").encode()
+    return files
+
+
+def _remove_empty_parents(path: Path, stop: Path) -> None:
+    for parent in path.parents:
+        if parent == stop or not parent.is_relative_to(stop):
+            break
+        try:
+            parent.rmdir()
+        except OSError:
+            break
+
+
+def publish(catalog: Catalog, principal: Principal, form: RegistrationForm,
+            source: DataSource) -> PublishResult:
+    """Publish a new product (see the module docstring for the steps and guarantees).
+
+    Args:
+        catalog: the catalog (settings, engine, mesh, quality runs).
+        principal: who publishes (recorded in the audit log).
+        form: the completed form (``form.version`` is the first version, ``1.0.0``).
+        source: the staged data.
+
+    Returns:
+        What was written, with the first quality run.
+
+    Raises:
+        RegistrationError: the name breaks the naming standard or the documents do not
+            validate (nothing written).
+        PublishConflict: the id is taken, or another publisher holds it (nothing written).
+        PublishFailed: writing failed part-way; everything written was removed.
+    """
+    b = form.basics
+    problems = naming.check_new_product(catalog.mesh(), b.domain, b.name)
+    if problems:
+        raise PublishConflict(" ".join(problems))
+    files = manifest_files(form, source)
+    settings = catalog.settings
+    domain_dir = settings.mesh_root / b.domain
+    product_dir = domain_dir / b.name
+    data_file = settings.data_dir / documents.data_path(b.domain, b.name, form.version)
+    seconds: dict[str, float] = {}
+    with claimed(settings.mesh_root, b.domain, b.name):
+        problems = naming.check_new_product(catalog.reload(), b.domain, b.name)
+        if problems:
+            raise PublishConflict(" ".join(problems))
+        staging = domain_dir / f".{b.name}.publishing-{uuid.uuid4().hex[:8]}"
+        wrote_data = False
+        try:
+            started = time.perf_counter()
+            rows = write_data(catalog, source, form.properties, data_file)
+            wrote_data = True
+            seconds["data"] = time.perf_counter() - started
+            started = time.perf_counter()
+            for name, data in files.items():
+                write_atomic(staging / name, data)
+            os.rename(staging, product_dir)
+            seconds["manifests"] = time.perf_counter() - started
+        except PublishConflict:
+            raise
+        except (OSError, RegistrationError) as err:
+            logger.exception("publishing %s failed", form.product_id)
+            raise PublishFailed(f"Publishing {form.product_id} failed and was undone: {err}. "
+                                "Nothing was published; try again.") from None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            if not product_dir.exists() and wrote_data:
+                data_file.unlink(missing_ok=True)
+                _remove_empty_parents(data_file, settings.data_dir)
+    result = PublishResult(form.product_id, form.version,
+                           [product_dir / n for n in files], data_file, rows, seconds=seconds)
+    _after_publish(catalog, principal, result, "product.registered")
+    return result
+
+
+def _after_publish(catalog: Catalog, principal: Principal, result: PublishResult,
+                   action: str) -> None:
+    """Reload the catalog, record the audit event and store the first quality run."""
+    started = time.perf_counter()
+    catalog.reload()
+    result.seconds["reload"] = time.perf_counter() - started
+    started = time.perf_counter()
+    try:
+        catalog.store.record_audit(
+            time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), principal.username, action,
+            result.product_id, {"version": result.version, "rows": result.rows})
+        result.quality = catalog.run_quality(principal, result.product_id,
+                                             trigger="registration")
+    except Exception as err:  # noqa: BLE001 - the product is published; report, do not undo
+        logger.exception("first quality run of %s failed", result.product_id)
+        result.quality_error = str(err).split("\n")[0]
+    result.seconds["quality"] = time.perf_counter() - started
