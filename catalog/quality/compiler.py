@@ -8,8 +8,10 @@ or an *aggregate* over the object (``count(col) - count(DISTINCT col)`` for dupl
   ``count(*)``/``max``/``min`` each run as their own small query: DuckDB answers them from
   row-group statistics (zone maps, Parquet min/max/null counts) and skips whole row groups;
   asking them inside one big SELECT would force a full read of every column;
-- everything that must see every value (distinct counts for uniqueness and keys, regular
-  expressions, lengths) shares **one aggregate pass** over the object;
+- checks that must see every value (regular expressions, lengths, missing-value lists) share
+  **one aggregate pass** over the object;
+- uniqueness of a property or a key runs as its own distinct count: DuckDB slows a whole shared
+  pass down when one of its aggregates is DISTINCT;
 - ``sql`` rules run as their own queries, as written.
 
 :data:`STRATEGIES` also offers ``per_check`` (one query each) and ``single_pass`` (one aggregate
@@ -28,7 +30,8 @@ from catalog.sql import quote_identifier, quote_literal
 STRATEGIES = ("planned", "per_check", "single_pass")
 """How measures are grouped into queries (see module docstring)."""
 
-FILTER, AGGREGATE, SCALAR, SQL, NOT_RUN = "filter", "aggregate", "scalar", "sql", "not_run"
+FILTER, AGGREGATE, DISTINCT, SCALAR, SQL, NOT_RUN = (
+    "filter", "aggregate", "distinct", "scalar", "sql", "not_run")
 
 _NUMERIC_PREFIXES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
                      "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "REAL", "DOUBLE", "DECIMAL")
@@ -51,6 +54,9 @@ class Measure:
         predicate: SQL predicate selecting failing rows (filter mode; also used for samples).
         expression: SQL aggregate expression (aggregate and scalar modes).
         key: columns whose duplicates fail the check (uniqueness kinds; used for samples).
+        exact: for compound keys, a query giving the exact count, run only when the fast
+            ``expression`` (distinct 64-bit hashes of the key) reports duplicates: equal
+            hashes can only *over*-report, so a zero from the fast count is already exact.
         reason: why a ``not_run`` check is not executed.
     """
 
@@ -59,6 +65,7 @@ class Measure:
     predicate: str | None = None
     expression: str | None = None
     key: tuple[str, ...] = ()
+    exact: str | None = None
     reason: str = ""
 
     @property
@@ -190,22 +197,31 @@ def compile_check(check: Check, types: dict[str, str]) -> Measure:
         return Measure(check, SCALAR, expression=f"{'max' if kind == 'freshness' else 'min'}"
                                                  f"({col})")
     if kind in {"unique", "duplicateValues", "primaryKey"}:
-        key = _key_columns(check, types)
-        quoted = [quote_identifier(k) for k in key]
-        if len(key) == 1 and kind != "primaryKey":
-            expr = f"count({quoted[0]}) - count(DISTINCT {quoted[0]})"
-        elif len(key) == 1:
-            expr = f"count(*) - count(DISTINCT {quoted[0]})"
-        else:
-            # Rows beyond the first of each key; for a primary key a null part also fails.
-            distinct = f"count(DISTINCT ({', '.join(quoted)}))"
-            nulls = " OR ".join(f"{q} IS NULL" for q in quoted)
-            expr = (f"count(*) - {distinct}" if kind != "primaryKey" else
-                    f"count(*) - {distinct} + count(*) FILTER (WHERE {nulls})")
-        return Measure(check, AGGREGATE, expression=expr, key=key)
+        return _uniqueness(check, types)
     mode, predicate = _filter(check, types)
     return Measure(check, mode, predicate=predicate,
                    expression=f"count(*) FILTER (WHERE {predicate})")
+
+
+def _uniqueness(check: Check, types: dict[str, str]) -> Measure:
+    """Rows beyond the first of each key value (plus, for a primary key, rows with a null key
+    part). Single keys use an exact ``count(DISTINCT col)``; compound keys count distinct
+    ``hash(a, b, …)`` (about 1.7× faster than distinct tuples on 6 M rows here) with an exact
+    ``GROUP BY`` recount when that reports duplicates."""
+    key = _key_columns(check, types)
+    quoted = [quote_identifier(k) for k in key]
+    pk = check.kind == "primaryKey"
+    nulls = " OR ".join(f"{q} IS NULL" for q in quoted)
+    if len(key) == 1:
+        counted = "count(*)" if pk else f"count({quoted[0]})"
+        return Measure(check, DISTINCT, expression=f"{counted} - count(DISTINCT {quoted[0]})",
+                       key=key)
+    null_rows = f" + count(*) FILTER (WHERE {nulls})" if pk else ""
+    fast = f"count(*) - count(DISTINCT hash({', '.join(quoted)})){null_rows}"
+    return Measure(check, DISTINCT, expression=fast, key=key, exact=(
+        "SELECT (SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM {relation} "
+        f"GROUP BY {', '.join(quoted)} HAVING count(*) > 1))"
+        + (f" + (SELECT count(*) FROM {{relation}} WHERE {nulls})" if pk else "")))
 
 
 @dataclass(frozen=True)
@@ -234,7 +250,7 @@ def plan_queries(relation: str, measures: list[Measure], strategy: str = "planne
     Returns:
         Queries; each returns one row.
     """
-    runnable = [m for m in measures if m.mode in {FILTER, AGGREGATE, SCALAR}]
+    runnable = [m for m in measures if m.mode in {FILTER, AGGREGATE, DISTINCT, SCALAR}]
     if strategy == "single_pass":
         exprs = ["count(*)"] + [m.expression or "" for m in runnable]
         return [Query(f"SELECT {', '.join(exprs)} FROM {relation}", tuple(runnable), True)]
@@ -245,7 +261,9 @@ def plan_queries(relation: str, measures: list[Measure], strategy: str = "planne
     for m in runnable:
         if m.mode == FILTER:
             queries.append(Query(f"SELECT count(*) FROM {relation} WHERE {m.predicate}", (m,)))
-        elif m.mode == SCALAR or strategy == "per_check":
+        elif m.mode in {SCALAR, DISTINCT} or strategy == "per_check":
+            # A DISTINCT aggregate in a shared SELECT slows the whole pass (measured: hashed key
+            # + pattern in one pass 1.44 s, apart 0.45 s + 0.30 s on 6 M rows), so it runs alone.
             queries.append(Query(f"SELECT {m.expression} FROM {relation}", (m,)))
         else:
             shared.append(m)
