@@ -307,3 +307,16 @@ def test_every_plan_gives_the_same_verdicts(engine: Engine) -> None:
     outcomes = {s: [(r.check.id, r.status, r.observed) for r in run(engine, doc, s)]
                 for s in STRATEGIES}
     assert outcomes["planned"] == outcomes["per_check"] == outcomes["single_pass"]
+
+
+def test_compound_key_duplicates_are_counted_exactly(engine: Engine) -> None:
+    engine.cursor().execute("CREATE TABLE visits AS SELECT * FROM (VALUES (1, 'a'), (1, 'a'), "
+                            "(1, 'a'), (1, 'b'), (2, NULL), (2, NULL), (3, NULL)) AS t(k, v)")
+    doc = contract([{"name": "k", "primaryKey": True, "primaryKeyPosition": 1},
+                    {"name": "v", "primaryKey": True, "primaryKeyPosition": 2}],
+                   quality=[{"metric": "duplicateValues", "arguments": {"properties": ["k", "v"]},
+                             "mustBe": 0}], name="visits")
+    pk, dup = run(engine, doc)
+    assert dup.failing_rows == 3  # two extra (1, a) and one extra (2, NULL)
+    assert pk.failing_rows == 6  # the same 3 plus 3 rows with a null key part
+    assert {tuple(r.values()) for r in dup.sample} <= {(1, "a"), (2, None)}
