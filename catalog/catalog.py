@@ -21,6 +21,11 @@ from catalog.config import Settings
 from catalog.engine import Column, Engine
 from catalog.errors import DomainNotFound, InvalidRequest, ProductNotFound
 from catalog.extracts import ExtractRequest, extract_filename
+from catalog.governance import approval
+from catalog.governance.evaluate import MeshCompliance
+from catalog.governance.metrics import MeshKpis, mesh_kpis
+from catalog.governance.model import ComplianceReport
+from catalog.governance.service import ComplianceCache
 from catalog.manifests.loader import load_mesh
 from catalog.mesh import DataProduct, Domain, ManifestProblem, Mesh, OutputPortView
 from catalog.models.principal import Principal
@@ -84,6 +89,7 @@ class Catalog:
         self._index: SearchIndex | None = None
         self._signature: tuple[tuple[str, int, int], ...] = ()
         self._checked_at = 0.0
+        self._compliance = ComplianceCache(self.store)
 
     # -- mesh ------------------------------------------------------------------------------
     def mesh(self) -> Mesh:
@@ -274,3 +280,80 @@ class Catalog:
         """Every stored run of the mesh's products, without results, oldest first."""
         products = self.mesh().products
         return [r for r in quality_history.all_runs(self.store) if r.product_id in products]
+
+    # -- governance ------------------------------------------------------------------------
+    def _scores(self, principal: Principal) -> dict[str, float | None]:
+        runs = self.latest_quality_all(principal, with_results=False)
+        return {pid: run.score.value for pid, run in runs.items()}
+
+    def compliance_all(self, principal: Principal) -> MeshCompliance:
+        """Every product's compliance with the policies of its domain (issue 5 §1-2).
+
+        Cached per mesh load and set of latest quality runs; a fresh evaluation stores a
+        compliance snapshot for the trend (at most one an hour).
+        """
+        return self._compliance.mesh(self.mesh(), lambda: self._scores(principal))
+
+    def compliance(self, principal: Principal, product_id: str) -> ComplianceReport:
+        """One product's compliance report (failures first, each with its fix).
+
+        Raises:
+            ProductNotFound: no such product.
+        """
+        product = self.product(principal, product_id)
+
+        def score() -> dict[str, float | None]:
+            runs = quality_history.product_runs(self.store, product_id, with_results=False,
+                                                limit=1)
+            return {run.product_id: run.score.value for run in runs}
+
+        return self._compliance.product(self.mesh(), product, score)
+
+    def compliance_trend(self, principal: Principal) -> list[dict[str, object]]:
+        """Stored compliance snapshots, oldest first: ``taken_at``, ``checks``, ``passed``."""
+        return list(self.store.compliance_history())
+
+    def governance_kpis(self, principal: Principal) -> MeshKpis:
+        """The mesh's KPIs (issue 5 §5); see :mod:`catalog.governance.metrics`."""
+        compliance = self.compliance_all(principal)
+        return mesh_kpis(self.mesh(), compliance, self._scores(principal),
+                         self.store.audit(limit=100_000))
+
+    def approval_queue(self, principal: Principal) -> list[tuple[DataProduct, ComplianceReport]]:
+        """Products in ``proposed`` status with their compliance, by title."""
+        reports = self.compliance_all(principal).reports
+        return [(p, reports[p.id]) for p in self.all_products(principal)
+                if p.status == "proposed" and p.id in reports]
+
+    def may_decide(self, principal: Principal, product_id: str) -> bool:
+        """True when ``principal`` may approve or send back the product."""
+        return approval.may_decide(principal, self.product(principal, product_id), self.mesh())
+
+    def approve(self, principal: Principal, product_id: str) -> approval.Decision:
+        """Approve a proposed product (status ``active``), recorded in the audit log.
+
+        Raises:
+            ProductNotFound: no such product.
+            PermissionDenied: see :func:`catalog.governance.approval.approve`.
+            InvalidRequest: not proposed, or its file changed meanwhile.
+            catalog.governance.approval.ApprovalRefused: it has ``error`` findings.
+        """
+        product = self.product(principal, product_id)
+        decision = approval.approve(product, self.mesh(), self.compliance(principal, product_id),
+                                    self.store, principal)
+        self.reload()
+        return decision
+
+    def send_back(self, principal: Principal, product_id: str, reason: str
+                  ) -> approval.Decision:
+        """Send a proposed product back to its team with a reason (status ``draft``).
+
+        Raises:
+            ProductNotFound: no such product.
+            PermissionDenied: see :func:`catalog.governance.approval.send_back`.
+            InvalidRequest: no reason, not proposed, or its file changed meanwhile.
+        """
+        product = self.product(principal, product_id)
+        decision = approval.send_back(product, self.mesh(), self.store, principal, reason)
+        self.reload()
+        return decision

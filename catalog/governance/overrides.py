@@ -109,12 +109,14 @@ class _Builder:
         self.problems: list[Finding] = []
 
     def refuse(self, path: tuple[str | int, ...], message: str, fix: str = "") -> None:
+        """Record a refused entry as an error finding at ``path`` of the file."""
         self.problems.append(Finding(
             PROBLEM_ID, "error", message, fix or "Fix or remove the entry; until then the "
             "global policies apply unchanged.", "", self.display, self.lines.line(path),
             format_path(list(path)), self.display))
 
     def validation(self, err: ValidationError, prefix: tuple[str | int, ...]) -> None:
+        """Record each pydantic error of an entry (paths under ``prefix``)."""
         for item in err.errors()[:20]:
             path = (*prefix, *[p for p in item["loc"] if isinstance(p, (str, int))])
             message = ("unknown field; check its spelling" if item["type"] == "extra_forbidden"
@@ -122,6 +124,7 @@ class _Builder:
             self.refuse(path, message)
 
     def entry(self, index: int, entry: PolicyEntry) -> None:
+        """Apply entry ``index``: tighten a global policy or add a domain one."""
         at = ("policies", index)
         if entry.id in self.changed or entry.id in self.disabled or any(
                 p.id == entry.id for p in self.added):
@@ -132,6 +135,7 @@ class _Builder:
             self.add(at, entry)
 
     def add(self, at: tuple[str | int, ...], entry: PolicyEntry) -> None:
+        """Add a policy of the domain (``uses`` names its kind)."""
         kinds = policy_kinds()
         if entry.uses is None:
             self.refuse((*at, "id"), f"'{entry.id}' is not a global policy; to add a policy of "
@@ -155,6 +159,7 @@ class _Builder:
                                           "domain"))
 
     def tighten(self, at: tuple[str | int, ...], entry: PolicyEntry, base: Policy) -> None:
+        """Tighten (or, for a warning, switch off) global policy ``base``; refuse loosening."""
         if entry.uses is not None or entry.title is not None:
             key = "uses" if entry.uses is not None else "title"
             self.refuse((*at, key), f"'{entry.id}' is a global policy: only its severity and "
@@ -192,6 +197,7 @@ class _Builder:
             note=_change_note(base, severity, params.model_dump(), entry.reason))
 
     def result(self, file: str) -> DomainPolicies:
+        """The domain's effective policies after every entry."""
         policies: list[Policy] = []
         infos: list[PolicyInfo] = []
         for policy in global_policies():

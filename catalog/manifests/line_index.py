@@ -88,6 +88,7 @@ class _Scanner:
         self.flow_depth = 0
 
     def scan(self, text: str) -> bool:
+        """Index every line of ``text``; True when done (raises ``_Unsupported`` otherwise)."""
         for number, raw in enumerate(text.split("\n"), start=1):
             if "\t" in raw[: len(raw) - len(raw.lstrip())]:
                 raise _Unsupported

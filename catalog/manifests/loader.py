@@ -218,6 +218,7 @@ def product_from_documents(
     base = display_root or directory.parent.parent.parent
 
     def name(path: Path) -> str:
+        """``path`` as problems name it."""
         try:
             return str(path.relative_to(base))
         except ValueError:

@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+CONSUMER = "consumer"
+"""Role: finds and reads data products."""
+DOMAIN_OWNER = "domain owner"
+"""Role: owns a domain's products (approves its proposed products when named as an owner)."""
+GOVERNANCE_ADMIN = "governance admin"
+"""Role: runs federated governance (approves any proposed product)."""
+
 
 @dataclass(frozen=True)
 class Principal:
@@ -24,5 +31,7 @@ class Principal:
     roles: frozenset[str] = field(default_factory=lambda: frozenset({"consumer"}))
 
 
-LOCAL_USER = Principal(username="local", display_name="Local user", roles=frozenset({"consumer"}))
-"""The default principal of a local, single-user deployment."""
+LOCAL_USER = Principal(username="local", display_name="Local user",
+                       roles=frozenset({CONSUMER, GOVERNANCE_ADMIN}))
+"""The default principal of a local, single-user deployment: the one user is also its
+governance admin (so the approval queue of the Governance page can be used locally)."""

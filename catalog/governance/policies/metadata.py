@@ -59,6 +59,7 @@ def _domain(product: DataProduct) -> Iterator[Violation]:
 
 def _text(attribute: str, label: str) -> Callable[[DataProduct], Iterator[Violation]]:
     def check(product: DataProduct) -> Iterator[Violation]:
+        """A violation when the description field is blank."""
         if not str(getattr(product, attribute) or "").strip():
             yield Violation(f"no {label} (description.{attribute})",
                             Where(("description", attribute)))

@@ -51,6 +51,7 @@ def _check(product: DataProduct, mesh: Mesh, context: EvaluationContext,
     out: list[Violation] = []
 
     def check(what: str, name: str, where: Where) -> None:
+        """Record a violation when ``name`` breaks the convention."""
         problem = name_problem(name, params.max_length)
         if problem:
             out.append(Violation(f"{what} '{name}' {problem}", where))

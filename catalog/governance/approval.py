@@ -1,0 +1,220 @@
+"""Approval of proposed products (issue 5 §6): approve (status ``active``) or send back.
+
+Who may decide: a governance admin, or a principal with the ``domain owner`` role who is an
+owner of the product's domain or of the product itself (their user name in the team, role
+owner). The check is here, not in the page, so every caller is held to it.
+
+What happens: the ODPS ``status`` line of ``product.odps.yaml`` is rewritten in place (every
+other line, comment and blank kept), the new text is validated like any manifest, then written
+atomically (:func:`catalog.files.write_atomic`). The decision is recorded in the audit log
+(``product.approved`` / ``product.sent_back``, actor = the principal's user name); if that
+fails the file is put back. Approval is refused while the product has ``error`` findings.
+Sending back sets the status to ``draft`` (ODPS v1.1 lifecycle) so the product leaves the queue
+until its team proposes it again; the reason is kept in the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from catalog.errors import CatalogError, InvalidRequest, PermissionDenied
+from catalog.files import write_atomic
+from catalog.governance.model import ComplianceReport, Finding
+from catalog.manifests.documents import parse_document
+from catalog.mesh import DataProduct, Mesh
+from catalog.models.odps import DataProductDocument
+from catalog.models.principal import DOMAIN_OWNER, GOVERNANCE_ADMIN, Principal
+from catalog.store import StateStore
+
+APPROVED = "product.approved"
+SENT_BACK = "product.sent_back"
+PROPOSED_ACTIONS = ("product.proposed", "product.registered")
+"""Audit actions that mark when a product was proposed (recorded by registration)."""
+MAX_REASON = 2000
+"""Longest reason accepted when sending a product back (characters)."""
+
+_STATUS_LINE = re.compile(r"^status:[ \t]*([^#\n]*?)([ \t]+#[^\n]*)?$", re.MULTILINE)
+_AFTER = re.compile(r"^(?:version|id):[^\n]*$", re.MULTILINE)
+
+
+class ApprovalRefused(CatalogError):
+    """The product cannot be approved as it is; ``findings`` lists the errors to fix.
+
+    Args:
+        product_id: the product.
+        findings: the ``error`` findings that block publishing.
+    """
+
+    def __init__(self, product_id: str, findings: list[Finding]) -> None:
+        self.product_id = product_id
+        self.findings = findings
+        first = findings[0]
+        more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
+        super().__init__(
+            f"{product_id} cannot be approved: it breaks {len(findings)} error "
+            f"polic{'y' if len(findings) == 1 else 'ies'}. First: {first.policy_id} — "
+            f"{first.message}{more}. Fix them in the manifests, or send it back with a reason.")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An approval decision as recorded.
+
+    Attributes:
+        product_id: the product.
+        action: :data:`APPROVED` or :data:`SENT_BACK`.
+        actor: the principal's user name.
+        at: when (ISO 8601 UTC).
+        old_status: status before.
+        new_status: status written.
+        audit_seq: the audit log's sequence number.
+    """
+
+    product_id: str
+    action: str
+    actor: str
+    at: str
+    old_status: str
+    new_status: str
+    audit_seq: int
+
+
+def may_decide(principal: Principal, product: DataProduct, mesh: Mesh) -> bool:
+    """True when ``principal`` may approve or send back ``product`` (see module docstring)."""
+    if GOVERNANCE_ADMIN in principal.roles:
+        return True
+    if DOMAIN_OWNER not in principal.roles:
+        return False
+    teams = [product.team]
+    domain = mesh.domains.get(product.domain)
+    if domain is not None:
+        teams.append(domain.team)
+    return any(member.username == principal.username and "owner" in (member.role or "").lower()
+               for team in teams if team is not None for member in team.members)
+
+
+def _require(principal: Principal, product: DataProduct, mesh: Mesh) -> None:
+    if not may_decide(principal, product, mesh):
+        raise PermissionDenied(
+            f"Only an owner of the {product.domain} domain (role 'domain owner') or a "
+            f"governance admin can approve or send back {product.id}; you are signed in as "
+            f"{principal.display_name} ({', '.join(sorted(principal.roles)) or 'no role'}).")
+    if product.status != "proposed":
+        raise InvalidRequest(f"{product.id} is {product.status}, not proposed: only proposed "
+                             "products wait for approval.")
+
+
+def with_status(text: str, status: str) -> str:
+    """``product.odps.yaml`` text with its top-level ``status`` set, all else unchanged.
+
+    Replaces the value on the ``status:`` line (keeping a trailing comment), or adds the line
+    after ``version:`` (or ``id:``) when there is none.
+    """
+    match = _STATUS_LINE.search(text)
+    if match:
+        return text[:match.start(1)] + status + text[match.end(1):]
+    anchor = _AFTER.search(text)
+    at = anchor.end() + 1 if anchor else 0
+    return text[:at] + f"status: {status}\n" + text[at:]
+
+
+def _rewrite(product: DataProduct, old: str, new: str) -> bytes:
+    """Write the product's ODPS file with status ``new``; returns the previous bytes.
+
+    Raises:
+        InvalidRequest: the file changed since it was loaded (status no longer ``old``), or the
+            rewritten document would not validate.
+    """
+    before = product.odps_file.read_bytes()
+    text = before.decode("utf-8-sig")
+    current = parse_document(before, str(product.odps_file), "odps")
+    if not isinstance(current.model, DataProductDocument) or current.model.status != old:
+        raise InvalidRequest(f"{product.odps_file.name} of {product.id} changed since the "
+                             "page was loaded; reload and decide again.")
+    after = with_status(text, new).encode("utf-8")
+    checked = parse_document(after, str(product.odps_file), "odps")
+    if not isinstance(checked.model, DataProductDocument) or checked.model.status != new:
+        raise InvalidRequest(f"Could not set the status of {product.id} to {new} without "
+                             "breaking its manifest; edit product.odps.yaml by hand.")
+    write_atomic(product.odps_file, after)
+    return before
+
+
+def proposed_since(product: DataProduct, store: StateStore) -> tuple[str, str]:
+    """When the product was proposed, and how that is known.
+
+    Returns:
+        ``(ISO 8601 UTC time, source)``: the latest ``product.proposed``/``product.registered``
+        audit event (source ``audit``), else the ODPS file's last change (``file-modified``).
+    """
+    for event in store.audit(product.id, limit=50):
+        if event["action"] in PROPOSED_ACTIONS:
+            return event["at"], "audit"
+    mtime = product.odps_file.stat().st_mtime
+    return dt.datetime.fromtimestamp(mtime, dt.UTC).isoformat(), "file-modified"
+
+
+def _decide(product: DataProduct, store: StateStore, principal: Principal, action: str,
+            new: str, detail: dict[str, object], now: dt.datetime | None) -> Decision:
+    at = (now or dt.datetime.now(dt.UTC)).isoformat()
+    before = _rewrite(product, product.status, new)
+    try:
+        seq = store.record_audit(at, principal.username, action, product.id,
+                                 {"from": product.status, "to": new, **detail})
+    except Exception:
+        write_atomic(product.odps_file, before)  # no decision without its audit record
+        raise
+    return Decision(product.id, action, principal.username, at, product.status, new, seq)
+
+
+def approve(product: DataProduct, mesh: Mesh, report: ComplianceReport, store: StateStore,
+            principal: Principal, now: dt.datetime | None = None) -> Decision:
+    """Approve a proposed product: status ``active`` in its file, an audit record.
+
+    Args:
+        product: the product (status ``proposed``).
+        mesh: the mesh (for the domain's owners).
+        report: its current compliance report.
+        store: the operational store (audit log).
+        principal: who approves.
+        now: the decision time (UTC), now by default.
+
+    Returns:
+        The decision.
+
+    Raises:
+        PermissionDenied: ``principal`` may not decide for this product.
+        InvalidRequest: the product is not proposed, or its file changed meanwhile.
+        ApprovalRefused: the product has ``error`` findings.
+        catalog.store.StoreError: the audit log cannot be written (the file is restored).
+    """
+    _require(principal, product, mesh)
+    errors = [f for f in report.findings if f.severity == "error"]
+    if errors:
+        raise ApprovalRefused(product.id, errors)
+    since, source = proposed_since(product, store)
+    return _decide(product, store, principal, APPROVED, "active",
+                   {"proposed_since": since, "proposed_since_source": source,
+                    "warnings": report.warnings}, now)
+
+
+def send_back(product: DataProduct, mesh: Mesh, store: StateStore, principal: Principal,
+              reason: str, now: dt.datetime | None = None) -> Decision:
+    """Send a proposed product back to its team with a reason (status ``draft``).
+
+    Raises:
+        PermissionDenied: ``principal`` may not decide for this product.
+        InvalidRequest: no reason, a reason over :data:`MAX_REASON` characters, a product that
+            is not proposed, or a file changed meanwhile.
+        catalog.store.StoreError: the audit log cannot be written (the file is restored).
+    """
+    _require(principal, product, mesh)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidRequest("Say why the product is sent back, so its team knows what to fix.")
+    if len(reason) > MAX_REASON:
+        raise InvalidRequest(f"The reason is {len(reason):,} characters long; keep it under "
+                             f"{MAX_REASON:,}.")
+    return _decide(product, store, principal, SENT_BACK, "draft", {"reason": reason}, now)
