@@ -26,6 +26,7 @@ page = st.navigation(
         st.Page(routes.DISCOVER, title="Discover", icon=":material/search:"),
         st.Page(routes.PRODUCT, title="Product", icon=":material/dataset:"),
         st.Page(routes.DOMAINS, title="Domains", icon=":material/domain:"),
+        st.Page(routes.QUALITY, title="Quality", icon=":material/fact_check:", url_path="quality"),
         st.Page(routes.MESH_HEALTH, title="Mesh health", icon=":material/health_and_safety:",
                 url_path="mesh-health"),
     ],

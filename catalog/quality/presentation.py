@@ -63,8 +63,9 @@ def _is_time(unit: str) -> bool:
 
 
 def _age(value: float, unit: str) -> str:
-    """``4707.53, "d"`` → ``4,707.5 days``; ``1.04, "d"`` → ``1 day``."""
-    amount = _num(value, 1)
+    """``4707.53, "d"`` → ``4,707.5 days``; ``1.042, "d"`` → ``1.04 days``; ``1, "d"`` → ``1 day``
+    (two decimals below 10, else one)."""
+    amount = _num(value, 2 if abs(value) < 10 else 1)
     return f"{amount} {unit_word(unit, 1 if amount == '1' else 2)}"
 
 

@@ -47,4 +47,5 @@ with results:
                    + (" with the chosen filters" if filtered else ""))
         products = catalog.products(principal, [hit.product_id for hit in result.hits])
         product_grid(products, columns=2,
-                     matched={hit.product_id: hit.matched_fields for hit in result.hits})
+                     matched={hit.product_id: hit.matched_fields for hit in result.hits},
+                     quality=catalog.latest_quality_all(principal, with_results=False))

@@ -8,6 +8,7 @@ import streamlit as st
 from catalog.search import SearchQuery
 from portal import routes, state
 from portal.components.domain_card import domain_grid
+from portal.components.quality_badge import grade_overview
 from portal.services import current_principal, get_catalog
 from portal.wording import HELP, md, plural, type_label
 
@@ -56,6 +57,10 @@ with by_type:
 
 st.subheader("Domains", anchor=False)
 domain_grid(catalog.domains(principal), columns=3, describe=160)
+
+st.subheader("Data quality", anchor=False)
+grade_overview(catalog.all_products(principal),
+               catalog.latest_quality_all(principal, with_results=False))
 
 st.subheader("Popular tags", anchor=False)
 tags = catalog.search(principal, SearchQuery()).facets.get("tag", [])[:16]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import streamlit as st
 
 from catalog.mesh import DataProduct
+from catalog.quality.model import QualityRun
 from portal import routes
 from portal.components.badges import product_badges
+from portal.components.quality_badge import grade_badge
 from portal.wording import md, shorten
 
 FIELD_NAMES = {"name": "name", "tags": "tags", "owner": "owner", "property": "column names",
@@ -14,13 +18,17 @@ FIELD_NAMES = {"name": "name", "tags": "tags", "owner": "owner", "property": "co
 """How search fields are named to readers ("matched in …")."""
 
 
-def product_card(product: DataProduct, matched: tuple[str, ...] = ()) -> None:
+def product_card(product: DataProduct, matched: tuple[str, ...] = (),
+                 quality: Mapping[str, QualityRun] | None = None) -> None:
     """A bordered card: title (a link to the product page), id, domain, badges, owner, tags,
     the start of the purpose and, for search results, where the query matched.
 
     Args:
         product: the product to show.
         matched: search fields the query matched (see :class:`catalog.search.SearchHit`).
+        quality: latest quality run by product id, fetched once per page
+            (``catalog.latest_quality_all(principal, with_results=False)``); a grade badge is
+            shown when given.
     """
     with st.container(border=True):
         st.page_link(routes.PRODUCT, label=f"**{md(product.title)}**", icon=":material/dataset:",
@@ -28,6 +36,8 @@ def product_card(product: DataProduct, matched: tuple[str, ...] = ()) -> None:
         st.caption(f"`{product.id}` · domain {md(product.domain)}")
         with st.container(horizontal=True, gap="small"):
             product_badges(product)
+            if quality is not None:
+                grade_badge(quality.get(product.id))
         st.markdown(md(shorten(product.purpose, 220)) or "_No purpose given._")
         owners = ", ".join(product.owners) or "no owner named"
         team = f" · {product.team_name}" if product.team_name else ""
@@ -40,11 +50,13 @@ def product_card(product: DataProduct, matched: tuple[str, ...] = ()) -> None:
 
 
 def product_grid(products: list[DataProduct], columns: int = 2,
-                 matched: dict[str, tuple[str, ...]] | None = None) -> None:
-    """Products as cards in a grid of ``columns`` columns, in the given order."""
+                 matched: dict[str, tuple[str, ...]] | None = None,
+                 quality: Mapping[str, QualityRun] | None = None) -> None:
+    """Products as cards in a grid of ``columns`` columns, in the given order (with grade
+    badges when ``quality`` is given, see :func:`product_card`)."""
     if not products:
         return
     cols = st.columns(columns)
     for index, product in enumerate(products):
         with cols[index % columns]:
-            product_card(product, (matched or {}).get(product.id, ()))
+            product_card(product, (matched or {}).get(product.id, ()), quality)

@@ -1,0 +1,61 @@
+"""Quality grades where products are listed: the badge of product cards, the home overview."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+
+import streamlit as st
+
+from catalog.mesh import DataProduct
+from catalog.quality.model import QualityRun
+from catalog.quality.presentation import GRADE_COLORS, as_of_label, grade_bands
+from portal import routes
+from portal.wording import md
+
+
+def grade_badge(run: QualityRun | None) -> None:
+    """A coloured badge "Quality C" for the run's grade (gray "Quality not checked" without
+    a run); its help gives the score, the data cut-off and the grade bands."""
+    if run is None:
+        st.badge("Quality not checked", color="gray", icon=":material/fact_check:",
+                 help="No quality run is stored for this product yet.")
+        return
+    grade = run.score.grade
+    value = f"{run.score.value:.1f}" if run.score.value is not None else "–"
+    st.badge(f"Quality {grade}", color=GRADE_COLORS.get(grade, "gray"),  # type: ignore[arg-type]
+             icon=":material/fact_check:",
+             help=f"Quality score {value} of 100 on the data as of {as_of_label(run)}. "
+                  f"Grades: {grade_bands()}.")
+
+
+def grade_overview(products: list[DataProduct], latest: Mapping[str, QualityRun],
+                   limit: int = 12) -> None:
+    """The home page's quality section: how many products have each grade, the products by
+    grade (lowest score first, at most ``limit``) as links, and a link to the Quality page.
+
+    Args:
+        products: the products of the mesh.
+        latest: their latest runs by product id (``latest_quality_all(..., with_results=False)``).
+        limit: most products listed.
+    """
+    counts = Counter(run.score.grade for run in latest.values())
+    unchecked = sum(1 for p in products if p.id not in latest)
+    st.caption("Grades of the latest quality runs: "
+               + " · ".join(f"{g} {counts.get(g, 0)}" for g in GRADE_COLORS)
+               + (f" · not checked {unchecked}" if unchecked else "")
+               + f". {grade_bands()}.")
+
+    def score_of(product: DataProduct) -> float:
+        run = latest.get(product.id)
+        return run.score.value if run is not None and run.score.value is not None else -1.0
+
+    with st.container(horizontal=True, gap="small"):
+        for product in sorted(products, key=score_of)[:limit]:
+            run = latest.get(product.id)
+            grade = run.score.grade if run is not None else "not checked"
+            st.page_link(routes.PRODUCT, label=f"{md(product.title)} · {grade}",
+                         icon=":material/fact_check:",
+                         query_params={routes.PRODUCT_PARAM: product.id})
+    st.page_link(routes.QUALITY, label="See data quality across the mesh",
+                 icon=":material/arrow_forward:")
