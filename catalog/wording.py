@@ -42,6 +42,13 @@ for _names, _words in (
 _PERCENT = {"percent", "%", "pct"}
 
 
+def time_unit(unit: str | None) -> str | None:
+    """The singular English word of an ODCS time unit (``"d"`` → ``"day"``, ``"yr"`` →
+    ``"year"``), or None when ``unit`` is not a time unit."""
+    words = _UNITS.get((unit or "").strip().lower())
+    return words[0] if words else None
+
+
 def number(value: Any) -> str:
     """A number as people write it: ``300000`` → ``"300,000"``, ``99.5`` → ``"99.5"``.
 

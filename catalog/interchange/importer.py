@@ -1,0 +1,310 @@
+"""Import ODCS contracts (and an ODPS product, when there is one) into the mesh.
+
+The result is an ordinary product folder, ``<root>/<domain>/<product>/product.odps.yaml`` plus
+one ``<port>.odcs.yaml`` per contract, which the loader reads with no error. Steps:
+
+1. read and validate every file (:mod:`catalog.interchange.reader`; all problems of all files
+   are reported together, each with file, line and field);
+2. decide the domain (``--domain``, else the ODPS or ODCS ``domain``), the product's folder
+   name (``--name``, else the ODPS id or name, else the contract's ``dataProduct`` or
+   ``name``) and each port's file name; every name is checked against the naming convention
+   (:mod:`catalog.interchange.names`) before anything is written;
+3. refuse an existing product folder, an unknown domain, or a contract id another product of
+   the mesh already serves;
+4. write the files into a hidden folder of the domain and rename it into place, so the mesh
+   never shows half a product and an existing product is never overwritten.
+
+Contracts are stored byte for byte as given (comments and layout included); the ODPS file too
+unless its id or team shape had to change (then it is written by
+:func:`catalog.interchange.yaml_writer.dump_yaml`). Export restores the original id, so a round
+trip gives back the documents that came in, key for key.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from catalog.errors import CatalogError, ManifestError
+from catalog.files import create_new
+from catalog.interchange.names import checked_name, folder_name, is_valid_name
+from catalog.interchange.product import product_around, with_mesh_id
+from catalog.interchange.reader import DocumentRejected, SourceFile, read_document
+from catalog.interchange.yaml_writer import dump_yaml
+from catalog.manifests.documents import parse_document
+from catalog.manifests.loader import PRODUCT_FILE, load_mesh
+from catalog.manifests.yaml_source import format_path, locate
+from catalog.mesh import ManifestProblem
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What an import will write, decided and validated before anything is written.
+
+    Attributes:
+        domain: the owning domain (a folder of the mesh root).
+        name: the product's folder name.
+        files: ``(file name, bytes)`` of the product folder, ODPS first.
+        warnings: non-blocking problems of the input files.
+    """
+
+    domain: str
+    name: str
+    files: tuple[tuple[str, bytes], ...]
+    warnings: tuple[ManifestProblem, ...] = field(default=())
+
+    @property
+    def product_id(self) -> str:
+        """``<domain>.<name>``."""
+        return f"{self.domain}.{self.name}"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """An imported product: its id, folder, the files written and the input's warnings."""
+
+    product_id: str
+    directory: Path
+    files: tuple[Path, ...]
+    warnings: tuple[ManifestProblem, ...]
+
+
+def _line(source: SourceFile, *path: str | int) -> int | None:
+    return locate(source.raw.decode("utf-8-sig"), list(path))
+
+
+def _refuse(source: SourceFile, field_path: list[str | int], label: str, message: str
+            ) -> ManifestError:
+    return ManifestError(str(source.path), _line(source, *field_path), label, message)
+
+
+def _read_all(paths: list[Path]) -> list[SourceFile]:
+    sources, problems = [], []
+    for path in paths:
+        try:
+            sources.append(read_document(path))
+        except DocumentRejected as err:
+            problems.extend(err.problems)
+    if problems:
+        raise DocumentRejected(problems)
+    products = [s for s in sources if s.kind == "odps"]
+    if len(products) > 1:
+        raise CatalogError("Import one product at a time: got several ODPS files ("
+                           + ", ".join(str(s.path) for s in products) + ").")
+    seen: dict[str, Path] = {}
+    for source in sources:
+        if source.kind == "odcs":
+            cid = str(source.document.get("id"))
+            if cid in seen:
+                raise _refuse(source, ["id"], "id", f"contract id '{cid}' is also the id of "
+                              f"{seen[cid]}; a contract id names one contract")
+            seen[cid] = source.path
+    return sources
+
+
+def _domain(option: str | None, odps: SourceFile | None, contracts: list[SourceFile],
+            root: Path) -> str:
+    declared = odps.document.get("domain") if odps else None
+    if option is not None:
+        domain = checked_name(option, file="--domain", line=None, field="",
+                              what="domain")
+        if declared is not None and declared != domain:
+            assert odps is not None
+            raise _refuse(odps, ["domain"], "domain",
+                          f"the product says domain '{declared}' but --domain is '{domain}'; "
+                          "they must agree")
+    elif declared is not None:
+        assert odps is not None
+        domain = checked_name(str(declared), file=str(odps.path), line=_line(odps, "domain"),
+                              field="domain", what="domain")
+    else:
+        named = {folder_name(c.document.get("domain")) for c in contracts
+                 if c.document.get("domain")}
+        domain = named.pop() if len(named) == 1 and None not in named else ""
+    known = sorted(p.name for p in root.iterdir() if p.is_dir()
+                   and not p.name.startswith((".", "_"))) if root.is_dir() else []
+    if not domain:
+        raise CatalogError("Which domain owns this product? Pass --domain DOMAIN (one of: "
+                           f"{', '.join(known) or 'none yet'}).")
+    if domain not in known:
+        raise CatalogError(f"There is no domain '{domain}' in the mesh at {root} (domains: "
+                           f"{', '.join(known) or 'none'}). Create {domain}/domain.yaml first, "
+                           "or pass --domain with an existing one.")
+    return domain
+
+
+def _at(document: Any, path: list[str | int]) -> Any:
+    value = document
+    for part in path:
+        if isinstance(value, dict) and isinstance(part, str):
+            value = value.get(part)
+        elif isinstance(value, list) and isinstance(part, int) and part < len(value):
+            value = value[part]
+        else:
+            return None
+    return value
+
+
+def _derived(source: SourceFile, candidates: list[list[str | int]], what: str) -> str | None:
+    """The mesh name made from the first present field among ``candidates`` (a path each).
+
+    Raises:
+        ManifestError: that field cannot be made a mesh name (never skipped for the next).
+    """
+    for path in candidates:
+        value = _at(source.document, path)
+        if value is None:
+            continue
+        name = folder_name(value)
+        if name is None:
+            raise _refuse(source, path, format_path(path),
+                          f"cannot make a {what} folder name from {value!r}: use lower-case "
+                          "letters, digits and underscores (no '..', slashes or control "
+                          "characters), or pass --name")
+        return name
+    return None
+
+
+def _product_name(option: str | None, domain: str, odps: SourceFile | None,
+                  contracts: list[SourceFile]) -> str:
+    if option is not None:
+        return checked_name(option, file="--name", line=None, field="", what="product")
+    if odps is not None:
+        pid = str(odps.document.get("id"))
+        rest = pid[len(domain) + 1:] if pid.startswith(f"{domain}.") else ""
+        if is_valid_name(rest):
+            return rest
+        name = _derived(odps, [["name"]], "product")
+    else:
+        name = _derived(contracts[0], [["dataProduct"], ["name"], ["schema", 0, "name"]],
+                        "product")
+    if name is None:
+        raise CatalogError("The files give the product no usable name; pass --name NAME.")
+    return name
+
+
+def _ports(odps: SourceFile | None, contracts: list[SourceFile], product: str
+           ) -> list[tuple[str, SourceFile]]:
+    out: list[tuple[str, SourceFile]] = []
+    ports = (odps.document.get("outputPorts") or []) if odps else []
+    for source in contracts:
+        cid = str(source.document.get("id"))
+        if odps is not None:
+            index = next((i for i, p in enumerate(ports) if str(p.get("contractId")) == cid),
+                         None)
+            if index is None:
+                raise _refuse(source, ["id"], "id",
+                              f"contract '{cid}' is not the contractId of any output port of "
+                              f"{odps.path}; add a port for it or import it separately")
+            port = _derived(odps, [["outputPorts", index, "name"]], "port")
+        else:
+            port = _derived(source, [["name"], ["schema", 0, "name"]], "port") or product
+        assert port is not None
+        if any(port == p for p, _ in out):
+            raise _refuse(source, ["name"], "name", f"two contracts would both be stored as "
+                          f"{port}.odcs.yaml; give them different names")
+        out.append((port, source))
+    return out
+
+
+def _check_free(root: Path, plan_domain: str, name: str, contracts: list[SourceFile]) -> None:
+    target = root / plan_domain / name
+    if target.exists():
+        raise CatalogError(f"Product {plan_domain}.{name} already exists ({target}); nothing "
+                           "was imported. Remove it first, or import under another --name.")
+    mesh = load_mesh(root)
+    for source in contracts:
+        cid = str(source.document.get("id"))
+        producer = mesh.producer_of_contract(cid)
+        if producer is not None:
+            raise _refuse(source, ["id"], "id", f"contract id '{cid}' is already served by "
+                          f"{producer}; a contract id names one contract in the mesh")
+
+
+def plan_import(paths: list[Path], root: Path, domain: str | None = None,
+                name: str | None = None) -> ImportPlan:
+    """Read, validate and place files into a product of the mesh, without writing anything.
+
+    Args:
+        paths: ODCS contract files and at most one ODPS product file.
+        root: the mesh root.
+        domain: the owning domain; by default the product's (or the contracts') ``domain``.
+        name: the product's folder name; by default derived from the documents.
+
+    Returns:
+        The :class:`ImportPlan`.
+
+    Raises:
+        DocumentRejected: an input file is invalid (every problem, with file, line, field).
+        ManifestError: a name in the files or options breaks the naming convention, or the
+            files disagree (a contract no port refers to, a domain mismatch).
+        CatalogError: no domain, an unknown domain, an existing product or contract id.
+    """
+    if not paths:
+        raise CatalogError("Name at least one ODCS or ODPS file to import.")
+    sources = _read_all(paths)
+    odps = next((s for s in sources if s.kind == "odps"), None)
+    contracts = [s for s in sources if s.kind == "odcs"]
+    plan_domain = _domain(domain, odps, contracts, root)
+    product = _product_name(name, plan_domain, odps, contracts)
+    ports = _ports(odps, contracts, product)
+    _check_free(root, plan_domain, product, contracts)
+    product_id = f"{plan_domain}.{product}"
+    if odps is not None:
+        document = with_mesh_id(odps.document, product_id)
+        unchanged = document is odps.document and not odps.normalised
+        odps_bytes = odps.raw if unchanged else dump_yaml(document)
+    else:
+        odps_bytes = dump_yaml(product_around([(p, s.document) for p, s in ports],
+                                              plan_domain, product))
+    check = parse_document(odps_bytes, f"{product_id}/{PRODUCT_FILE}", "odps", strict=True)
+    if check.model is None:
+        raise DocumentRejected(check.problems)
+    files = ((PRODUCT_FILE, odps_bytes), *((f"{p}.odcs.yaml", s.raw) for p, s in ports))
+    warnings = tuple(w for s in sources for w in s.warnings)
+    return ImportPlan(plan_domain, product, files, warnings)
+
+
+def write_import(plan: ImportPlan, root: Path) -> ImportResult:
+    """Write a planned import: all files appear at once, an existing product is never touched.
+
+    Raises:
+        CatalogError: the product folder appeared meanwhile (nothing is written).
+        OSError: the disk is full or not writable (nothing is left behind).
+    """
+    domain_dir = root / plan.domain
+    target = domain_dir / plan.name
+    staging = domain_dir / f".import-{plan.name}-{secrets.token_hex(4)}"
+    os.mkdir(staging)
+    try:
+        for file_name, data in plan.files:
+            create_new(staging / file_name, data)
+        if target.exists():
+            raise CatalogError(f"Product {plan.product_id} appeared while importing; nothing "
+                               "was imported.")
+        os.rename(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    fd = os.open(domain_dir, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return ImportResult(plan.product_id, target,
+                        tuple(target / file_name for file_name, _ in plan.files), plan.warnings)
+
+
+def import_files(paths: list[Path], root: Path, domain: str | None = None,
+                 name: str | None = None) -> ImportResult:
+    """Import ODCS/ODPS files as one product of the mesh (:func:`plan_import` then
+    :func:`write_import`); see the module docstring for every step.
+
+    Returns:
+        The :class:`ImportResult` (``product_id`` is what ``python -m catalog import`` prints).
+    """
+    return write_import(plan_import(paths, root, domain, name), root)
