@@ -303,6 +303,7 @@ class Catalog:
         product = self.product(principal, product_id)
 
         def score() -> dict[str, float | None]:
+            """``{product id: latest score}``, empty when no run is stored."""
             runs = quality_history.product_runs(self.store, product_id, with_results=False,
                                                 limit=1)
             return {run.product_id: run.score.value for run in runs}
