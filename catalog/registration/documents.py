@@ -24,7 +24,7 @@ from catalog.manifests.documents import parse_document
 from catalog.mesh import ManifestProblem
 from catalog.registration import rules as rule_mod
 from catalog.registration import sla
-from catalog.registration.forms import RegistrationForm, RuleKind
+from catalog.registration.forms import RegistrationForm
 from catalog.registration.sources import PRODUCTS_FOLDER, InputRef
 
 ODPS_API_VERSION = "v1.1.0"
@@ -46,8 +46,9 @@ def contract_file(form: RegistrationForm) -> str:
 
 
 def contract_id(form: RegistrationForm) -> str:
-    """The contract id ``<domain>.<name>.<port>`` (the demo mesh's convention)."""
-    return f"{form.product_id}.{form.port}"
+    """The contract id: ``<domain>.<name>.<port>`` (the demo mesh's convention), or the
+    published contract's own id for a new version (ids never change)."""
+    return str(form.carried_odcs.get("id") or f"{form.product_id}.{form.port}")
 
 
 def _support(url: str, channel: str) -> dict[str, Any]:
@@ -73,8 +74,8 @@ def build_odps(form: RegistrationForm, inputs: tuple[InputRef, ...] = ()) -> dic
         inputs: upstream products of a derived product (become ``inputPorts``).
 
     Returns:
-        The document; ``type`` is ``aggregate`` when there are inputs, else
-        ``sourceAligned``; ``status`` is ``proposed``.
+        The document; ``type`` is ``aggregate`` when there are inputs, else the form's
+        product type; ``status`` is ``proposed``.
     """
     b = form.basics
     members = [{"username": b.owner.strip(), "name": b.owner_name.strip() or b.owner.strip(),
@@ -83,8 +84,8 @@ def build_odps(form: RegistrationForm, inputs: tuple[InputRef, ...] = ()) -> dic
                 if m.strip() and m.strip() != b.owner.strip()]
     doc: dict[str, Any] = {
         "apiVersion": ODPS_API_VERSION, "kind": "DataProduct", "id": form.product_id,
-        "name": b.name, "version": form.version, "status": "proposed", "domain": b.domain,
-        "type": "aggregate" if inputs else "sourceAligned",
+        "name": b.name, "version": form.version, "status": form.status, "domain": b.domain,
+        "type": "aggregate" if inputs else b.product_type,
         "tags": [t.strip() for t in b.tags if t.strip()],
         "description": _description(form),
         "team": {"name": b.team_name.strip(), "members": members},
@@ -99,6 +100,17 @@ def build_odps(form: RegistrationForm, inputs: tuple[InputRef, ...] = ()) -> dic
         "contractId": contract_id(form),
     }]
     doc["customProperties"] = [{"property": "title", "value": b.title.strip()}]
+    return _carry(doc, form.carried_odps)
+
+
+def _carry(doc: dict[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
+    """Add published fields the form does not edit; custom properties are merged by name."""
+    for key, value in carried.items():
+        if key == "customProperties":
+            have = {c.get("property") for c in doc.get(key, [])}
+            doc.setdefault(key, []).extend(c for c in value if c.get("property") not in have)
+        elif key not in doc:
+            doc[key] = value
     return doc
 
 
@@ -123,7 +135,8 @@ def _properties(form: RegistrationForm) -> list[dict[str, Any]]:
     out = []
     keys = [p for p in form.properties if p.primary_key]
     for prop in form.properties:
-        entry: dict[str, Any] = {"name": prop.name, "logicalType": prop.logical_type,
+        entry: dict[str, Any] = {"name": prop.name, **prop.carried,
+                                 "logicalType": prop.logical_type,
                                  "physicalType": prop.physical_type}
         if prop.description.strip():
             entry["description"] = prop.description.strip()
@@ -169,7 +182,7 @@ def build_odcs(form: RegistrationForm) -> dict[str, Any]:
                                                                         element)
     doc: dict[str, Any] = {
         "apiVersion": ODCS_API_VERSION, "kind": "DataContract", "id": contract_id(form),
-        "name": form.port, "version": form.version, "status": "proposed", "domain": b.domain,
+        "name": form.port, "version": form.version, "status": form.status, "domain": b.domain,
         "dataProduct": b.name, "description": _description(form),
     }
     if b.tags:
@@ -181,7 +194,7 @@ def build_odcs(form: RegistrationForm) -> dict[str, Any]:
         doc["slaProperties"] = sla_props
     doc["support"] = [_support(b.support_url.strip(), b.support_channel.strip())]
     doc["customProperties"] = [{"property": "owner", "value": b.owner.strip()}]
-    return doc
+    return _carry(doc, form.carried_odcs)
 
 
 def to_yaml(document: dict[str, Any]) -> str:
@@ -206,7 +219,3 @@ def validate(odps_text: str, odcs_text: str, form: RegistrationForm) -> list[Man
                                "odcs", strict=True).problems
     return list(problems)
 
-
-def has_rules_of(form: RegistrationForm, kind: RuleKind) -> bool:
-    """True when an enabled rule of ``kind`` is in the form."""
-    return any(r.enabled and r.kind == kind for r in form.rules)

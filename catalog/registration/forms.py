@@ -14,6 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from catalog.registration.sla import DEFAULTS
 
+PRODUCT_TYPES = ("sourceAligned", "consumerAligned")
+"""ODPS product types offered for a product registered from a file (a query makes an
+``aggregate``)."""
 CLASSIFICATION_CHOICES = ("public", "internal", "confidential", "restricted")
 """Sensitivity levels a property may have (GLOSSARY.md: classification)."""
 
@@ -38,6 +41,11 @@ class Basics(_Form):
                                                "which columns to filter on, units.")
     limitations: str = Field(default="", description="What the data cannot be used for: gaps, "
                                                      "periods covered, known problems.")
+    product_type: str = Field(
+        default="sourceAligned",
+        description="sourceAligned: the data as a source system has it (must promise "
+                    "freshness); consumerAligned: shaped for one use. A product built by a "
+                    "query over other products is an aggregate.")
     tags: list[str] = Field(default_factory=list,
                             description="Keywords people search for, e.g. sales, revenue.")
     owner: str = Field(default="", description="User name or e-mail of the person accountable "
@@ -77,6 +85,8 @@ class PropertyForm(_Form):
                                 "public, internal, confidential or restricted.")
     pii: bool = Field(default=False, description="Personal data about an identifiable person.")
     examples: list[str] = Field(default_factory=list, description="A few real values.")
+    carried: dict[str, Any] = Field(default_factory=dict, description="Fields of the published "
+                                    "property the form does not edit (a new version).")
 
 
 class RuleKind(StrEnum):
@@ -128,9 +138,18 @@ class RegistrationForm(_Form):
     properties: list[PropertyForm] = Field(default_factory=list)
     sla: SlaForm = Field(default_factory=SlaForm)
     rules: list[RuleForm] = Field(default_factory=list)
-    version: str = Field(default="1.0.0", description="Semantic version of what is published.")
+    version: str = Field(default="1.0.0", description="Semantic version of what is published: "
+                                                     "MAJOR.MINOR.PATCH.")
+    status: str = Field(default="proposed", description="Lifecycle status written to both "
+                                                        "documents.")
     based_on: str | None = Field(
         default=None, description="For a new version: the version it replaces.")
+    port_name: str | None = Field(default=None, description="The output port's name when it "
+                                                            "differs from the product name.")
+    carried_odps: dict[str, Any] = Field(default_factory=dict, description="Published ODPS "
+                                         "fields the form does not edit (a new version).")
+    carried_odcs: dict[str, Any] = Field(default_factory=dict, description="Published ODCS "
+                                         "fields the form does not edit (a new version).")
 
     @property
     def product_id(self) -> str:
@@ -139,8 +158,9 @@ class RegistrationForm(_Form):
 
     @property
     def port(self) -> str:
-        """The output port's name (and the contract file's stem): the product name."""
-        return self.basics.name
+        """The output port's name (and the contract file's stem): the product name, unless a
+        published product's port is called otherwise."""
+        return self.port_name or self.basics.name
 
 
 def help_text(model: type[BaseModel], field: str) -> str:

@@ -44,8 +44,9 @@ from catalog.models.principal import Principal
 from catalog.registration import documents, naming
 from catalog.registration.errors import PublishConflict, PublishFailed, RegistrationError
 from catalog.registration.forms import PropertyForm, RegistrationForm
-from catalog.registration.sources import DataSource, run
-from catalog.sql import quote_identifier, quote_literal
+from catalog.registration.review import review
+from catalog.registration.sources import DataSource, projected, run
+from catalog.sql import quote_literal
 
 if TYPE_CHECKING:
     from catalog.catalog import Catalog
@@ -118,10 +119,9 @@ def claimed(mesh_root: Path, domain: str, name: str) -> Iterator[Path]:
         path.unlink(missing_ok=True)
 
 
-def select_list(properties: list[PropertyForm]) -> str:
-    """``"source" AS "name", …``: the staged columns under the product's names."""
-    return ", ".join(f"{quote_identifier(p.source_name)} AS {quote_identifier(p.name)}"
-                     for p in properties)
+def renames(properties: list[PropertyForm]) -> list[tuple[str, str]]:
+    """``(source column, product column)`` of every property, in schema order."""
+    return [(p.source_name, p.name) for p in properties]
 
 
 def write_data(catalog: Catalog, source: DataSource, properties: list[PropertyForm],
@@ -145,7 +145,7 @@ def write_data(catalog: Catalog, source: DataSource, properties: list[PropertyFo
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     try:
         run(catalog.engine, source,
-            f"COPY (SELECT {select_list(properties)} FROM {source.relation}) TO "
+            f"COPY (SELECT * FROM {projected(source, renames(properties))}) TO "
             f"{quote_literal(str(tmp))} (FORMAT parquet, COMPRESSION zstd)").close()
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
@@ -164,19 +164,20 @@ def write_data(catalog: Catalog, source: DataSource, properties: list[PropertyFo
         cur.close()
 
 
-def manifest_files(form: RegistrationForm, source: DataSource) -> dict[str, bytes]:
+def manifest_files(catalog: Catalog, form: RegistrationForm, source: DataSource
+                   ) -> dict[str, bytes]:
     """File name → bytes of the product folder: ODPS, ODCS and (derived) ``build.sql``.
 
     Raises:
-        RegistrationError: the generated documents do not validate (listing the problems).
+        RegistrationError: the documents do not validate or break a governance error policy
+            (the message lists what to fix).
     """
-    odps = documents.to_yaml(documents.build_odps(form, source.inputs))
-    odcs = documents.to_yaml(documents.build_odcs(form))
-    errors = [p for p in documents.validate(odps, odcs, form) if p.severity == "error"]
-    if errors:
-        raise RegistrationError("The generated manifests do not validate: "
-                                + "; ".join(str(p) for p in errors[:5]))
-    files = {documents.PRODUCT_FILE: odps.encode(), documents.contract_file(form): odcs.encode()}
+    checked = review(catalog, form, source)
+    if checked.blocking:
+        raise RegistrationError("The product cannot be published yet: "
+                                + "; ".join(checked.blocking[:5]))
+    files = {documents.PRODUCT_FILE: checked.odps_yaml.encode(),
+             documents.contract_file(form): checked.odcs_yaml.encode()}
     if source.query:
         files[documents.BUILD_FILE] = (source.query.rstrip() + "\n").encode()
     return files
@@ -215,7 +216,7 @@ def publish(catalog: Catalog, principal: Principal, form: RegistrationForm,
     problems = naming.check_new_product(catalog.mesh(), b.domain, b.name)
     if problems:
         raise PublishConflict(" ".join(problems))
-    files = manifest_files(form, source)
+    files = manifest_files(catalog, form, source)
     settings = catalog.settings
     domain_dir = settings.mesh_root / b.domain
     product_dir = domain_dir / b.name
@@ -250,13 +251,14 @@ def publish(catalog: Catalog, principal: Principal, form: RegistrationForm,
                 _remove_empty_parents(data_file, settings.data_dir)
     result = PublishResult(form.product_id, form.version,
                            [product_dir / n for n in files], data_file, rows, seconds=seconds)
-    _after_publish(catalog, principal, result, "product.registered")
+    after_publish(catalog, principal, result, "product.registered")
     return result
 
 
-def _after_publish(catalog: Catalog, principal: Principal, result: PublishResult,
-                   action: str) -> None:
-    """Reload the catalog, record the audit event and store the first quality run."""
+def after_publish(catalog: Catalog, principal: Principal, result: PublishResult,
+                  action: str) -> None:
+    """Reload the catalog, record ``action`` in the audit log and store the first quality run
+    in ``result`` (a failing run is logged and reported, never undoes the publish)."""
     started = time.perf_counter()
     catalog.reload()
     result.seconds["reload"] = time.perf_counter() - started

@@ -274,6 +274,21 @@ def stage_upload(settings: Settings, engine: Engine, file_name: str, data: bytes
         raw.unlink(missing_ok=True)
 
 
+def projected(source: DataSource, renames: list[tuple[str, str]]) -> str:
+    """A relation of the staged data with its columns renamed, in the given order.
+
+    Args:
+        source: the staged source.
+        renames: ``(source column, product column)`` pairs (the schema step's choice).
+
+    Returns:
+        ``(SELECT "a" AS "b", … FROM <staged>)``.
+    """
+    columns = ", ".join(f"{quote_identifier(old)} AS {quote_identifier(new)}"
+                        for old, new in renames)
+    return f"(SELECT {columns} FROM {source.relation})"
+
+
 def discard(source: DataSource | None) -> None:
     """Remove a source's staged Parquet file (no-op for None)."""
     if source is not None:

@@ -13,6 +13,7 @@ from catalog.mesh import Mesh
 from catalog.registration import naming, sla
 from catalog.registration.forms import (
     CLASSIFICATION_CHOICES,
+    PRODUCT_TYPES,
     PropertyForm,
     RegistrationForm,
     RuleForm,
@@ -64,6 +65,8 @@ def basics_problems(form: RegistrationForm, mesh: Mesh, *, new_product: bool = T
         else:
             for problem in naming.check_new_product(mesh, b.domain, b.name):
                 need("name", False, problem)
+    need("product_type", b.product_type in PRODUCT_TYPES,
+         "Choose whether the product is source-aligned or consumer-aligned.")
     need("title", bool(b.title.strip()), "Give the product a title people will recognise.")
     need("title", len(b.title) <= MAX_TITLE, f"Keep the title under {MAX_TITLE} characters.")
     need("purpose", len(b.purpose.strip()) >= MIN_PURPOSE,
@@ -147,22 +150,36 @@ def temporal_columns(properties: list[PropertyForm]) -> list[str]:
 
 
 def sla_problems(form: SlaForm, properties: list[PropertyForm]) -> list[str]:
-    """Problems of step 4: a freshness promise needs a date or time column."""
+    """Problems of step 4: known presets, and a real date/time column when one is named."""
     out: list[str] = []
     for topic in sla.TOPICS:
         try:
             sla.preset(topic, form.choices.get(topic, sla.DEFAULTS[topic]))
         except KeyError:
             out.append(f"Choose one of the offered {topic} options.")
-    freshness = sla.preset("freshness", form.choices.get("freshness", "none")) \
-        if not out else None
-    if freshness is not None and freshness.measured_on_column:
-        columns = temporal_columns(properties)
-        if not columns:
-            out.append("A freshness promise is measured on a date or time column, and this "
-                       "data has none; choose 'No update promise'.")
-        elif form.freshness_column not in columns:
-            out.append("Choose the date or time column that shows how recent the data is.")
+    columns = temporal_columns(properties)
+    if form.freshness_column is not None and form.freshness_column not in columns:
+        out.append(f"{form.freshness_column} is not a date or time column of the schema; "
+                   "choose another.")
+    elif not out and columns and form.freshness_column is None and \
+            sla.preset("freshness", form.choices.get("freshness", "none")).measured_on_column:
+        out.append("Choose the date or time column that shows how recent the data is: the "
+                   "freshness promise is measured on it.")
+    return out
+
+
+def sla_warnings(form: SlaForm, properties: list[PropertyForm], product_type: str
+                 ) -> list[str]:
+    """Non-blocking hints of step 4 (what governance or the checks will say later)."""
+    freshness = sla.preset("freshness", form.choices.get("freshness", "none"))
+    out = []
+    if product_type == "sourceAligned" and not freshness.properties:
+        out.append("Source-aligned products must promise freshness (governance policy "
+                   "sla-freshness): choose how often the data is updated, or make the product "
+                   "consumer-aligned in Basics.")
+    if freshness.measured_on_column and not temporal_columns(properties):
+        out.append("The data has no date or time column, so the freshness promise cannot be "
+                   "measured; its check will show as skipped.")
     return out
 
 
