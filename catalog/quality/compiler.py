@@ -268,6 +268,6 @@ def plan_queries(relation: str, measures: list[Measure], strategy: str = "planne
         else:
             shared.append(m)
     if shared:
-        exprs = ", ".join(m.expression or "" for m in shared)
-        queries.append(Query(f"SELECT {exprs} FROM {relation}", tuple(shared)))
+        select = ", ".join(m.expression or "" for m in shared)
+        queries.append(Query(f"SELECT {select} FROM {relation}", tuple(shared)))
     return queries

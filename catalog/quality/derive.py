@@ -229,8 +229,8 @@ def _resolve_element(element: str, objects: list[dict[str, Any]]) -> tuple[str, 
     if not element:
         return first, None
     if "." in element:
-        obj, col = element.split(".", 1)
-        return obj, col
+        table, col = element.split(".", 1)
+        return table, col
     for obj in objects:
         if any(column_of(p) == element or p.get("name") == element
                for p in obj.get("properties") or []):

@@ -9,6 +9,7 @@ operators) and datacontract-cli's result states (``passed``, ``warning``, ``fail
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -86,7 +87,7 @@ class Check:
     engine: str | None = None
     source: str = ""
 
-    @property
+    @builtins.property  # the field ``property`` shadows the builtin inside this class
     def blocking(self) -> bool:
         """True when a failure is a ``failed`` (severity ``error``), not a ``warning``."""
         return self.severity.lower() in {"error", "critical", "blocker", "high"}
