@@ -173,7 +173,7 @@ class Engine:
                 if col_type is None or flt.value in (None, "") or col_type.startswith("VARCHAR"):
                     continue
                 sql = f"SELECT TRY_CAST(CAST(? AS VARCHAR) AS {col_type}) IS NULL"
-                if cur.execute(sql, [str(flt.value)]).fetchone()[0]:
+                if (cur.execute(sql, [str(flt.value)]).fetchone() or (True,))[0]:
                     raise InvalidRequest(
                         f"'{flt.value}' is not a valid value for {flt.column} "
                         f"({describe_type(col_type)}); change the filter value."
@@ -187,7 +187,8 @@ class Engine:
         Raises:
             InvalidRequest: unknown column or a filter value that does not fit its column.
         """
-        where, params = ("", [])
+        where: str = ""
+        params: list[Any] = []
         if request is not None:
             columns = self.columns(port)
             where, params = where_clause(request, columns)
