@@ -181,8 +181,8 @@ def _list_argument(where: str, label: str, key: str, a: Any, b: Any) -> Change:
             return changed
         tighter, looser = bool(after), bool(before)
     else:
-        dropped = [v for v in before if v not in after]
-        gained = [v for v in after if v not in before]
+        dropped = any(v not in after for v in before)
+        gained = any(v not in before for v in after)
         tighter, looser = (gained, dropped) if key == "missingValues" else (dropped, gained)
     if tighter and looser:
         return changed
@@ -221,10 +221,10 @@ def _matched_rule_changes(where: str, label: str, old: dict[str, Any], new: dict
     for key in [*old, *(k for k in new if k not in old)]:
         if key in handled or old.get(key) == new.get(key):
             continue
-        bump = "patch" if key in _DOC_KEYS else "major"
-        kind = "documentation-changed" if bump == "patch" else "quality-rule-changed"
-        out.append(change(kind, f"{where}.{key}", old.get(key), new.get(key), bump,
-                          f"Quality rule {label}: {key} changed"))
+        doc = key in _DOC_KEYS
+        out.append(change("documentation-changed" if doc else "quality-rule-changed",
+                          f"{where}.{key}", old.get(key), new.get(key),
+                          "patch" if doc else "major", f"Quality rule {label}: {key} changed"))
     return out
 
 

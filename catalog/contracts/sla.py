@@ -119,7 +119,7 @@ def sla_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     olds = [e for e in old.get("slaProperties") or [] if isinstance(e, dict)]
     news = [e for e in new.get("slaProperties") or [] if isinstance(e, dict)]
     old_default, new_default = old.get("slaDefaultElement"), new.get("slaDefaultElement")
-    remaining = {}
+    remaining: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for entry in olds:
         remaining.setdefault(_key(entry, old_default), []).append(entry)
     out: list[Change] = []

@@ -106,27 +106,40 @@ def _read_all(paths: list[Path]) -> list[SourceFile]:
     return sources
 
 
+def _known_domains(root: Path) -> list[str]:
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir()
+                  if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def _inferred_domain(odps: SourceFile | None, contracts: list[SourceFile], known: list[str]
+                     ) -> str:
+    """The domain the documents imply: an ODPS id written ``<domain>.<product>`` (the mesh
+    convention), else the one ``domain`` all contracts name; ``""`` when neither."""
+    prefix = str(odps.document.get("id")).split(".")[0] if odps else ""
+    if prefix in known:
+        return prefix
+    named = {folder_name(c.document.get("domain")) for c in contracts
+             if c.document.get("domain")}
+    return str(named.pop()) if len(named) == 1 and None not in named else ""
+
+
 def _domain(option: str | None, odps: SourceFile | None, contracts: list[SourceFile],
             root: Path) -> str:
+    known = _known_domains(root)
     declared = odps.document.get("domain") if odps else None
     if option is not None:
-        domain = checked_name(option, file="--domain", line=None, field="",
-                              what="domain")
-        if declared is not None and declared != domain:
-            assert odps is not None
+        domain = checked_name(option, file="--domain", line=None, field="", what="domain")
+        if odps is not None and declared is not None and declared != domain:
             raise _refuse(odps, ["domain"], "domain",
                           f"the product says domain '{declared}' but --domain is '{domain}'; "
                           "they must agree")
-    elif declared is not None:
-        assert odps is not None
+    elif odps is not None and declared is not None:
         domain = checked_name(str(declared), file=str(odps.path), line=_line(odps, "domain"),
                               field="domain", what="domain")
     else:
-        named = {folder_name(c.document.get("domain")) for c in contracts
-                 if c.document.get("domain")}
-        domain = named.pop() if len(named) == 1 and None not in named else ""
-    known = sorted(p.name for p in root.iterdir() if p.is_dir()
-                   and not p.name.startswith((".", "_"))) if root.is_dir() else []
+        domain = _inferred_domain(odps, contracts, known)
     if not domain:
         raise CatalogError("Which domain owns this product? Pass --domain DOMAIN (one of: "
                            f"{', '.join(known) or 'none yet'}).")
@@ -222,7 +235,7 @@ def _check_free(root: Path, plan_domain: str, name: str, contracts: list[SourceF
         producer = mesh.producer_of_contract(cid)
         if producer is not None:
             raise _refuse(source, ["id"], "id", f"contract id '{cid}' is already served by "
-                          f"{producer}; a contract id names one contract in the mesh")
+                          f"{producer.id}; a contract id names one contract in the mesh")
 
 
 def plan_import(paths: list[Path], root: Path, domain: str | None = None,
