@@ -4,7 +4,7 @@ Page paths are relative to the entry point ``portal/streamlit_app.py`` (what ``s
 ``st.switch_page`` take). URLs: ``/`` (home), ``/discover?q=…&domain=…&owner=…&tag=…&status=…
 &classification=…`` (repeat a facet parameter to select several values), ``/product?product=
 <id>``, ``/domains?domain=<name>``, ``/mesh-health``, ``/quality?quality_domain=…&quality_owner=…
-&quality_status=…``.
+&quality_status=…``, ``/register`` (``/register?product=<id>`` starts a new version of it).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ PRODUCT = "app_pages/product.py"
 DOMAINS = "app_pages/domains.py"
 MESH_HEALTH = "app_pages/mesh_health.py"
 QUALITY = "app_pages/quality.py"
+REGISTER = "app_pages/register.py"
 
 QUERY_PARAM = "q"
 """Free-text query of the discover page."""

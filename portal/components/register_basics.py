@@ -1,0 +1,103 @@
+"""Step 1 of the registration wizard: who owns the product and what it is for."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from catalog.catalog import Catalog
+from catalog.registration import naming
+from catalog.registration.forms import PRODUCT_TYPES, Basics, help_text
+from catalog.registration.steps import basics_problems
+from catalog.search import SearchQuery
+from portal import state
+from portal.components import register_wizard as wizard
+from portal.services import current_principal
+from portal.wording import type_label
+
+_TEXT = ("title", "owner", "owner_name", "team_name", "support_channel", "support_url")
+_AREAS = ("purpose", "usage", "limitations")
+_LISTS = ("tags", "members")
+_LABELS = {"title": "Title", "owner": "Owner (user name or e-mail)", "owner_name":
+           "Owner's full name", "team_name": "Team", "support_channel": "Support channel",
+           "support_url": "Support link", "purpose": "Purpose", "usage": "How to use it",
+           "limitations": "Limitations", "tags": "Tags", "members": "Other team members",
+           "domain": "Domain", "name": "Product name", "product_type": "Kind of product"}
+_FIELDS = ("domain", "name", "product_type", *_TEXT, *_AREAS, *_LISTS)
+
+
+def sync() -> None:
+    """Copy the step's widget values into the form."""
+    basics = wizard.form().basics
+    for field in _FIELDS:
+        key = state.register_field(field)
+        if key in st.session_state:
+            current = st.session_state[key]
+            setattr(basics, field, list(current) if field in _LISTS else (current or ""))
+
+
+def problems(catalog: Catalog) -> list[str]:
+    """What stops step 1, each prefixed with the field's label."""
+    found = basics_problems(wizard.form(), catalog.mesh(),
+                            new_product=not wizard.is_new_version())
+    return [f"{_LABELS[field]}: {msg}" for field, msgs in found.items() for msg in msgs]
+
+
+def _name_check(catalog: Catalog, domain: str | None, name: str) -> None:
+    if not name:
+        return
+    found = naming.check_new_product(catalog.mesh(), domain, name) if domain else \
+        naming.name_problems(name)
+    if found:
+        for problem in found:
+            st.caption(f":material/close: {problem}")
+    elif domain:
+        st.caption(f":material/check: {domain}.{name} follows the naming standard and is free.")
+
+
+def render(catalog: Catalog) -> None:
+    """Draw step 1; the product name is checked as it is typed."""
+    basics = wizard.form().basics
+    key = state.register_field
+    for field in _FIELDS:
+        wizard.seed(key(field), getattr(basics, field))
+    principal = current_principal()
+    domains = {d.name: d.title for d in catalog.domains(principal)}
+    fixed = wizard.is_new_version()
+    left, right = st.columns(2)
+    with left:
+        domain = st.selectbox(_LABELS["domain"], list(domains), key=key("domain"),
+                              index=None, format_func=lambda d: f"{domains.get(d, d)} ({d})",
+                              placeholder="Choose a domain", disabled=fixed,
+                              help=help_text(Basics, "domain"), persist_state="page")
+        name = st.text_input(_LABELS["name"], key=key("name"), disabled=fixed,
+                             help=help_text(Basics, "name"), placeholder="e.g. daily_sales",
+                             persist_state="page")
+        if not fixed:
+            _name_check(catalog, domain, name.strip())
+        types = list(PRODUCT_TYPES) if basics.product_type in PRODUCT_TYPES or not fixed \
+            else [basics.product_type]
+        st.radio(_LABELS["product_type"], types, key=key("product_type"), horizontal=True,
+                 format_func=type_label, help=help_text(Basics, "product_type"),
+                 disabled=fixed, persist_state="page")
+        st.text_input(_LABELS["title"], key=key("title"), help=help_text(Basics, "title"),
+                      persist_state="page")
+        for field in _AREAS:
+            st.text_area(_LABELS[field], key=key(field), help=help_text(Basics, field),
+                         height=90, persist_state="page")
+    with right:
+        tags = [t for t, _ in catalog.search(principal, SearchQuery()).facets.get("tag", [])]
+        st.multiselect(_LABELS["tags"], sorted(set(tags) | set(basics.tags)), key=key("tags"),
+                       accept_new_options=True, help=help_text(Basics, "tags"),
+                       placeholder="Pick or type tags", persist_state="page")
+        for field in ("owner", "owner_name", "team_name"):
+            st.text_input(_LABELS[field], key=key(field), help=help_text(Basics, field),
+                          persist_state="page")
+        st.multiselect(_LABELS["members"], sorted(set(basics.members)), key=key("members"),
+                       accept_new_options=True, help=help_text(Basics, "members"),
+                       placeholder="Type user names or e-mails", persist_state="page")
+        st.text_input(_LABELS["support_channel"], key=key("support_channel"),
+                      help=help_text(Basics, "support_channel"), persist_state="page")
+        st.text_input(_LABELS["support_url"], key=key("support_url"),
+                      help=help_text(Basics, "support_url"), persist_state="page",
+                      placeholder="https://… or mailto:…")
+        st.caption("A new product starts with status **proposed**; governance approves it.")

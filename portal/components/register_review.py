@@ -1,0 +1,145 @@
+"""Step 6 of the registration wizard: the generated files side by side, what validation and
+governance say, the version (for a new version: the schema diff), and publish."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from catalog.catalog import Catalog
+from catalog.registration import documents, publish, versions
+from catalog.registration.review import Review, review
+from portal import routes, state
+from portal.components import register_wizard as wizard
+from portal.services import current_principal, show_error
+from portal.tables import table_height
+from portal.wording import md
+
+
+def sync() -> None:
+    """Copy the chosen version into the form (new versions only)."""
+    if state.REGISTER_VERSION in st.session_state and wizard.is_new_version():
+        wizard.form().version = str(st.session_state[state.REGISTER_VERSION]).strip()
+
+
+def problems(catalog: Catalog) -> list[str]:
+    """The last step has no "Next"."""
+    return []
+
+
+def _files(result: Review) -> None:
+    form = wizard.form()
+    left, right = st.columns(2)
+    for column, kind, name, text in (
+            (left, "odps", documents.PRODUCT_FILE, result.odps_yaml),
+            (right, "odcs", documents.contract_file(form), result.odcs_yaml)):
+        with column:
+            st.markdown(f"**{name}**")
+            st.code(text, language="yaml", height=420)
+            st.download_button(f"Download {name}", text.encode("utf-8"), file_name=name,
+                               mime="application/yaml", key=state.register_download(kind),
+                               icon=":material/download:", on_click="ignore")
+
+
+def _findings(result: Review) -> None:
+    if not result.problems and not result.findings:
+        st.success("Both files are valid and meet every policy of the domain.",
+                   icon=":material/verified:")
+    for problem in result.problems:
+        (st.error if problem.severity == "error" else st.warning)(str(problem))
+    for finding in result.findings:
+        text = f"**{finding.policy_id}**: {md(finding.message)}"
+        if finding.fix:
+            text += f"  \nHow to fix: {md(finding.fix)}"
+        (st.error if finding.severity == "error" else st.warning)(text)
+
+
+def _version(catalog: Catalog) -> list[str]:
+    """The new version's diff and version field; problems that stop publishing."""
+    form = wizard.form()
+    plan = versions.plan(catalog, current_principal(), form)
+    wizard.seed(state.REGISTER_VERSION, plan.suggested)
+    st.subheader("What changes for consumers", anchor=False)
+    if plan.diff.changes:
+        st.dataframe(pd.DataFrame([{"Breaking": "yes" if c.breaking else "no",
+                                    "Change": c.message, "Where": c.path}
+                                   for c in plan.diff.changes]),
+                     hide_index=True, width="stretch",
+                     height=table_height(len(plan.diff.changes), 10))
+    else:
+        st.caption("The contract is unchanged; only the data is new.")
+    if plan.required_bump == "major":
+        st.warning(f"These changes break consumers: the new version must be "
+                   f"{plan.suggested} or later.", icon=":material/warning:")
+        if plan.downstream:
+            st.markdown("Products that consume it and should be told:")
+            for product in plan.downstream:
+                st.page_link(routes.PRODUCT, label=f"{md(product.title)} ({product.id})",
+                             query_params={routes.PRODUCT_PARAM: product.id},
+                             icon=":material/dataset:")
+    st.text_input(f"Version (published now: {plan.current})", key=state.REGISTER_VERSION,
+                  help="MAJOR.MINOR.PATCH; a breaking change needs a new major number.")
+    sync()
+    return versions.version_problems(plan, form.version)
+
+
+def _publish(catalog: Catalog, blocking: list[str]) -> None:
+    form, src = wizard.form(), wizard.source()
+    if blocking:
+        st.info("Publishing is possible once the problems above are fixed (use Back).",
+                icon=":material/info:")
+    if not st.button(f"Publish {form.product_id} {form.version}", type="primary",
+                     icon=":material/publish:", key=state.REGISTER_PUBLISH,
+                     disabled=bool(blocking) or src is None) or src is None:
+        return
+    try:
+        with st.spinner("Publishing: writing the data and both files, then checking quality…"):
+            if wizard.is_new_version():
+                result = versions.publish_version(catalog, current_principal(), form, src)
+            else:
+                result = publish.publish(catalog, current_principal(), form, src)
+    except Exception as err:  # noqa: BLE001 - shown in place; the form keeps everything
+        show_error(err)
+        return
+    st.session_state[state.REGISTER_RESULT] = result
+    st.rerun()
+
+
+def render(catalog: Catalog) -> None:
+    """Draw step 6."""
+    form, src = wizard.form(), wizard.source()
+    if src is None:
+        st.error("The data is missing; go back to the Data step.")
+        return
+    result = review(catalog, form, src)
+    _files(result)
+    st.subheader("Checks before publishing", anchor=False)
+    _findings(result)
+    blocking = list(result.blocking)
+    if wizard.is_new_version():
+        found = _version(catalog)
+        for problem in found:
+            st.error(problem)
+        blocking += found
+    _publish(catalog, blocking)
+
+
+def published(catalog: Catalog) -> None:
+    """What was published: the product, its rows, the first quality run, where to go next."""
+    result = st.session_state[state.REGISTER_RESULT]
+    st.success(f"{result.product_id} {result.version} is published: {result.rows:,} rows. "
+               "It can be found in the catalog now.", icon=":material/check_circle:")
+    run = result.quality
+    if run is not None and run.score.value is not None:
+        counts = run.counts()
+        st.metric("First quality run", f"{run.score.value:.0f} ({run.score.grade})",
+                  help=run.score.arithmetic)
+        st.caption(f"{counts['passed']} checks passed, {counts['failed']} failed, "
+                   f"{counts['warning']} warnings, {counts['skipped']} not measurable here.")
+    elif result.quality_error:
+        st.warning(f"The first quality run could not be stored: {result.quality_error}")
+    with st.container(horizontal=True):
+        st.page_link(routes.PRODUCT, label="Open the product", icon=":material/dataset:",
+                     query_params={routes.PRODUCT_PARAM: result.product_id})
+        st.page_link(routes.DISCOVER, label="Find it in the catalog", icon=":material/search:",
+                     query_params={routes.QUERY_PARAM: result.product_id.split(".", 1)[1]})

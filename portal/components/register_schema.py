@@ -1,0 +1,169 @@
+"""Steps 3 and 4 of the registration wizard: the schema table and the service levels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from catalog.catalog import Catalog
+from catalog.registration import sla
+from catalog.registration.forms import CLASSIFICATION_CHOICES, PropertyForm, help_text
+from catalog.registration.profile import display
+from catalog.registration.steps import (
+    schema_problems,
+    schema_warnings,
+    sla_problems,
+    sla_warnings,
+    temporal_columns,
+)
+from portal import state
+from portal.components import register_wizard as wizard
+from portal.tables import table_height
+from portal.wording import HELP
+
+EDITABLE = {"Name": "name", "Description": "description", "Required": "required",
+            "Unique": "unique", "Primary key": "primary_key",
+            "Classification": "classification", "PII": "pii"}
+"""Editable column label of the schema table → PropertyForm field."""
+_TOPIC_LABELS = {"freshness": "How often is it updated?", "availability": "Availability",
+                 "retention": "How long is it kept?", "support": "Support hours"}
+
+
+def _base() -> list[PropertyForm]:
+    """The properties the table started from on this visit (taken anew on each visit)."""
+    if state.REGISTER_SCHEMA_EDITOR not in st.session_state or \
+            state.REGISTER_SCHEMA_BASE not in st.session_state:
+        st.session_state[state.REGISTER_SCHEMA_BASE] = [
+            p.model_copy(deep=True) for p in wizard.form().properties]
+    return st.session_state[state.REGISTER_SCHEMA_BASE]
+
+
+def sync_schema() -> None:
+    """Apply the table's edits to the properties it started from, into the form."""
+    edits: dict[str, Any] = st.session_state.get(state.REGISTER_SCHEMA_EDITOR) or {}
+    props = [p.model_copy(deep=True) for p in _base()]
+    for row, changes in (edits.get("edited_rows") or {}).items():
+        index = int(row)
+        if not 0 <= index < len(props):
+            continue
+        for label, new in changes.items():
+            field = EDITABLE.get(label)
+            if field is None:
+                continue
+            if field in {"name", "description", "classification"}:
+                new = "" if new is None else str(new).strip()
+            else:
+                new = bool(new)
+            setattr(props[index], field, new)
+    wizard.form().properties = props
+
+
+def schema_step_problems(catalog: Catalog) -> list[str]:
+    """What stops step 3."""
+    return schema_problems(wizard.form().properties)
+
+
+def _rows(props: list[PropertyForm]) -> pd.DataFrame:
+    data_profile = wizard.profile()
+    stats = {c.name: c for c in data_profile.columns} if data_profile else {}
+    rows = []
+    for p in props:
+        col = stats.get(p.source_name)
+        rows.append({
+            "Column": p.source_name, "Name": p.name, "Type": p.logical_type,
+            "Physical type": p.physical_type,
+            "Missing": col.nulls if col else None,
+            "Distinct": col.distinct if col else None,
+            "Range": f"{display(col.minimum)} … {display(col.maximum)}"
+                     if col and col.minimum is not None else "",
+            "Examples": ", ".join(p.examples),
+            "Description": p.description, "Required": p.required, "Unique": p.unique,
+            "Primary key": p.primary_key, "Classification": p.classification, "PII": p.pii,
+        })
+    return pd.DataFrame(rows)
+
+
+def render_schema(catalog: Catalog) -> None:
+    """Draw step 3: one editable row per column, what the data shows beside it."""
+    props = _base()
+    st.caption("Names, types and figures come from the data. Describe each column, and say "
+               "which are required, unique, part of the key, how sensitive they are and whether "
+               "they hold personal data.")
+    config = {
+        "Column": st.column_config.TextColumn(help="The column's name in the data."),
+        "Name": st.column_config.TextColumn(help=help_text(PropertyForm, "name"),
+                                            required=True),
+        "Type": st.column_config.TextColumn(help=help_text(PropertyForm, "logical_type")),
+        "Missing": st.column_config.NumberColumn(help="Rows without a value.", format="%d"),
+        "Distinct": st.column_config.NumberColumn(help="Different values (approximate for "
+                                                       "large columns).", format="%d"),
+        "Description": st.column_config.TextColumn(
+            help=help_text(PropertyForm, "description"), width="large"),
+        "Required": st.column_config.CheckboxColumn(help=HELP["required"]),
+        "Unique": st.column_config.CheckboxColumn(help=HELP["unique"]),
+        "Primary key": st.column_config.CheckboxColumn(help=HELP["primary_key"]),
+        "Classification": st.column_config.SelectboxColumn(
+            help=HELP["classification"], options=list(CLASSIFICATION_CHOICES), required=True),
+        "PII": st.column_config.CheckboxColumn(help=HELP["pii"]),
+    }
+    locked = [c for c in _rows(props).columns if c not in EDITABLE]
+    st.data_editor(_rows(props), key=state.REGISTER_SCHEMA_EDITOR, hide_index=True,
+                   num_rows="fixed", disabled=locked, column_config=config, width="stretch",
+                   height=table_height(len(props), 15))
+    sync_schema()
+    for warning in schema_warnings(wizard.form().properties):
+        st.info(warning, icon=":material/info:")
+
+
+def sync_sla() -> None:
+    """Copy the service-level choices into the form."""
+    form = wizard.form()
+    for topic in sla.TOPICS:
+        key = state.register_sla(topic)
+        if key in st.session_state:
+            form.sla.choices[topic] = st.session_state[key]
+    if state.REGISTER_FRESHNESS_COLUMN in st.session_state:
+        form.sla.freshness_column = st.session_state[state.REGISTER_FRESHNESS_COLUMN] or None
+
+
+def sla_step_problems(catalog: Catalog) -> list[str]:
+    """What stops step 4."""
+    form = wizard.form()
+    return sla_problems(form.sla, form.properties)
+
+
+def render_sla(catalog: Catalog) -> None:
+    """Draw step 4: one plain-language choice per topic; what it writes into the contract."""
+    form = wizard.form()
+    st.caption(HELP["sla"])
+    left, right = st.columns(2)
+    for index, topic in enumerate(sla.TOPICS):
+        options = [p.key for p in sla.presets(topic)]
+        key = wizard.seed(state.register_sla(topic),
+                          form.sla.choices.get(topic, sla.DEFAULTS[topic]))
+        labels = {p.key: p.label for p in sla.presets(topic)}
+        (left if index % 2 == 0 else right).radio(
+            _TOPIC_LABELS[topic], options, key=key, format_func=labels.get,
+            persist_state="page")
+    columns = temporal_columns(form.properties)
+    if columns:
+        wizard.seed(state.REGISTER_FRESHNESS_COLUMN, form.sla.freshness_column or "")
+        st.selectbox("Date or time column that shows how recent a row is", ["", *columns],
+                     key=state.REGISTER_FRESHNESS_COLUMN, persist_state="page",
+                     format_func=lambda c: c or "(none)",
+                     help="Freshness (age of the newest row) and retention (age of the oldest "
+                          "row) are measured on it.")
+    sync_sla()
+    if form.sla.carried:
+        st.caption("Kept from the published contract: " + ", ".join(
+            str(e.get("property")) for e in form.sla.carried))
+    element = f"{form.port}.{form.sla.freshness_column}" if form.sla.freshness_column else None
+    written = sla.sla_properties(form.sla.choices, element)
+    if written:
+        st.caption("Written to the contract as: " + "; ".join(
+            f"{e['property']} {e['value']}{' ' + e['unit'] if e.get('unit') else ''}"
+            + (f" on {e['element']}" if e.get("element") else "") for e in written))
+    for warning in sla_warnings(form.sla, form.properties, form.basics.product_type):
+        st.warning(warning, icon=":material/warning:")

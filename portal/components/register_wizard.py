@@ -1,0 +1,133 @@
+"""The registration wizard's frame: its state, the step indicator, Back/Next, start over.
+
+Everything the person enters is kept in one :class:`RegistrationForm` under
+``state.REGISTER_FORM``; each step's widgets are seeded from it (:func:`seed`) and written back
+to it (the step's ``sync``) before "Next" validates, so a rejected step keeps what was typed and
+"Back" never loses anything. Steps are a registry: key → :class:`Step` (render, sync, problems).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from catalog.catalog import Catalog
+from catalog.registration import sources
+from catalog.registration.forms import RegistrationForm
+from catalog.registration.profile import Profile
+from catalog.registration.sources import DataSource
+from catalog.registration.steps import STEP_TITLES, STEPS
+from portal import state
+
+
+@dataclass(frozen=True)
+class Step:
+    """One wizard step: draw it, copy its widgets into the form, say what blocks it."""
+
+    render: Callable[[Catalog], None]
+    sync: Callable[[], None]
+    problems: Callable[[Catalog], list[str]]
+    on_enter: Callable[[Catalog], None] | None = None
+
+
+def form() -> RegistrationForm:
+    """The form of this session (created empty on first use)."""
+    return st.session_state.setdefault(state.REGISTER_FORM, RegistrationForm())
+
+
+def source() -> DataSource | None:
+    """The staged data, if any."""
+    return st.session_state.get(state.REGISTER_SOURCE)
+
+
+def profile() -> Profile | None:
+    """The staged data's profile, if any."""
+    return st.session_state.get(state.REGISTER_PROFILE)
+
+
+def step_index() -> int:
+    """The current step, 0-based."""
+    return int(st.session_state.setdefault(state.REGISTER_STEP, 0))
+
+
+def is_new_version() -> bool:
+    """True when the wizard publishes a new version of an existing product."""
+    return form().based_on is not None
+
+
+def seed(key: str, value: Any) -> str:
+    """Give widget ``key`` the form's value unless it already has one; returns ``key``."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+    return key
+
+
+def value(key: str, default: Any = None) -> Any:
+    """The widget value under ``key`` (``default`` when it was never shown)."""
+    return st.session_state.get(key, default)
+
+
+def set_problems(problems: list[str]) -> None:
+    """Show ``problems`` above the step until the next attempt."""
+    st.session_state[state.REGISTER_PROBLEMS] = list(problems)
+
+
+def _go_next(catalog: Catalog, registry: dict[str, Step]) -> None:
+    index = step_index()
+    current = registry[STEPS[index]]
+    current.sync()
+    problems = current.problems(catalog)
+    set_problems(problems)
+    if problems or index + 1 >= len(STEPS):
+        return
+    st.session_state[state.REGISTER_STEP] = index + 1
+    following = registry[STEPS[index + 1]]
+    if following.on_enter is not None:
+        following.on_enter(catalog)
+
+
+def _go_back(registry: dict[str, Step]) -> None:
+    index = step_index()
+    registry[STEPS[index]].sync()
+    set_problems([])
+    st.session_state[state.REGISTER_STEP] = max(0, index - 1)
+
+
+def reset() -> None:
+    """Forget everything (the staged file is removed) and start at Basics again; the choice
+    of a new product or a new version (and of which product) stays."""
+    sources.discard(source())
+    for key in [k for k in st.session_state if str(k).startswith("register_")]:
+        if key not in {state.REGISTER_MODE, state.REGISTER_VERSION_OF, state.REGISTER_RESTART}:
+            del st.session_state[key]
+
+
+def progress() -> None:
+    """The step indicator: "Step 2 of 6: Data" and a bar."""
+    index = step_index()
+    st.progress((index + 1) / len(STEPS),
+                text=f"Step {index + 1} of {len(STEPS)}: {STEP_TITLES[STEPS[index]]}")
+    st.caption(" → ".join(f"**{STEP_TITLES[s]}**" if i == index else STEP_TITLES[s]
+                          for i, s in enumerate(STEPS)))
+
+
+def show_problems() -> None:
+    """The problems that stopped the last "Next", as one error listing what to fix."""
+    problems = st.session_state.get(state.REGISTER_PROBLEMS) or []
+    if problems:
+        st.error("Fix these to continue:\n\n" + "\n".join(f"- {p}" for p in problems),
+                 icon=":material/error:")
+
+
+def navigation(catalog: Catalog, registry: dict[str, Step]) -> None:
+    """Back and Next buttons (Next is absent on the last step, which has Publish)."""
+    index = step_index()
+    with st.container(horizontal=True):
+        st.button("Back", icon=":material/arrow_back:", key=state.REGISTER_BACK,
+                  disabled=index == 0, on_click=_go_back, args=(registry,))
+        if index + 1 < len(STEPS):
+            st.button("Next", icon=":material/arrow_forward:", type="primary",
+                      key=state.REGISTER_NEXT, on_click=_go_next, args=(catalog, registry))
