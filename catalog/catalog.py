@@ -26,6 +26,7 @@ from catalog.governance.evaluate import MeshCompliance
 from catalog.governance.metrics import MeshKpis, mesh_kpis
 from catalog.governance.model import ComplianceReport
 from catalog.governance.service import ComplianceCache
+from catalog.interchange.markdown import product_markdown
 from catalog.manifests.loader import load_mesh
 from catalog.mesh import DataProduct, Domain, ManifestProblem, Mesh, OutputPortView
 from catalog.models.principal import Principal
@@ -198,6 +199,13 @@ class Catalog:
         files = [product.odps_file] + [p.contract_file for p in product.output_ports
                                        if p.contract_file is not None]
         return [ManifestFile(f.name, f.read_bytes()) for f in files]
+
+    def product_documentation(self, principal: Principal, product_id: str) -> ManifestFile:
+        """The product's documentation as a Markdown file, ``<product id>.md``, for people who
+        never open the portal (see :func:`catalog.interchange.markdown.product_markdown`)."""
+        product = self.product(principal, product_id)
+        return ManifestFile(f"{product.id}.md", product_markdown(product).encode("utf-8"),
+                            "text/markdown")
 
     # -- data ------------------------------------------------------------------------------
     def _port(self, principal: Principal, product_id: str, port: str | None) -> OutputPortView:

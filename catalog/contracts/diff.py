@@ -130,12 +130,14 @@ def _property_changes(path: str, old: dict[str, Any], new: dict[str, Any]) -> li
     return out + _fields(path, old, new, skip)
 
 
+def _custom_without_pii(doc: dict[str, Any]) -> list[Any]:
+    return [p for p in doc.get("customProperties") or []
+            if not (isinstance(p, dict) and p.get("property") == "pii")]
+
+
 def _only_pii_differs(old: dict[str, Any], new: dict[str, Any]) -> bool:
     """True when the custom properties differ only in the ``pii`` entry (reported already)."""
-    def rest(doc: dict[str, Any]) -> list[Any]:
-        return [p for p in doc.get("customProperties") or []
-                if not (isinstance(p, dict) and p.get("property") == "pii")]
-    return rest(old) == rest(new)
+    return _custom_without_pii(old) == _custom_without_pii(new)
 
 
 def _properties(path: str, old: Any, new: Any) -> list[Change]:

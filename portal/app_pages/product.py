@@ -69,7 +69,8 @@ with contract, errors_shown():
         if len(product.output_ports) > 1:
             st.subheader(f"Output port {port.name}", anchor=False)
         contract_view(port)
-    manifest_downloads(product.id, catalog.manifest_files(principal, product.id))
+    manifest_downloads(product.id, catalog.manifest_files(principal, product.id),
+                       catalog.product_documentation(principal, product.id))
 
 with data:
     data_view(catalog, principal, product)

@@ -59,8 +59,10 @@ def contract_view(port: OutputPortView) -> None:
         st.caption("The contract names no server.")
 
 
-def manifest_downloads(product_id: str, files: list[ManifestFile]) -> None:
-    """One download button per raw manifest file (the ODPS product and each ODCS contract)."""
+def manifest_downloads(product_id: str, files: list[ManifestFile],
+                       documentation: ManifestFile | None = None) -> None:
+    """One download button per raw manifest file (the ODPS product and each ODCS contract),
+    and one for the product's documentation as Markdown when given."""
     st.markdown("**Manifest files**",
                 help="The product (ODPS) and contract (ODCS) files exactly as the domain "
                      "published them; other data-contract tools can read them.")
@@ -69,3 +71,11 @@ def manifest_downloads(product_id: str, files: list[ManifestFile]) -> None:
             st.download_button(file.name, data=file.data, file_name=file.name, mime=file.mime,
                                key=state.product_manifest_download(product_id, file.name),
                                icon=":material/file_download:", on_click="ignore")
+        if documentation is not None:
+            st.download_button("Documentation (Markdown)", data=documentation.data,
+                               file_name=documentation.name, mime=documentation.mime,
+                               key=state.product_manifest_download(product_id,
+                                                                   documentation.name),
+                               icon=":material/description:", on_click="ignore",
+                               help="The product described for people who never open the "
+                                    "portal: purpose, owner, schema, service levels, quality.")
