@@ -296,10 +296,16 @@ def write_import(plan: ImportPlan, root: Path) -> ImportResult:
     try:
         for file_name, data in plan.files:
             create_new(staging / file_name, data)
+        appeared = CatalogError(f"Product {plan.product_id} appeared while importing; "
+                                "nothing was imported.")
         if target.exists():
-            raise CatalogError(f"Product {plan.product_id} appeared while importing; nothing "
-                               "was imported.")
-        os.rename(staging, target)
+            raise appeared
+        try:
+            os.rename(staging, target)
+        except OSError:
+            if target.exists():  # another import won the race
+                raise appeared from None
+            raise
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -13,6 +13,7 @@ import ryaml
 
 from catalog.cli import main
 from catalog.config import REPO_ROOT
+from tests.conftest import SHARED_STANDARDS
 
 FLIGHTS = REPO_ROOT / "domains/operations/flights/flights.odcs.yaml"
 
@@ -161,3 +162,14 @@ def test_diff_as_a_real_command(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert "breaking: major: property-removed: schema.flights.is_cancelled:" in done.stdout
     assert "bump: major (1.2.0 -> 2.0.0)" in done.stdout
+
+
+@pytest.mark.skipif(not SHARED_STANDARDS.is_dir(), reason="shared/ is absent")
+def test_import_tells_what_the_new_product_still_lacks(mesh_root: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    odps = SHARED_STANDARDS / "odps-examples/simple-data-product.odps.yaml"
+    assert main(["import", str(odps), "--domain", "sales", "--root", str(mesh_root)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "sales.simple_data_product\n"
+    assert ("domains/sales/simple_data_product/product.odps.yaml:23: warning: "
+            "outputPorts[0].contractId: no contract with id") in captured.err
