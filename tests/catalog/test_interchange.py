@@ -19,6 +19,7 @@ from catalog.interchange.reader import DocumentRejected, read_document
 from catalog.interchange.yaml_writer import dump_yaml
 from catalog.manifests.documents import parse_document
 from catalog.manifests.loader import load_mesh
+from tests.catalog.meshes import empty_mesh
 from tests.conftest import SHARED_STANDARDS
 
 needs_shared = pytest.mark.skipif(not SHARED_STANDARDS.is_dir(), reason="shared/ is absent")
@@ -37,11 +38,7 @@ def _same(a: Any, b: Any) -> bool:
 @pytest.fixture()
 def mesh_root(tmp_path: Path) -> Path:
     """An empty mesh with one domain, ``sales``."""
-    root = tmp_path / "domains"
-    (root / "sales").mkdir(parents=True)
-    (root / "sales" / "domain.yaml").write_text(
-        "name: sales\ntitle: Sales\ndescription: Orders and customers.\n", encoding="utf-8")
-    return root
+    return empty_mesh(tmp_path)
 
 
 def _tree(root: Path) -> dict[str, bytes]:

@@ -13,6 +13,7 @@ import ryaml
 
 from catalog.cli import main
 from catalog.config import REPO_ROOT
+from tests.catalog.meshes import empty_mesh
 from tests.conftest import SHARED_STANDARDS
 
 FLIGHTS = REPO_ROOT / "domains/operations/flights/flights.odcs.yaml"
@@ -20,12 +21,8 @@ FLIGHTS = REPO_ROOT / "domains/operations/flights/flights.odcs.yaml"
 
 @pytest.fixture()
 def mesh_root(tmp_path: Path) -> Path:
-    """An empty mesh with the domain ``sales``."""
-    root = tmp_path / "domains"
-    (root / "sales").mkdir(parents=True)
-    (root / "sales" / "domain.yaml").write_text(
-        "name: sales\ntitle: Sales\ndescription: Orders.\n", encoding="utf-8")
-    return root
+    """An empty mesh with one domain, ``sales``."""
+    return empty_mesh(tmp_path)
 
 
 def _edited(tmp_path: Path, old: str, new: str, name: str = "new.odcs.yaml") -> Path:

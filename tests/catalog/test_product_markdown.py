@@ -14,6 +14,7 @@ from catalog.interchange.importer import import_files
 from catalog.interchange.markdown import product_markdown
 from catalog.manifests.loader import load_mesh
 from catalog.models.principal import LOCAL_USER
+from tests.catalog.meshes import empty_mesh
 
 DEMO = load_mesh(REPO_ROOT / "domains")
 
@@ -73,9 +74,7 @@ support:
 
 
 def test_manifest_text_cannot_inject_links_html_or_break_tables(tmp_path: Path) -> None:
-    root = tmp_path / "domains"
-    (root / "sales").mkdir(parents=True)
-    (root / "sales" / "domain.yaml").write_text("name: sales\ntitle: Sales\ndescription: S.\n")
+    root = empty_mesh(tmp_path)
     contract = tmp_path / "tricky.odcs.yaml"
     contract.write_text(HOSTILE, encoding="utf-8")
     import_files([contract], root, "sales")
