@@ -66,7 +66,7 @@ def with_original_id(document: dict[str, Any]) -> dict[str, Any]:
     no ``importedId``). A ``customProperties`` list left empty is dropped, as it was absent
     before import."""
     custom = document.get("customProperties") or []
-    entry = next((c for c in custom
+    entry = next((c for c in reversed(custom)  # the last one: the mesh appended it
                   if isinstance(c, dict) and c.get("property") == IMPORTED_ID), None)
     if entry is None:
         return document

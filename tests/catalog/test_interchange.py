@@ -15,6 +15,7 @@ from catalog.config import REPO_ROOT
 from catalog.errors import CatalogError, ManifestError
 from catalog.interchange.exporter import export_files, write_export
 from catalog.interchange.importer import import_files
+from catalog.interchange.product import with_mesh_id, with_original_id
 from catalog.interchange.reader import DocumentRejected, read_document
 from catalog.interchange.yaml_writer import dump_yaml
 from catalog.manifests.documents import parse_document
@@ -316,3 +317,16 @@ def test_yaml_writer_keeps_strings_strings_and_key_order(value: str) -> None:
 def test_yaml_writer_refuses_what_yaml_cannot_hold_safely() -> None:
     with pytest.raises(CatalogError, match="cannot be written as plain YAML"):
         dump_yaml({"x": object()})
+
+
+@pytest.mark.parametrize("document", [
+    {"apiVersion": "v1.1.0", "kind": "DataProduct", "id": "064c4630", "name": "x"},
+    {"apiVersion": "v1.1.0", "kind": "DataProduct", "id": "abc",
+     "customProperties": [{"property": "importedId", "value": "from-another-mesh"}],
+     "name": "x"},
+    {"apiVersion": "v1.1.0", "kind": "DataProduct", "id": "sales.x", "name": "x"},
+])
+def test_the_mesh_id_is_undone_exactly_on_export(document: dict[str, Any]) -> None:
+    stored = with_mesh_id(document, "sales.x")
+    assert stored["id"] == "sales.x"
+    assert _same(with_original_id(stored), document)
