@@ -31,7 +31,7 @@ from typing import Any
 
 from catalog.errors import CatalogError, ManifestError
 from catalog.files import create_new
-from catalog.interchange.names import checked_name, folder_name, is_valid_name
+from catalog.interchange.names import checked_name, folder_name, is_valid_name, min_length
 from catalog.interchange.product import product_around, with_mesh_id
 from catalog.interchange.reader import DocumentRejected, SourceFile, read_document
 from catalog.interchange.yaml_writer import dump_yaml
@@ -120,7 +120,7 @@ def _inferred_domain(odps: SourceFile | None, contracts: list[SourceFile], known
     prefix = str(odps.document.get("id")).split(".")[0] if odps else ""
     if prefix in known:
         return prefix
-    named = {folder_name(c.document.get("domain")) for c in contracts
+    named = {folder_name(c.document.get("domain"), "domain") for c in contracts
              if c.document.get("domain")}
     return str(named.pop()) if len(named) == 1 and None not in named else ""
 
@@ -172,7 +172,7 @@ def _derived(source: SourceFile, candidates: list[list[str | int]], what: str) -
         value = _at(source.document, path)
         if value is None:
             continue
-        name = folder_name(value)
+        name = folder_name(value, what)
         if name is None:
             raise _refuse(source, path, format_path(path),
                           f"cannot make a {what} folder name from {value!r}: use lower-case "
@@ -189,7 +189,7 @@ def _product_name(option: str | None, domain: str, odps: SourceFile | None,
     if odps is not None:
         pid = str(odps.document.get("id"))
         rest = pid[len(domain) + 1:] if pid.startswith(f"{domain}.") else ""
-        if is_valid_name(rest):
+        if is_valid_name(rest, min_length("product")):
             return rest
         name = _derived(odps, [["name"]], "product")
     else:

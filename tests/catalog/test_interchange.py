@@ -226,7 +226,8 @@ def test_import_refuses_a_contract_id_another_product_serves(tmp_path: Path,
 
 @pytest.mark.parametrize(("field", "value"), [
     ("dataProduct", "../../etc"), ("dataProduct", "a/b"), ("name", "bad\\u0007name"),
-    ("name", "Ordres!"), ("dataProduct", ".."),
+    ("name", "Ordres!"), ("dataProduct", ".."), ("dataProduct", "con"), ("name", "select"),
+    ("dataProduct", "ab"), ("name", "my.orders"),
 ])
 def test_names_from_the_file_are_checked_before_anything_is_written(
         tmp_path: Path, mesh_root: Path, field: str, value: str) -> None:
