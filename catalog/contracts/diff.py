@@ -15,8 +15,9 @@ Classification. One principle, the "validation view" of datacontract-cli's break
 rules (``datacontract/breaking/rules.py``; the ``breaking``/``changelog`` commands in its
 CHANGELOG): a change is **breaking** when something a consumer reads disappears or moves, or
 when data that satisfied the old contract may not satisfy the new one; it is **non-breaking**
-when every value valid before is still valid. Semantic Versioning 2.0.0 (https://semver.org/
-§6-§8) then gives the bump, as ODCS suggests for the contract ``version`` field:
+when every value valid before is still valid. ODCS's ``version`` is the contract's own version
+("Current version of the data contract", ODCS v3 §fundamentals) and prescribes no scheme; the
+mesh applies Semantic Versioning 2.0.0 (https://semver.org/ §6-§8) to it:
 
 =========  ========================================================================
 bump       changes
