@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 DATA   := data/mesh.duckdb
 
-.PHONY: run test build validate bench browser
+.PHONY: run test build validate bench browser oracle
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,3 +36,7 @@ test: $(VENV)/.dev browser
 
 bench: $(VENV)/.dev $(DATA)
 	$(PY) bench/run_all.py
+
+# Our quality verdicts vs datacontract-cli 1.2.8 (own venv in bench/.work/, not part of `test`).
+oracle: $(VENV)/.dev $(DATA)
+	$(PY) bench/quality_oracle.py

@@ -1,6 +1,8 @@
 """Run every benchmark in sequence and print a summary table of the headline figures.
 
-Steps: generate the synthetic mesh (skipped when up to date) → manifests → search → extract.
+Steps: generate the synthetic mesh (skipped when up to date) → manifests → search → extract →
+quality (its data sets are made on first use; Soda Core and datacontract-cli are installed into
+their own venvs under bench/.work/ on first use).
 Each benchmark runs as its own process and prints its full report; the summary at the end is
 read from ``bench/.work/results/*.json``. Exits non-zero if a benchmark crashes; a missed
 target is reported, not an error.
@@ -112,6 +114,9 @@ def summary(ran: set[str]) -> list[tuple[str, str, str, str, str]]:
         rows.append(("extract", "pandas .df().to_csv() (naive)",
                      f"{p['rows'] / p['median_s']:,.0f} rows/s, {p['peak_minus_imports_mb']:.0f} MB",
                      "", ""))
+    q = _load("quality") if "quality" in ran else {}
+    for row in q.get("targets", []):
+        rows.append(("quality", f"{row[0]}: {row[1]}", row[2], "", row[3]))
     return rows
 
 
@@ -120,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--products", type=int, default=DEFAULT_PRODUCTS)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--skip", nargs="*", default=(), choices=("manifests", "search", "extract"))
+    parser.add_argument("--skip", nargs="*", default=(), choices=("manifests", "search", "extract",
+                                                              "quality"))
     args = parser.parse_args(argv)
     root = default_mesh_root(args.products, args.seed)
     print(f"benchmarks ({machine_note()})")
@@ -135,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         durations["search"] = step("search", mesh_args + (["--profile"] if args.profile else []))
     if "extract" not in args.skip:
         durations["extract"] = step("extract", [])
+    if "quality" not in args.skip:
+        durations["quality"] = step("quality", [])
     print(f"\n{'=' * 100}\nSUMMARY ({machine_note()}; "
           + ", ".join(f"{k} {v:.0f} s" for k, v in durations.items()) + ")\n")
     print(table(summary(set(durations)), ("bench", "figure", "value", "target", "")))
