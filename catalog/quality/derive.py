@@ -108,6 +108,7 @@ class _Ids:
         self.seen: dict[str, int] = {}
 
     def make(self, rule_id: Any, port: str, obj: str, prop: str | None, kind: str) -> str:
+        """The id of the next check on this target (unique within the contract)."""
         base = str(rule_id) if rule_id else ".".join(x for x in (port, obj, prop, kind) if x)
         n = self.seen.get(base, 0) + 1
         self.seen[base] = n

@@ -137,6 +137,7 @@ class _ObjectRun:
         self.total: int | None = None
 
     def run(self, report: Callable[[CheckResult], None]) -> None:
+        """Compile, plan, measure and evaluate every check; ``report`` gets each result."""
         rows = self.cursor.execute(f"DESCRIBE SELECT * FROM {self.relation}").fetchall()
         types = {r[0]: r[1] for r in rows}
         if self.sample_columns:
@@ -312,7 +313,7 @@ def run_checks(engine: Engine, relation_for: Callable[[str], str], checks: list[
     position = {id(c): i for i, c in enumerate(checks)}
     done = 0
 
-    def report(result: CheckResult) -> None:
+    def _report(result: CheckResult) -> None:
         nonlocal done
         results[position[id(result.check)]] = result
         done += 1
@@ -330,12 +331,13 @@ def run_checks(engine: Engine, relation_for: Callable[[str], str], checks: list[
                 if raw_contract is not None:
                     hidden = sensitive_columns(raw_contract, obj)
                     samples = [c for c in declared_columns(raw_contract, obj) if c not in hidden]
-                _ObjectRun(cursor, relation, obj_checks, moment, strategy, samples).run(report)
+                _ObjectRun(cursor, relation, obj_checks, moment, strategy, samples).run(_report)
             except (CatalogError, duckdb.Error) as err:
                 reason = str(err).split("\n")[0]
                 for check in obj_checks:
                     if position[id(check)] not in results:
-                        report(CheckResult(check, Status.ERROR, message=f"Could not run: {reason}"))
+                        _report(CheckResult(check, Status.ERROR,
+                                            message=f"Could not run: {reason}"))
     finally:
         cursor.close()
     return [results[i] for i in range(len(checks))]
@@ -374,16 +376,16 @@ def run_product(engine: Engine, product: DataProduct, *, trigger: str,
     for port_name, checks in ports:
         port = product.port(port_name)
 
-        def relation_for(obj: str, port=port) -> str:  # type: ignore[no-untyped-def]
+        def _relation_for(obj: str, port=port) -> str:  # type: ignore[no-untyped-def]
             return engine.relation(port, obj)
 
-        def step(done: int, _total: int, label: str, base: int = offset) -> None:
+        def _step(done: int, _total: int, label: str, base: int = offset) -> None:
             if progress is not None:
                 progress(base + done, total, label)
 
-        results += run_checks(engine, relation_for, checks, as_of=as_of, now=now,
+        results += run_checks(engine, _relation_for, checks, as_of=as_of, now=now,
                               time_filter=time_element(port.raw_contract), strategy=strategy,
-                              progress=step, raw_contract=port.raw_contract)
+                              progress=_step, raw_contract=port.raw_contract)
         offset += len(checks)
     return QualityRun(
         run_id=uuid.uuid4().hex, product_id=product.id, product_version=product.version,
