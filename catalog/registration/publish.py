@@ -246,8 +246,9 @@ def publish(catalog: Catalog, principal: Principal, form: RegistrationForm,
                                 "Nothing was published; try again.") from None
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-            if not product_dir.exists() and wrote_data:
-                data_file.unlink(missing_ok=True)
+            if not product_dir.exists():
+                if wrote_data:
+                    data_file.unlink(missing_ok=True)
                 _remove_empty_parents(data_file, settings.data_dir)
     result = PublishResult(form.product_id, form.version,
                            [product_dir / n for n in files], data_file, rows, seconds=seconds)

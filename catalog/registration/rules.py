@@ -58,6 +58,7 @@ def row_floor(rows: int) -> int:
 
 def _maker(product_name: str, column: str):  # type: ignore[no-untyped-def]
     def make(kind: RuleKind, severity: str = "error", **extra: Any) -> RuleForm:
+        """A rule of ``kind`` on the column."""
         return RuleForm(id=rule_id(product_name, kind, column), kind=kind, property=column,
                         severity=severity, **extra)
     return make

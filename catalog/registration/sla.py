@@ -165,6 +165,7 @@ def choices_from_properties(props: list[dict[str, Any]]
         entries no preset covers, to be carried over unchanged.
     """
     def sig(entries: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> set[tuple[Any, ...]]:
+        """(property, value, unit) of each entry."""
         return {(e.get("property"), e.get("value"), e.get("unit")) for e in entries}
 
     remaining = list(props)

@@ -323,6 +323,9 @@ def explain(err: duckdb.Error, source: DataSource) -> RegistrationError:
         first = text.splitlines()[0] if text else ""
         return UploadRejected(f"{where}: a value does not fit its column's type ({first}). "
                               "Make the column consistent (e.g. no text in a number column).")
+    if "No files found" in text and source.path.name in text:
+        return RegistrationError("The staged data is gone (staged data is removed after a "
+                                 "day); go back to the Data step and bring the data again.")
     if source.kind == SourceKind.QUERY:
         return RegistrationError(f"The query cannot run: {text.splitlines()[0]}")
     first = text.splitlines()[0] if text else type(err).__name__

@@ -56,6 +56,7 @@ def basics_problems(form: RegistrationForm, mesh: Mesh, *, new_product: bool = T
     out: dict[str, list[str]] = {}
 
     def need(field: str, ok: bool, message: str) -> None:
+        """Record ``message`` for ``field`` unless ``ok``."""
         if not ok:
             out.setdefault(field, []).append(message)
 
