@@ -3,7 +3,7 @@
 Suggestions (ODCS v3.1 §data-quality; dimensions from the standard's enum):
 
 - **not null** (``metric: nullValues, mustBe: 0``, completeness) for columns the data fills in
-  every row, unless the schema step already marks them required;
+  every row, unless the schema step already marks them required (or part of the key);
 - **unique** (``metric: duplicateValues, mustBe: 0``, uniqueness) for key-like columns: whole
   numbers or text, no nulls, every value different (counted exactly);
 - **accepted values** (``metric: invalidValues`` with ``arguments.validValues``, conformity)
@@ -83,7 +83,7 @@ def suggest(profile: Profile, properties: list[PropertyForm], product_name: str
         except KeyError:
             continue
         make = _maker(product_name, prop.name)
-        if profile.rows and col.nulls == 0 and not prop.required:
+        if profile.rows and col.nulls == 0 and not (prop.required or prop.primary_key):
             rules.append(make(RuleKind.NOT_NULL))
         if col.distinct_exact and col.distinct == profile.rows > 1 and col.nulls == 0 \
                 and col.logical_type in {"integer", "string"} and not (prop.unique

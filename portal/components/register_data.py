@@ -105,8 +105,7 @@ def _query(catalog: Catalog) -> None:
                                    "FROM operations.flights GROUP BY carrier",
                        help="One SELECT over existing products, named by their id "
                             "<domain>.<name>. They become the new product's input ports.")
-    if st.button("Run query", key=state.REGISTER_RUN_QUERY, icon=":material/play_arrow:",
-                 disabled=not sql.strip()):
+    if st.button("Run query", key=state.REGISTER_RUN_QUERY, icon=":material/play_arrow:"):
         try:
             with st.spinner("Running the query…"):
                 accept(catalog, query.query_source(catalog.settings, catalog.engine,
