@@ -257,7 +257,7 @@ def report(data_name: str, figures: dict[str, Any]) -> list[list[Any]]:
     rows = []
     for plan, f in figures.items():
         work = f.get("work_s", float("nan"))
-        rows.append([data_name, plan, f["wall_s"], work, f["peak_mb"],
+        rows.append([data_name, plan, f["wall_s"], f["wall_s"] - work, work, f["peak_mb"],
                      f["wall_s"] / floor["wall_s"] if floor else float("nan"),
                      f["wall_s"] / best["wall_s"] if best else float("nan"),
                      work / floor["work_s"] if floor else float("nan"),
@@ -281,18 +281,21 @@ def agreement(figures: dict[str, Any]) -> list[str]:
 
 
 def targets(results: dict[str, dict[str, Any]]) -> list[list[Any]]:
+    """Issue 3's targets per data set, judged on whole-process wall time and on work time."""
     rows: list[list[Any]] = []
     for name, figures in results.items():
         if "engine" not in figures:
             continue
-        eng = figures["engine"]["wall_s"]
-        best = min(figures[p]["wall_s"] for p in ("per_check", "one_query") if p in figures)
-        floor = figures["full_read"]["wall_s"]
-        rows.append([name, "engine ≤ best DuckDB plan", f"{eng:.2f} s vs {best:.2f} s",
-                     "met" if eng <= best else "MISSED"])
-        rows.append([name, f"engine ≤ {FULL_READ_FACTOR:.0f}× full read",
-                     f"{eng / floor:.2f}×", "met" if eng <= FULL_READ_FACTOR * floor
-                     else "MISSED"])
+        for measure in ("wall_s", "work_s"):
+            what = "wall" if measure == "wall_s" else "work"
+            eng = figures["engine"][measure]
+            best = min(figures[p][measure] for p in ("per_check", "one_query") if p in figures)
+            floor = figures["full_read"][measure]
+            rows.append([name, f"engine ≤ best DuckDB plan ({what})",
+                         f"{eng:.2f} s vs {best:.2f} s", "met" if eng <= best else "MISSED"])
+            rows.append([name, f"engine ≤ {FULL_READ_FACTOR:.0f}× full read ({what})",
+                         f"{eng / floor:.2f}× ({eng:.2f} s vs {floor:.2f} s)",
+                         "met" if eng <= FULL_READ_FACTOR * floor else "MISSED"])
     for big, small in (("lineitem-sf1", "lineitem-sf0.1"), ("flights-x18", "flights-x2")):
         if "engine" in results.get(big, {}) and "engine" in results.get(small, {}):
             a, b = results[big]["engine"], results[small]["engine"]
@@ -324,10 +327,11 @@ def main(argv: list[str] | None = None) -> int:
     ensure(args.data)
     results = {name: bench_data_set(name, plans, args.repeat) for name in args.data}
     rows = [row for name, figures in results.items() for row in report(name, figures)]
-    print("\n" + table(rows, ("data", "plan", "wall s", "work s", "peak MB", "×floor",
-                              "×best", "work ×floor", "work ×best")))
-    print("\nwall = whole process (start, imports, work); work = after imports; ×floor = ratio "
-          "to full_read; ×best = ratio to the better of per_check and one_query")
+    print("\n" + table(rows, ("data", "plan", "wall s", "start s", "work s", "peak MB",
+                              "×floor", "×best", "work ×floor", "work ×best")))
+    print("\nwall = whole process; start = wall − work (interpreter, imports, exit); work = "
+          "after imports; ×floor = ratio to full_read; ×best = ratio to the better of "
+          "per_check and one_query (on wall, then on work)")
     print("\n" + table(targets(results), ("data", "target", "value", "")))
     for name, figures in results.items():
         for problem in agreement(figures):
