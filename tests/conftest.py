@@ -11,6 +11,7 @@ from catalog.build import build_mesh
 from catalog.catalog import Catalog
 from catalog.config import REPO_ROOT, Settings
 from catalog.manifests.loader import load_mesh
+from catalog.quality.backfill import rebuild_history
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_STANDARDS = REPO_ROOT.parent / "shared" / "standards"
@@ -45,3 +46,11 @@ def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def demo_catalog(demo_settings: Settings) -> Catalog:
     """A Catalog over the built demo mesh."""
     return Catalog(demo_settings)
+
+
+@pytest.fixture(scope="session")
+def demo_history(demo_settings: Settings) -> int:
+    """The demo mesh's quality history (month-end runs of 2013), stored in its operational store
+    (``<data dir>/state.sqlite``) as ``python -m catalog build`` does; returns the runs stored."""
+    catalog = Catalog(demo_settings)
+    return rebuild_history(catalog.engine, catalog.mesh(), catalog.store)

@@ -47,6 +47,7 @@ def grade_overview(products: list[DataProduct], latest: Mapping[str, QualityRun]
                + f". {grade_bands()}.")
 
     def score_of(product: DataProduct) -> float:
+        """The latest score, -1 when never checked or unscored (so those come first)."""
         run = latest.get(product.id)
         return run.score.value if run is not None and run.score.value is not None else -1.0
 

@@ -81,7 +81,7 @@ def product_scores(items: list[ProductQuality]) -> go.Figure:
         text=[f"{i.score:.1f} · {i.run.score.grade}" if i.run else "" for i in scored],
         customdata=[[i.product.id] for i in scored],
         hovertemplate="%{y} (%{customdata[0]})<br>score %{x:.1f}<extra></extra>"))
-    fig.update_layout(height=max(_HEIGHT, 28 * len(scored) + 60),
+    fig.update_layout(height=max(160, 32 * len(scored) + 70), bargap=0.3,
                       margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False,
                       clickmode="event+select")
     fig.update_xaxes(range=[0, 105], title="Score (0–100)")

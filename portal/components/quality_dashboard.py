@@ -18,7 +18,7 @@ _LINK = st.column_config.LinkColumn("Product", display_text=r"product=(.*)",
 
 
 def scores(items: list[pres.ProductQuality]) -> None:
-    """Score per product: a table with links, and bars (a click on one opens the product)."""
+    """Score per product: a table with links, then bars (a click on one opens the product)."""
     rows = [{"Product": routes.product_url(i.product.id), "Title": i.product.title,
              "Domain": i.product.domain, "Score": i.score,
              "Grade": i.run.score.grade if i.run else "–",
@@ -27,22 +27,18 @@ def scores(items: list[pres.ProductQuality]) -> None:
              "Warnings": i.run.counts()["warning"] if i.run else None,
              "Data as of": pres.as_of_label(i.run) if i.run else "",
              "Downstream": i.impact} for i in items]
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                     height=table_height(len(rows)), column_config={
-                         "Product": _LINK,
-                         "Score": st.column_config.ProgressColumn(
-                             format="%.1f", min_value=0, max_value=100,
-                             help=f"Weighted mean of dimension pass rates ({pres.weights_text()})"),
-                         "Grade": st.column_config.TextColumn(help=pres.grade_bands()),
-                         "Downstream": st.column_config.NumberColumn(
-                             help="Products built on this one, directly or through others")})
-    with right:
-        event = st.plotly_chart(charts.product_scores(items), width="stretch",
-                                key=state.QUALITY_CHART, on_select="rerun",
-                                selection_mode="points")
-        st.caption("Click a bar to open the product.")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                 height=table_height(len(rows)), column_config={
+                     "Product": _LINK,
+                     "Score": st.column_config.ProgressColumn(
+                         format="%.1f", min_value=0, max_value=100,
+                         help=f"Weighted mean of dimension pass rates ({pres.weights_text()})"),
+                     "Grade": st.column_config.TextColumn(help=pres.grade_bands()),
+                     "Downstream": st.column_config.NumberColumn(
+                         help="Products built on this one, directly or through others")})
+    event = st.plotly_chart(charts.product_scores(items), width="stretch",
+                            key=state.QUALITY_CHART, on_select="rerun", selection_mode="points")
+    st.caption("Click a bar to open the product.")
     points = event.selection.points if event else []
     if points and points[0].get("customdata"):
         st.switch_page(routes.PRODUCT,

@@ -45,9 +45,10 @@ def quality_view(catalog: Catalog, principal: Principal, product: DataProduct) -
     st.caption(f"Latest run: data as of {pres.as_of_label(latest)} · {latest.trigger} run · "
                f"version {md(latest.product_version)} · {plural(len(latest.results), 'rule')} "
                f"checked in {latest.duration_s:.2f} s")
-    _score(latest)
-    _rules(latest)
+    _score(runs)
+    _failing_rules(latest)
     _trends(product.id, runs)
+    _all_rules(latest)
 
 
 def _run_now(catalog: Catalog, principal: Principal, product: DataProduct) -> None:
@@ -73,14 +74,20 @@ def _run_now(catalog: Catalog, principal: Principal, product: DataProduct) -> No
                          f"{counts['warning']} with warnings", state="complete", expanded=False)
 
 
-def _score(run: QualityRun) -> None:
-    """Score, grade, rules met and freshness as metrics; the weights and arithmetic below."""
+def _score(runs: list[QualityRun]) -> None:
+    """Score (with its change and history), grade, rules met and freshness as metrics; the
+    weights and arithmetic below."""
+    run = runs[-1]
     counts = run.counts()
     fresh = pres.freshness(run)
     cols = st.columns(4)
     value = run.score.value
+    earlier = runs[-2].score.value if len(runs) > 1 else None
     cols[0].metric("Quality score", f"{value:.1f} / 100" if value is not None else "–",
-                   border=True, help="Weighted mean of the pass rates of each quality dimension.")
+                   delta=round(value - earlier, 1) if value is not None and earlier is not None
+                   else None, delta_description="since the run before", border=True,
+                   chart_data=[r.score.value for r in runs if r.score.value is not None],
+                   help="Weighted mean of the pass rates of each quality dimension.")
     cols[1].metric("Grade", run.score.grade, border=True, help=pres.grade_bands())
     scored = counts["passed"] + counts["failed"] + counts["warning"]
     cols[2].metric("Rules met", f"{counts['passed']} of {scored}", border=True,
@@ -88,9 +95,11 @@ def _score(run: QualityRun) -> None:
     if fresh is None:
         cols[3].metric("Freshness", "no promise", border=True, help=HELP["sla"])
     else:
-        mark = {True: "✓", False: "✗", None: "?"}[fresh.met]
-        cols[3].metric("Freshness", f"{fresh.actual} {mark}", border=True,
-                       help=f"Age of the newest record; promised: {fresh.promised}.")
+        verdict = {True: "met", False: "not met", None: "not measured"}[fresh.met]
+        cols[3].metric("Freshness", fresh.actual, delta=f"{verdict}: {fresh.promised}",
+                       delta_color={True: "green", False: "red", None: "gray"}[fresh.met],
+                       delta_arrow="off", border=True,
+                       help="Age of the newest record, against the contract's promise.")
         st.caption(f":material/schedule: Freshness SLA: newest record promised {fresh.promised} "
                    f"old; it is {fresh.actual} old ({'met' if fresh.met else 'not met'}). "
                    f"{md(fresh.detail)}")
@@ -111,14 +120,18 @@ def _score(run: QualityRun) -> None:
                    f"were skipped do not count. Grades: {pres.grade_bands()}.")
 
 
-def _rules(run: QualityRun) -> None:
-    """Rules not met (with samples), then every rule in a table, then those that did not run."""
-    results = pres.ordered(run.results)
-    failing = [r for r in results if r.status in _NOT_MET]
+def _failing_rules(run: QualityRun) -> None:
+    """The rules not met, each with a sample of its failing rows."""
+    failing = [r for r in pres.ordered(run.results) if r.status in _NOT_MET]
     st.markdown("**Rules not met**" if failing else "**Every rule that ran is met.**",
                 help=HELP["quality"])
     for result in failing:
         _failing(result)
+
+
+def _all_rules(run: QualityRun) -> None:
+    """Every rule with its result in a table (failing first), then those that did not run."""
+    results = pres.ordered(run.results)
     st.markdown("**All rules**")
     rows = [{"Rule and result": pres.result_sentence(r), "Status": str(r.status),
              "Dimension": r.check.dimension, "Severity": r.check.severity,
