@@ -1,10 +1,10 @@
 """Profile a source: per column its types, nulls, distinct values, range and examples.
 
 One aggregate query reads every column at once (``count``, ``approx_count_distinct``,
-``min``, ``max``, and for text the cells a spreadsheet would run as formulas); a second,
-targeted query runs only when needed: the exact distinct count of key-like columns and the
-value list of low-cardinality text columns. A ``LIMIT`` query supplies examples. Nothing is
-read into pandas whole (ARCHITECTURE.md decision 5).
+``min``, ``max`` (as text unless numeric), and for text the cells a spreadsheet would run as
+formulas); a second, targeted query runs only when needed: the exact distinct count of
+key-like columns and the value list of low-cardinality text columns. A ``LIMIT`` query supplies
+examples. Nothing is read into pandas whole (ARCHITECTURE.md decision 5).
 """
 
 from __future__ import annotations
@@ -75,8 +75,11 @@ class ColumnProfile:
         distinct: distinct non-null values (exact when ``distinct_exact``, else
             HyperLogLog, within a few percent).
         distinct_exact: whether ``distinct`` was counted exactly.
-        minimum: smallest value (None for nested types or an all-null column).
-        maximum: largest value.
+        minimum: smallest value: a number for numeric columns, else its text as DuckDB writes
+            it (``2013-01-01``, ``2013-01-01 10:00:00+00``); None for nested types or an
+            all-null column. (Text, because fetching some types, e.g. ``TIMESTAMP WITH TIME
+            ZONE``, into Python needs optional modules.)
+        maximum: largest value, likewise.
         values: every distinct value, sorted, for text columns with at most
             :data:`FEW_VALUES` of them; else None.
         examples: up to :data:`EXAMPLES` values as text.
@@ -150,7 +153,10 @@ def _first_pass(engine: Engine, source: DataSource, cols: list[ColumnProfile]) -
         q = quote_identifier(col.name)
         exprs.append(f"count({q})")
         if _scalar(col.physical_type):
-            exprs += [f"approx_count_distinct({q})", f"min({q})", f"max({q})"]
+            low, high = f"min({q})", f"max({q})"
+            if col.logical_type not in {"integer", "number"}:  # as text: no Python types
+                low, high = f"CAST({low} AS VARCHAR)", f"CAST({high} AS VARCHAR)"
+            exprs += [f"approx_count_distinct({q})", low, high]
         if col.is_text:
             exprs.append(f"count_if(regexp_matches({q}, {quote_literal(_FORMULA_PATTERN)}))")
     cur = run(engine, source, f"SELECT {', '.join(exprs)} FROM {source.relation}")
@@ -196,7 +202,8 @@ def _second_pass(engine: Engine, source: DataSource, cols: list[ColumnProfile], 
 
 
 def _examples(engine: Engine, source: DataSource, cols: list[ColumnProfile]) -> None:
-    cur = run(engine, source, f"SELECT * FROM {source.relation} LIMIT 200")
+    texts = ", ".join(f"CAST({quote_identifier(c.name)} AS VARCHAR)" for c in cols)
+    cur = run(engine, source, f"SELECT {texts} FROM {source.relation} LIMIT 200")
     try:
         rows = cur.fetchall()
     finally:

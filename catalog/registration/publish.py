@@ -45,7 +45,7 @@ from catalog.registration import documents, naming
 from catalog.registration.errors import PublishConflict, PublishFailed, RegistrationError
 from catalog.registration.forms import PropertyForm, RegistrationForm
 from catalog.registration.review import review
-from catalog.registration.sources import DataSource, projected, run
+from catalog.registration.sources import DataSource, copy_to_parquet, projected, run
 from catalog.sql import quote_literal
 
 if TYPE_CHECKING:
@@ -144,9 +144,9 @@ def write_data(catalog: Catalog, source: DataSource, properties: list[PropertyFo
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     try:
-        run(catalog.engine, source,
-            f"COPY (SELECT * FROM {projected(source, renames(properties))}) TO "
-            f"{quote_literal(str(tmp))} (FORMAT parquet, COMPRESSION zstd)").close()
+        copy_to_parquet(catalog.engine, source,
+                        f"SELECT * FROM {projected(source, renames(properties))}", tmp,
+                        standalone=True)  # the staged data is a Parquet file
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         try:

@@ -139,7 +139,9 @@ def _range_literal(value: Any, logical: str) -> str:
         return repr(parsed)
     if logical == "date":
         return f"DATE {quote_literal(dt.date.fromisoformat(text).isoformat())}"
-    return f"TIMESTAMP {quote_literal(dt.datetime.fromisoformat(text).isoformat(sep=' '))}"
+    moment = dt.datetime.fromisoformat(text)
+    kind = "TIMESTAMPTZ" if moment.tzinfo is not None else "TIMESTAMP"
+    return f"{kind} {quote_literal(moment.isoformat(sep=' '))}"
 
 
 def rule_problems(rule: RuleForm, logical: str | None) -> list[str]:
