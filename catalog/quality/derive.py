@@ -9,7 +9,10 @@ Sources of checks, per schema object:
   ``missingValues``, ``invalidValues``, ``duplicateValues``, ``rowCount``; the deprecated
   ``rule`` key is read too), ``sql`` (with ``{object}``/``{property}`` placeholders), ``custom``
   and ``text`` (never executed here: reported as ``skipped`` with the reason);
-- SLA properties ``freshness`` and ``retention`` (``element`` + ``value`` + ``unit``).
+- SLA properties ``freshness`` (the newest record is at most ``value`` ``unit`` old) and
+  ``retention`` (records are kept ``value`` ``unit``: the oldest record is at most that old, the
+  reading datacontract-cli 1.2.8 applies, ``SECONDS_BETWEEN(MIN(element), now)`` below the
+  period); a retention without ``element`` uses the freshness element.
 
 Pure functions over the raw contract dict; nothing here touches data.
 """

@@ -82,6 +82,7 @@ def _run(row: Any, results: list[CheckResult]) -> QualityRun:
         trigger=row["trigger"], results=results,
         score=QualityScore(row["score"], summary.get("grade", "–"), dims,
                            summary.get("arithmetic", "")),
+        stored_counts=summary.get("counts"),
     )
 
 

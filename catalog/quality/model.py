@@ -179,6 +179,7 @@ class QualityRun:
         trigger: ``portal``, ``cli``, ``history`` or ``registration``.
         results: one per check, in contract order.
         score: the quality score.
+        stored_counts: results per status as stored (set when read without results).
     """
 
     run_id: str
@@ -190,10 +191,17 @@ class QualityRun:
     trigger: str
     results: list[CheckResult]
     score: QualityScore
+    stored_counts: dict[str, int] | None = None
 
     def counts(self) -> dict[str, int]:
-        """Number of results per status (every status present, zero when none)."""
+        """Number of results per status (every status present, zero when none).
+
+        A run read from the store without its results (``with_results=False``) answers from
+        the counts stored with it.
+        """
         out = {str(s): 0 for s in Status}
+        if not self.results and self.stored_counts:
+            return {**out, **self.stored_counts}
         for r in self.results:
             out[str(r.status)] += 1
         return out

@@ -135,3 +135,9 @@ def test_check_command_fail_on_warning_is_stricter(demo_settings: Settings, tmp_
                             capture_output=True, text=True)
     assert "WARNING airports-tzone-not-null" in relaxed.stdout
     assert (relaxed.returncode, strict.returncode) == (0, 1), relaxed.stdout + relaxed.stderr
+
+
+def test_runs_read_without_results_keep_their_status_counts(fixture_catalog: Catalog) -> None:
+    run = fixture_catalog.run_quality(LOCAL_USER, "sales.orders")
+    light = fixture_catalog.latest_quality_all(LOCAL_USER, with_results=False)["sales.orders"]
+    assert light.results == [] and light.counts() == run.counts()
