@@ -91,6 +91,8 @@ def build_odps(form: RegistrationForm, inputs: tuple[InputRef, ...] = ()) -> dic
         "team": {"name": b.team_name.strip(), "members": members},
         "support": [_support(b.support_url.strip(), b.support_channel.strip())],
     }
+    if not doc["tags"]:
+        del doc["tags"]
     if inputs:
         doc["inputPorts"] = [{"name": i.product_id, "version": i.version,
                               "contractId": i.contract_id} for i in inputs]

@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,13 +45,18 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 6
     raise RuntimeError("streamlit did not become healthy in time")
 
 
-@pytest.fixture(scope="session")
-def portal_url(demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a real portal server over the built demo mesh."""
+@contextmanager
+def serve_portal(settings: Settings, log_path: Path) -> Iterator[str]:
+    """Run a real portal server over ``settings``' mesh; yields its base URL, stops it after.
+
+    Args:
+        settings: the mesh (manifest root and data folder) the server reads.
+        log_path: where the server's output goes.
+    """
     port = _free_port()
-    env = {**os.environ, "MESH_ROOT": str(demo_settings.mesh_root),
-           "MESH_DATA_DIR": str(demo_settings.data_dir)}
-    log = (tmp_path_factory.mktemp("server") / "streamlit.log").open("wb")
+    env = {**os.environ, "MESH_ROOT": str(settings.mesh_root),
+           "MESH_DATA_DIR": str(settings.data_dir)}
+    log = log_path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "portal/streamlit_app.py",
          "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -68,6 +74,13 @@ def portal_url(demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def portal_url(demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a real portal server over the built demo mesh."""
+    with serve_portal(demo_settings, tmp_path_factory.mktemp("server") / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
