@@ -228,8 +228,12 @@ class _ObjectRun:
                     total = self.total or 0
                     observed = 100.0 * failing / total if total else 0.0
                 message = ""
+            elif value is None:  # SQL's three-valued logic: NULL meets no threshold
+                return self._verdict(check, None, None, "The query returned no value (NULL), "
+                                     "which meets no threshold; return a number, e.g. with "
+                                     "COALESCE(…, 0).", ok=False)
             else:
-                observed = _number(value) if value is not None else 0.0
+                observed = _number(value)
                 message = ""
             ok = meets(check.operator, observed, check.threshold) if check.operator else None
         except (_QueryFailed, ValueError) as err:
