@@ -43,6 +43,7 @@ from bench.extract import MEMORY_TARGET_MB, ROWS_TARGET  # noqa: E402
 from bench.manifests import COLD_TARGET_S, WARM_TARGET_S  # noqa: E402
 from bench.register import TARGET_S as REGISTER_TARGET_S  # noqa: E402
 from bench.search import P95_TARGET_MS  # noqa: E402
+from bench.validate import COLD_TARGET_S as VALIDATE_TARGET_S  # noqa: E402
 
 
 def step(name: str, args: list[str]) -> float:
@@ -86,6 +87,14 @@ def summary(ran: set[str]) -> list[tuple[str, str, str, str, str]]:
         b = m["breakdown"]
         rows.append(("manifests", "ryaml vs PyYAML CSafeLoader parse",
                      f"{b['parse_pyyaml_c_s'] / b['parse_ryaml_s']:.1f}× faster", "", ""))
+    v = _load("validate") if "validate" in ran else {}
+    if v:
+        runs = v["cli_runs_s"]
+        rows.append(("validate", f"python -m catalog validate cold ({v['summary']['products']:,} "
+                                 f"products), median of {len(runs)}",
+                     f"{v['cli_median_s']:.2f} s ({min(runs):.2f}–{max(runs):.2f}; policies "
+                     f"{v['stages']['policies_s']:.2f} s)", f"< {VALIDATE_TARGET_S:.0f} s",
+                     verdict(v["cli_median_s"], VALIDATE_TARGET_S)))
     s = _load("search") if "search" in ran else {}
     if s:
         rows.append(("search", f"p50 / p95 / max ({s['timed']:,} searches, "
@@ -151,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     if "manifests" not in args.skip:
         durations["manifests"] = step("manifests", mesh_args + (["--profile"] if args.profile
                                                                  else []))
+    if "validate" not in args.skip:
+        durations["validate"] = step("validate", mesh_args)
     if "search" not in args.skip:
         durations["search"] = step("search", mesh_args + (["--profile"] if args.profile else []))
     if "extract" not in args.skip:

@@ -10,6 +10,7 @@ restricted), so access control and failing-row samples treat it as such.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import Field
@@ -93,15 +94,24 @@ def likely_pii(name: str, extra: list[str] | tuple[str, ...] = ()) -> str | None
         name: a column name (any case; split on underscores, dashes and camelCase).
         extra: more words or ``word_sequences`` to look for.
     """
-    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower().replace("-", "_").split("_")
-    joined = f"_{'_'.join(words)}_"
-    for pattern in (*LIKELY_PII_PAIRS, *extra):
-        if f"_{pattern.lower()}_" in joined:
-            return pattern
-    for word in LIKELY_PII_WORDS:
-        if word in words:
-            return word
-    return None
+    if not name.islower():
+        name = _CAMEL.sub(r"\1_\2", name).lower()
+    match = (_pattern(tuple(extra)) if extra else _DEFAULT).search(name.replace("-", "_"))
+    return match.group(1) if match else None
+
+
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+
+
+@cache
+def _pattern(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """One regular expression for every word and word sequence, whole words only."""
+    words = sorted({*(w.lower() for w in extra), *LIKELY_PII_PAIRS, *LIKELY_PII_WORDS},
+                   key=lambda w: (-len(w), w))
+    return re.compile(r"(?:^|_)(" + "|".join(map(re.escape, words)) + r")(?:_|$)")
+
+
+_DEFAULT = _pattern()
 
 
 def _likely(product: DataProduct, mesh: Mesh, context: EvaluationContext,
