@@ -159,9 +159,10 @@ def write_data(catalog: Catalog, source: DataSource, properties: list[PropertyFo
     cur = run(catalog.engine, source, f"SELECT count(*) FROM read_parquet("
                                       f"{quote_literal(str(target))})")
     try:
-        return int(cur.fetchone()[0])
+        row = cur.fetchone()
     finally:
         cur.close()
+    return int(row[0]) if row else 0
 
 
 def manifest_files(catalog: Catalog, form: RegistrationForm, source: DataSource

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from catalog.contracts.diff import ContractDiff, diff_contracts, next_version
+from catalog.contracts.diff import Bump, ContractDiff, diff_contracts, next_version
 from catalog.files import create_new, write_atomic
 from catalog.mesh import DataProduct
 from catalog.models.principal import Principal
@@ -169,7 +169,7 @@ class VersionPlan:
 
     current: str
     diff: ContractDiff
-    required_bump: str
+    required_bump: Bump
     suggested: str
     downstream: list[DataProduct]
 
@@ -200,7 +200,7 @@ def plan(catalog: Catalog, principal: Principal, form: RegistrationForm) -> Vers
     old = product.port(form.port).raw_contract
     new = comparable(old, documents.build_odcs(form), form.basics.domain, form.basics.name)
     diff = diff_contracts(old, new)
-    bump = "major" if diff.breaking else "minor"
+    bump: Bump = "major" if diff.breaking else "minor"
     return VersionPlan(product.version, diff, bump, next_version(product.version, bump),
                        catalog.downstream(principal, product.id) if diff.breaking else [])
 

@@ -170,6 +170,7 @@ def test_back_never_loses_anything(register_env: MeshDirs) -> None:
         at.button(key=state.REGISTER_BACK).click().run()
         assert_clean(at)
         assert _step(at) == expected
+    assert not at.warning, [w.value for w in at.warning]  # seeded widgets raise no warning
     assert at.text_input(key=KEY("title")).value == "Back and forth"
     assert at.text_area(key=KEY("purpose")).value.startswith("Average departure delay")
     assert at.multiselect(key=KEY("tags")).value == ["delays"]

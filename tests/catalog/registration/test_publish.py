@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from catalog.catalog import Catalog
+from catalog.governance.evaluate import evaluate_product
 from catalog.models.principal import LOCAL_USER
 from catalog.registration import publish, sources
 from catalog.registration.errors import PublishConflict, PublishFailed, RegistrationError
@@ -47,6 +48,9 @@ def test_publish_writes_data_and_manifests_and_the_product_is_found(
                                                                 "Web shop returns")
     assert fixture_catalog.row_count(LOCAL_USER, "sales.returns") == 200
     assert not [p for p in fixture_catalog.problems() if "returns" in p.file]
+    # CI's governance check agrees with the form's review on the files as published.
+    findings = evaluate_product(product, fixture_catalog.mesh())
+    assert not [f for f in findings if f.severity == "error"], findings
     # The first quality run is stored, and the product passes its own checks.
     run = fixture_catalog.latest_quality(LOCAL_USER, "sales.returns")
     assert run is not None and run.trigger == "registration"
