@@ -124,12 +124,6 @@ EXPLAINED: dict[str, str] = {
 each tool follows. A disagreement not listed here makes the oracle exit 1."""
 
 OPEN: dict[str, str] = {
-    "cases:id:case-sql-null": (
-        "BUG (ours): an sql rule whose query returns NULL passes `mustBe: 0` because the runner "
-        "reads NULL as 0. ODCS v3.1 §SQL: \"A single SQL query that returns either a numeric "
-        "or boolean value for comparison\"; NULL is neither, so there is nothing to compare "
-        "(theirs: failed, \"was None\"). Regression test: tests/catalog/"
-        "test_quality_oracle_cases.py::test_sql_rule_returning_null_is_not_a_pass."),
     "cases:id:case-key-dups": (
         "Compound-key duplicateValues with NULL key parts: rows (1, NULL), (1, NULL) count as "
         "a duplicate for ours, not for theirs (\"as with SQL UNIQUE, NULLs are never duplicates "
@@ -351,6 +345,25 @@ def verdict(entry: dict[str, Any], key: str, product_id: str) -> str:
     return "explained" if f"{product_id}:{key}" in EXPLAINED else "NO"
 
 
+def same_value(entry: dict[str, Any]) -> bool | None:
+    """Whether both tools measured the same number (None when not comparable: SLA ages are
+    in different units, a side has no value or it is not a number).
+
+    datacontract-cli reports a percent rule's count as its value and the share as
+    ``diagnostics.percent``; ours observes the share.
+    """
+    if entry["kind"] in {"freshness", "retention"}:
+        return None
+    ours, theirs = entry["ours"], entry["theirs"]
+    diag = next((r.get("diagnostics") or {} for r in theirs.raw if r.get("diagnostics")), {})
+    value = diag.get("percent", theirs.observed)
+    try:
+        a, b = float(ours.observed), float(value)
+    except (TypeError, ValueError):
+        return None
+    return abs(a - b) <= 1e-4 * max(1.0, abs(a))
+
+
 def _short(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.4g}"
@@ -415,7 +428,7 @@ def compare(label: str, product_id: str, port: str, raw: dict[str, Any],
         agree = verdict(entry, key, product_id)
         o, t = entry["ours"], entry["theirs"]
         report.append({"product": product_id, "port": port, "key": key, "kind": entry["kind"],
-                       "agree": agree,
+                       "agree": agree, "same_value": same_value(entry),
                        "ours": {"status": o.status, "observed": o.observed, "checks": o.raw},
                        "theirs": {"status": t.status, "observed": t.observed,
                                   "checks": t.raw}})
@@ -434,6 +447,9 @@ def summarise(title: str, report: list[dict[str, Any]]) -> dict[str, int]:
     for item in report:
         counts[item["agree"]] += 1
     print(f"\n{title}: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+    compared = [i["same_value"] for i in report if i.get("same_value") is not None]
+    print(f"  observed values equal on {sum(compared)} of the {len(compared)} paired checks "
+          "measuring the same number (SLA ages are in different units and left out)")
     for item in report:
         if item["agree"] in {"NO", "explained"}:
             name = f"{item['product']}:{item['key']}"

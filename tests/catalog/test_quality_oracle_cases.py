@@ -155,7 +155,7 @@ def test_sql_rule_returning_null_is_not_a_pass(engine: Engine) -> None:
     comparison". NULL is neither, so nothing can be compared: the rule must not pass.
 
     datacontract-cli 1.2.8 fails it ("Actual custom_sql(n) was None, expected = 0"). Our runner
-    read NULL as 0 and passed it (found by the oracle; see bench/quality_oracle.py).
+    once read NULL as 0 and passed it (found by the oracle; see bench/quality_oracle.py).
     """
     result = run_one(engine, prop={"name": "n", "quality": [
         {"type": "sql", "query": "SELECT max({property}) FROM {object} WHERE {property} > 100",
