@@ -4,7 +4,8 @@ Page paths are relative to the entry point ``portal/streamlit_app.py`` (what ``s
 ``st.switch_page`` take). URLs: ``/`` (home), ``/discover?q=…&domain=…&owner=…&tag=…&status=…
 &classification=…`` (repeat a facet parameter to select several values), ``/product?product=
 <id>``, ``/domains?domain=<name>``, ``/mesh-health``, ``/quality?quality_domain=…&quality_owner=…
-&quality_status=…``, ``/register`` (``/register?product=<id>`` starts a new version of it).
+&quality_status=…``, ``/register`` (``/register?product=<id>`` starts a new version of it),
+``/governance``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ DOMAINS = "app_pages/domains.py"
 MESH_HEALTH = "app_pages/mesh_health.py"
 QUALITY = "app_pages/quality.py"
 REGISTER = "app_pages/register.py"
+GOVERNANCE = "app_pages/governance.py"
 
 QUERY_PARAM = "q"
 """Free-text query of the discover page."""

@@ -70,6 +70,29 @@ def product_quality_rule(product_id: str) -> str:
 HEALTH_RECHECK = "health_recheck"
 """Button that re-reads the manifests now."""
 
+# -- governance ----------------------------------------------------------------------------
+GOVERNANCE_SEVERITY = "governance_severity"
+"""Severity filter of the violations table (``error``, ``warning``)."""
+GOVERNANCE_DOMAIN = "governance_domain"
+"""Domain filter of the violations table."""
+GOVERNANCE_OUTCOME = "governance_outcome"
+"""The last approval decision's outcome: ``(kind, message)``, kind ``success`` or ``error``."""
+
+
+def governance_approve(product_id: str) -> str:
+    """Key of the "Approve" button of a proposed product."""
+    return f"governance_approve_{product_id}"
+
+
+def governance_reason(product_id: str) -> str:
+    """Key of the "reason" text area of a proposed product."""
+    return f"governance_reason_{product_id}"
+
+
+def governance_send_back(product_id: str) -> str:
+    """Key of the "Send back" button of a proposed product."""
+    return f"governance_send_back_{product_id}"
+
 # -- quality -------------------------------------------------------------------------------
 # The filters are bound to the URL (``bind="query-params"``): the key is the parameter name,
 # e.g. ``/quality?quality_domain=weather&quality_status=failed``.

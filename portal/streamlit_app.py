@@ -29,6 +29,8 @@ page = st.navigation(
         st.Page(routes.QUALITY, title="Quality", icon=":material/fact_check:", url_path="quality"),
         st.Page(routes.REGISTER, title="Register a product", icon=":material/add_box:",
                 url_path="register"),
+        st.Page(routes.GOVERNANCE, title="Governance", icon=":material/policy:",
+                url_path="governance"),
         st.Page(routes.MESH_HEALTH, title="Mesh health", icon=":material/health_and_safety:",
                 url_path="mesh-health"),
     ],

@@ -36,7 +36,7 @@ MAX_REASON = 2000
 """Longest reason accepted when sending a product back (characters)."""
 
 _STATUS_LINE = re.compile(r"^status:[ \t]*([^#\n]*?)([ \t]+#[^\n]*)?$", re.MULTILINE)
-_AFTER = re.compile(r"^(?:version|id):[^\n]*$", re.MULTILINE)
+_AFTER = (re.compile(r"^version:[^\n]*$", re.MULTILINE), re.compile(r"^id:[^\n]*$", re.MULTILINE))
 
 
 class ApprovalRefused(CatalogError):
@@ -115,7 +115,7 @@ def with_status(text: str, status: str) -> str:
     match = _STATUS_LINE.search(text)
     if match:
         return text[:match.start(1)] + status + text[match.end(1):]
-    anchor = _AFTER.search(text)
+    anchor = _AFTER[0].search(text) or _AFTER[1].search(text)
     at = anchor.end() + 1 if anchor else 0
     return text[:at] + f"status: {status}\n" + text[at:]
 

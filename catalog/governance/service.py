@@ -44,24 +44,25 @@ class ComplianceCache:
         self.store = store
         self.recheck = recheck_seconds
         self._lock = threading.Lock()
-        self._mesh_key: tuple[int, tuple[tuple[str, float | None], ...]] | None = None
+        self._mesh: Mesh | None = None  # held, so a new mesh never reuses the old one's id
+        self._scores: tuple[tuple[str, float | None], ...] | None = None
         self._mesh_result: MeshCompliance | None = None
         self._checked_at = 0.0
-        self._products: dict[tuple[int, str], tuple[float, ComplianceReport]] = {}
+        self._products_of: Mesh | None = None
+        self._products: dict[str, tuple[float, ComplianceReport]] = {}
 
     def mesh(self, mesh: Mesh, scores: Callable[[], Scores]) -> MeshCompliance:
         """The mesh's compliance, evaluated again only when the mesh or a score changed."""
         with self._lock:
             now = time.monotonic()
             result = self._mesh_result
-            if (result is not None and self._mesh_key is not None
-                    and self._mesh_key[0] == id(mesh) and now - self._checked_at < self.recheck):
+            if result is not None and self._mesh is mesh and now - self._checked_at < self.recheck:
                 return result
             current = scores()
-            key = (id(mesh), tuple(sorted(current.items())))
-            if result is None or key != self._mesh_key:
+            key = tuple(sorted(current.items()))
+            if result is None or self._mesh is not mesh or key != self._scores:
                 result = evaluate_mesh(mesh, current)
-                self._mesh_result, self._mesh_key = result, key
+                self._mesh_result, self._mesh, self._scores = result, mesh, key
                 self._products.clear()
                 try:
                     save_snapshot(self.store, result)
@@ -83,12 +84,14 @@ class ComplianceCache:
         with self._lock:
             now = time.monotonic()
             whole = self._mesh_result
-            if (whole is not None and self._mesh_key is not None
-                    and self._mesh_key[0] == id(mesh) and now - self._checked_at < self.recheck):
+            if whole is not None and self._mesh is mesh and now - self._checked_at < self.recheck:
                 report = whole.reports.get(product.id)
                 if report is not None:
                     return report
-            hit = self._products.get((id(mesh), product.id))
+            if self._products_of is not mesh:
+                self._products_of = mesh
+                self._products.clear()
+            hit = self._products.get(product.id)
             if hit is not None and now - hit[0] < self.recheck:
                 return hit[1]
         scores = score() if score is not None else None
@@ -96,7 +99,6 @@ class ComplianceCache:
         report = compliance_report(product, mesh, policies.policies,
                                    EvaluationContext(Locator(mesh.root), scores))
         with self._lock:
-            if len(self._products) > 10_000:
-                self._products.clear()
-            self._products[(id(mesh), product.id)] = (time.monotonic(), report)
+            if self._products_of is mesh:
+                self._products[product.id] = (time.monotonic(), report)
         return report

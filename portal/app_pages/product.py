@@ -7,6 +7,7 @@ import streamlit as st
 from catalog.errors import ProductNotFound
 from portal import routes, state
 from portal.components.badges import product_badges
+from portal.components.compliance_checklist import compliance_checklist
 from portal.components.contract_view import contract_view, manifest_downloads
 from portal.components.data_view import data_view
 from portal.components.not_found import not_found
@@ -49,10 +50,10 @@ with st.container(horizontal=True, gap="small", vertical_alignment="center"):
     st.page_link(routes.DOMAINS, label=f"Domain: {md(domain_title)}", icon=":material/domain:",
                  query_params={routes.DOMAIN_PARAM: product.domain})
 
-overview, schema, contract, data, quality = st.tabs(
+overview, schema, contract, data, quality, governance = st.tabs(
     [":material/info: Overview", ":material/table_view: Schema",
      ":material/verified: Contract & SLA", ":material/database: Data",
-     ":material/fact_check: Quality"])
+     ":material/fact_check: Quality", ":material/policy: Governance"])
 
 with overview, errors_shown():
     product_overview(product, catalog.upstream(principal, product.id),
@@ -77,3 +78,6 @@ with data:
 
 with quality, errors_shown():
     quality_view(catalog, principal, product)
+
+with governance, errors_shown():
+    compliance_checklist(catalog, principal, product)

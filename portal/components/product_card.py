@@ -11,6 +11,7 @@ from catalog.quality.model import QualityRun
 from portal import routes
 from portal.components.badges import product_badges
 from portal.components.quality_badge import grade_badge
+from portal.services import current_principal, get_catalog
 from portal.wording import md, shorten
 
 FIELD_NAMES = {"name": "name", "tags": "tags", "owner": "owner", "property": "column names",
@@ -36,6 +37,7 @@ def product_card(product: DataProduct, matched: tuple[str, ...] = (),
         st.caption(f"`{product.id}` · domain {md(product.domain)}")
         with st.container(horizontal=True, gap="small"):
             product_badges(product)
+            compliance_badge(product)
             if quality is not None:
                 grade_badge(quality.get(product.id))
         st.markdown(md(shorten(product.purpose, 220)) or "_No purpose given._")
@@ -60,3 +62,17 @@ def product_grid(products: list[DataProduct], columns: int = 2,
     for index, product in enumerate(products):
         with cols[index % columns]:
             product_card(product, (matched or {}).get(product.id, ()), quality)
+
+
+def compliance_badge(product: DataProduct) -> None:
+    """A badge with the product's policy errors or warnings (green when it meets them all)."""
+    report = get_catalog().compliance(current_principal(), product.id)
+    tip = "Governance policies this product breaks; see its Governance tab."
+    if report.errors:
+        st.badge(f"{report.errors} policy error{'s' if report.errors > 1 else ''}", color="red",
+                 icon=":material/gpp_bad:", help=tip)
+    elif report.warnings:
+        st.badge(f"{report.warnings} policy warning{'s' if report.warnings > 1 else ''}",
+                 color="orange", icon=":material/gpp_maybe:", help=tip)
+    else:
+        st.badge("Policies met", color="green", icon=":material/verified_user:", help=tip)

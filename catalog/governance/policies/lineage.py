@@ -45,28 +45,21 @@ def _check(product: DataProduct, mesh: Mesh, context: EvaluationContext,
     return out
 
 
-_FIX = ("Move the input port to the product that replaces it (see its limitations and "
-        "announcements), or agree an end date with its owners.")
+def _inputs_kind(kind: str, title: str, message: str) -> PolicyKind:
+    return PolicyKind(
+        kind=kind, title=title, message=message,
+        fix="Move the input port to the product that replaces it (see its limitations and "
+            "announcements), or agree an end date with its owners.",
+        check=_check, params=InputsParams,
+        rule="ODPS v1.1 status lifecycle; lineage through input ports.")
 
-DEPRECATED_INPUTS = PolicyKind(
-    kind="no-deprecated-inputs",
-    title="No deprecated inputs",
-    message="The product consumes no deprecated product: it will stop being maintained.",
-    fix=_FIX,
-    check=_check,
-    params=InputsParams,
-    rule="ODPS v1.1 status lifecycle; lineage through input ports.",
-)
 
-RETIRED_INPUTS = PolicyKind(
-    kind="no-retired-inputs",
-    title="No retired inputs",
-    message="The product consumes no retired product: its data is gone or frozen.",
-    fix=_FIX,
-    check=_check,
-    params=InputsParams,
-    rule="ODPS v1.1 status lifecycle; lineage through input ports.",
-)
+DEPRECATED_INPUTS = _inputs_kind(
+    "no-deprecated-inputs", "No deprecated inputs",
+    "The product consumes no deprecated product: it will stop being maintained.")
+RETIRED_INPUTS = _inputs_kind(
+    "no-retired-inputs", "No retired inputs",
+    "The product consumes no retired product: its data is gone or frozen.")
 
 KINDS = [DEPRECATED_INPUTS, RETIRED_INPUTS]
 GLOBAL = [DEPRECATED_INPUTS.policy("warning"),

@@ -1,0 +1,66 @@
+"""A product's governance checklist: every policy in force, failures first, each with its fix."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from catalog.catalog import Catalog
+from catalog.governance.model import PolicyResult
+from catalog.governance.presentation import checklist, origin_label, result_summary
+from catalog.mesh import DataProduct
+from catalog.models.principal import Principal
+from portal.wording import md, plural
+
+_ICONS = {("failed", "error"): ":red[:material/cancel:]",
+          ("failed", "warning"): ":orange[:material/warning:]",
+          ("unknown", "error"): ":gray[:material/help:]",
+          ("unknown", "warning"): ":gray[:material/help:]"}
+_PASSED = ":green[:material/check_circle:]"
+
+
+def _result(result: PolicyResult, label: str) -> None:
+    icon = _ICONS.get((result.status, result.severity), _PASSED)
+    st.markdown(f"{icon} **{md(result.title)}** — {label} · `{result.policy_id}` · "
+                f"{result.severity} · defined in {md(origin_label(result.origin))}")
+    for finding in result.findings:
+        where = f"`{md(finding.location)}` " if finding.location else ""
+        st.markdown(f"- {where}{md(finding.message)}")
+    if result.status == "failed" and result.fix:
+        st.caption(f":material/build: **Fix:** {md(result.fix)}")
+    if result.note:
+        st.caption(md(result.note))
+
+
+def compliance_checklist(catalog: Catalog, principal: Principal, product: DataProduct) -> None:
+    """The Governance tab of the product page.
+
+    Args:
+        catalog: the catalog.
+        principal: the reader.
+        product: the product.
+    """
+    report = catalog.compliance(principal, product.id)
+    summary = result_summary(report)
+    if report.errors:
+        st.error(f"This product breaks {plural(report.errors, 'error policy', 'error policies')}"
+                 f" ({summary}): errors block publishing and approval until they are fixed.",
+                 icon=":material/gpp_bad:")
+    elif report.warnings:
+        st.warning(f"This product meets every error policy; {summary}.",
+                   icon=":material/gpp_maybe:")
+    else:
+        st.success(f"This product meets every policy in force ({summary}).",
+                   icon=":material/verified_user:")
+    st.caption("Policies come from the global set and from the domain's policies.yaml; the same "
+               "checks run in `python -m catalog validate` and when a product is registered.")
+    items = checklist(report)
+    open_items = [(r, label) for r, label in items if r.status != "passed"]
+    met = [(r, label) for r, label in items if r.status == "passed"]
+    for result, label in open_items:
+        with st.container(border=True):
+            _result(result, label)
+    if met:
+        with st.expander(f"{plural(len(met), 'policy', 'policies')} met", expanded=not open_items,
+                         icon=":material/check_circle:"):
+            for result, label in met:
+                _result(result, label)

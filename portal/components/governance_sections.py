@@ -1,0 +1,173 @@
+"""Sections of the Governance page; every violation and proposal links to its product."""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+import streamlit as st
+
+from catalog.catalog import Catalog
+from catalog.errors import CatalogError
+from catalog.governance import presentation as pres
+from catalog.governance.evaluate import MeshCompliance
+from catalog.governance.metrics import MeshKpis
+from catalog.governance.model import ComplianceReport
+from catalog.mesh import DataProduct
+from catalog.models.principal import Principal
+from portal import routes, state
+from portal.components import governance_charts as charts
+from portal.services import UNEXPECTED_ERROR
+from portal.tables import table_height
+from portal.wording import md, plural
+
+logger = logging.getLogger(__name__)
+
+_LINK = st.column_config.LinkColumn("Product", display_text=r"product=(.*)",
+                                    help="Open the product's page")
+
+
+def kpis(k: MeshKpis, compliance: MeshCompliance) -> None:
+    """The mesh's KPIs as metrics (issue 5 §5)."""
+    publishable = sum(r.publishable for r in compliance.reports.values())
+    cols = st.columns(5)
+    cols[0].metric("Compliance rate", pres.percent(k.compliance_rate), border=True,
+                   help="Share of (product, policy) checks met; policies not yet measured are "
+                        "left out.")
+    cols[1].metric("Products without policy errors", f"{publishable} of {k.products}",
+                   border=True, help="Products no error-severity policy blocks.")
+    cols[2].metric("Discoverable", f"{pres.percent(k.discoverable_share)}", border=True,
+                   help="Products naming an owner, with a description, tags and every column "
+                        "described.")
+    cols[3].metric("Mean quality score", "–" if k.mean_quality is None else
+                   f"{k.mean_quality:.1f}", border=True,
+                   help=f"Mean of the latest quality scores ({k.quality_scored} products "
+                        "scored).")
+    cols[4].metric("Median time proposed → active",
+                   pres.duration_text(k.median_to_active) if k.approvals else "–", border=True,
+                   help="From the audit log's approvals.")
+    if not k.approvals:
+        st.caption("Median time from proposed to active: no approvals recorded yet.")
+    else:
+        st.caption(f"Median time from proposed to active over {plural(k.approvals, 'approval')}.")
+
+
+def trend(points: list[tuple[object, float, int]]) -> None:
+    """Compliance over time, from the stored snapshots."""
+    if len(points) < 2:
+        st.caption("One compliance snapshot stored so far; the trend grows by one point an hour "
+                   "while the catalog is in use." if points else "No compliance snapshot yet.")
+    if points:
+        st.plotly_chart(charts.compliance_trend(points), width="stretch")  # type: ignore[arg-type]
+
+
+def matrix(compliance: MeshCompliance) -> None:
+    """The domain × policy matrix."""
+    domains, policies, rates, texts = pres.matrix(compliance)
+    if not domains:
+        st.info("No products to evaluate.", icon=":material/info:")
+        return
+    st.plotly_chart(charts.policy_matrix(domains, policies, rates, texts), width="stretch")
+
+
+def violations(compliance: MeshCompliance, titles: dict[str, str]) -> None:
+    """The findings to act on, filterable by severity and domain, each linking its product."""
+    rows = pres.violation_rows(compliance, titles, routes.product_url)
+    if not rows:
+        st.success("No product breaks a policy.", icon=":material/verified_user:")
+        return
+    left, right = st.columns(2)
+    severities = left.pills("Severity", ["error", "warning"], selection_mode="multi",
+                            key=state.GOVERNANCE_SEVERITY, help="error blocks publishing; "
+                            "warning informs.")
+    domains = right.multiselect("Domain", sorted({r["Domain"] for r in rows}),
+                                key=state.GOVERNANCE_DOMAIN, placeholder="Any")
+    shown = [r for r in rows if (not severities or r["Severity"] in severities)
+             and (not domains or r["Domain"] in domains)]
+    st.caption(f"{plural(len(shown), 'finding')} shown, errors first; sort by any column.")
+    st.dataframe(pd.DataFrame(shown, columns=list(rows[0])), hide_index=True, width="stretch",
+                 height=table_height(len(shown)), column_config={"Product": _LINK})
+
+
+def policies(compliance: MeshCompliance) -> None:
+    """Which policy comes from where (global, or a domain's policies.yaml)."""
+    for problem in compliance.problems:
+        st.error(f"`{md(problem.location)}`: {md(problem.message)}", icon=":material/error:")
+    rows = pres.policy_rows(compliance)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                 height=table_height(len(rows)))
+
+
+def _decide(catalog: Catalog, principal: Principal, product_id: str, approve: bool) -> None:
+    """Button callback: approve or send back, and keep the outcome to show after the rerun."""
+    try:
+        if approve:
+            catalog.approve(principal, product_id)
+            message = f"Approved {product_id}: it is now active."
+        else:
+            reason = str(st.session_state.get(state.governance_reason(product_id), ""))
+            catalog.send_back(principal, product_id, reason)
+            message = f"Sent {product_id} back to its team (status draft), with your reason."
+        st.session_state[state.GOVERNANCE_OUTCOME] = ("success", message)
+    except CatalogError as err:
+        st.session_state[state.GOVERNANCE_OUTCOME] = ("error", str(err))
+    except Exception:  # noqa: BLE001 - shown as a message, logged with its trace
+        logger.exception("approval decision on %s failed", product_id)
+        st.session_state[state.GOVERNANCE_OUTCOME] = ("error", UNEXPECTED_ERROR)
+
+
+def approvals(catalog: Catalog, principal: Principal,
+              queue: list[tuple[DataProduct, ComplianceReport]]) -> None:
+    """Proposed products with their compliance: approve, or send back with a reason."""
+    outcome = st.session_state.pop(state.GOVERNANCE_OUTCOME, None)
+    if outcome:
+        (st.success if outcome[0] == "success" else st.error)(
+            outcome[1], icon=":material/check_circle:" if outcome[0] == "success"
+            else ":material/error:")
+    if not queue:
+        st.caption("No product is waiting for approval.")
+        return
+    for product, report in queue:
+        allowed = catalog.may_decide(principal, product.id)
+        with st.container(border=True):
+            st.page_link(routes.PRODUCT, label=f"**{md(product.title)}** ({product.id})",
+                         icon=":material/dataset:", query_params={routes.PRODUCT_PARAM: product.id})
+            st.caption(f"Domain {md(product.domain)} · v{md(product.version)} · "
+                       f"{md(pres.result_summary(report))}")
+            for finding in report.findings:
+                st.markdown(f"- **{finding.severity}** `{finding.policy_id}`: "
+                            f"{md(finding.message)}")
+            blocked = "fix its policy errors first" if report.errors else ""
+            denied = "" if allowed else "only a domain owner or a governance admin can decide"
+            left, right = st.columns([1, 3], vertical_alignment="bottom")
+            left.button("Approve", key=state.governance_approve(product.id), type="primary",
+                        icon=":material/task_alt:", disabled=bool(blocked or denied),
+                        help=(denied or blocked or "Set its status to active"),
+                        on_click=_decide, args=(catalog, principal, product.id, True))
+            right.text_area("Reason for sending it back", key=state.governance_reason(product.id),
+                            height=68, max_chars=2000, disabled=bool(denied),
+                            placeholder="What the team should change before proposing it again")
+            st.button("Send back", key=state.governance_send_back(product.id),
+                      icon=":material/undo:", disabled=bool(denied), help=denied or None,
+                      on_click=_decide, args=(catalog, principal, product.id, False))
+
+
+def mesh_figures(k: MeshKpis, titles: dict[str, str]) -> None:
+    """Products per domain, consumers per product, and what keeps products undiscoverable."""
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("**Products per domain**")
+        st.plotly_chart(charts.counts_bar(k.products_per_domain, "products"), width="stretch")
+    with right:
+        st.markdown("**Consumers per product** (products built on it)")
+        consumed = {pid: n for pid, n in k.consumers_per_product.items() if n}
+        if consumed:
+            st.plotly_chart(charts.counts_bar(consumed, "consumers"), width="stretch")
+        st.caption(f"{plural(len(k.consumers_per_product) - len(consumed), 'product')} with no "
+                   "consumer in the mesh yet.")
+    if k.not_discoverable:
+        st.markdown("**Not yet discoverable**")
+        rows = [{"Product": routes.product_url(pid), "Title": titles.get(pid, ""),
+                 "Missing": ", ".join(missing)} for pid, missing in k.not_discoverable.items()]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                     column_config={"Product": _LINK})
