@@ -30,22 +30,24 @@ UNEXPECTED_ERROR = (
 
 
 @st.cache_resource(show_spinner=False)
-def _catalog_for(mesh_root: str, data_dir: str, state_db: str) -> Catalog:
+def _catalog_for(mesh_root: str, data_dir: str, state_db: str, upload_limit_mb: int = 200
+                 ) -> Catalog:
     logger.info("opening the catalog: manifests %s, data %s, state %s", mesh_root, data_dir,
                 state_db)
     return Catalog(Settings(mesh_root=Path(mesh_root), data_dir=Path(data_dir),
-                            state_db=Path(state_db)))
+                            state_db=Path(state_db), upload_limit_mb=upload_limit_mb))
 
 
 def get_catalog() -> Catalog:
     """The process-wide catalog for the mesh configured in the environment.
 
-    Keyed on ``MESH_ROOT``, ``MESH_DATA_DIR`` and ``MESH_STATE_DB`` (see
-    :mod:`catalog.config`), so a different mesh location gets its own catalog.
+    Keyed on ``MESH_ROOT``, ``MESH_DATA_DIR``, ``MESH_STATE_DB`` and
+    ``MESH_UPLOAD_LIMIT_MB`` (see :mod:`catalog.config`), so a different mesh location gets its
+    own catalog.
     """
     settings = Settings.from_env()
     return _catalog_for(str(settings.mesh_root), str(settings.data_dir),
-                        str(settings.state_path))
+                        str(settings.state_path), settings.upload_limit_mb)
 
 
 def current_principal() -> Principal:

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from catalog.catalog import Catalog
-from catalog.registration import documents, publish, versions
+from catalog.registration import documents, publish, sources, versions
 from catalog.registration.review import Review, review
 from portal import routes, state
 from portal.components import register_wizard as wizard
@@ -102,6 +102,8 @@ def _publish(catalog: Catalog, blocking: list[str]) -> None:
         show_error(err)
         return
     st.session_state[state.REGISTER_RESULT] = result
+    sources.discard(src)  # published: the staged copy is no longer needed
+    st.session_state[state.REGISTER_SOURCE] = None
     st.rerun()
 
 

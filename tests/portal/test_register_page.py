@@ -82,7 +82,9 @@ def _edit(at: AppTest, key: str, rows: dict[int, dict[str, object]]) -> None:
     assert_clean(at)
 
 
-def test_register_from_a_csv_through_every_step(register_env: MeshDirs) -> None:
+def test_register_from_a_csv_through_every_step(register_env: MeshDirs,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MESH_UPLOAD_LIMIT_MB", "3")
     at = open_page(routes.REGISTER)
     assert_clean(at)
     assert at.title[0].value == "Register a product"
@@ -93,6 +95,8 @@ def test_register_from_a_csv_through_every_step(register_env: MeshDirs) -> None:
     _next(at)
     assert _step(at) == 1
 
+    assert at.file_uploader(key=state.REGISTER_UPLOAD).help == "Up to 3 MB. CSV files must " \
+        "be UTF-8 text with a header row."
     _upload(at)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {"Rows": "40", "Columns": "4"}
@@ -144,9 +148,11 @@ def test_register_from_a_csv_through_every_step(register_env: MeshDirs) -> None:
     assert {d.label for d in at.get("download_button")} == {
         "Download product.odps.yaml", "Download airline_delays.odcs.yaml"}
     assert "Both files are valid and meet every policy" in texts(at)
+    staged = at.session_state[state.REGISTER_SOURCE].path
     at.button(key=state.REGISTER_PUBLISH).click().run()
     assert_clean(at)
     assert "operations.airline_delays 1.0.0 is published: 40 rows" in texts(at)
+    assert not staged.exists()  # the staged copy is removed once published
 
     catalog = _catalog(register_env)
     product = catalog.product(LOCAL_USER, "operations.airline_delays")
