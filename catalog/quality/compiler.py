@@ -193,9 +193,11 @@ def compile_check(check: Check, types: dict[str, str]) -> Measure:
         if not (check.arguments.get("column") or check.property):
             return Measure(check, NOT_RUN, reason="The SLA names no element (a date or time "
                            "column) to measure; add `element: <table>.<column>`.")
-        col, _ = _col(check, types)
-        return Measure(check, SCALAR, expression=f"{'max' if kind == 'freshness' else 'min'}"
-                                                 f"({col})")
+        col, typ = _col(check, types)
+        agg = f"{'max' if kind == 'freshness' else 'min'}({col})"
+        if typ.upper().startswith("TIMESTAMP WITH TIME ZONE"):
+            agg = f"timezone('UTC', {agg})"  # naive UTC, whatever the session's time zone
+        return Measure(check, SCALAR, expression=agg)
     if kind in {"unique", "duplicateValues", "primaryKey"}:
         return _uniqueness(check, types)
     mode, predicate = _filter(check, types)

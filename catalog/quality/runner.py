@@ -135,11 +135,13 @@ class _ObjectRun:
         self.now, self.strategy = now, strategy
         self.sample_columns = sample_columns
         self.total: int | None = None
+        self.types: dict[str, str] = {}
 
     def run(self, report: Callable[[CheckResult], None]) -> None:
         """Compile, plan, measure and evaluate every check; ``report`` gets each result."""
         rows = self.cursor.execute(f"DESCRIBE SELECT * FROM {self.relation}").fetchall()
         types = {r[0]: r[1] for r in rows}
+        self.types = types
         if self.sample_columns:
             self.sample_columns = [c for c in self.sample_columns if c in types]
         measures: list[compiler.Measure] = []
@@ -258,7 +260,11 @@ class _ObjectRun:
         own = [c for c in (*m.key, str(m.check.arguments.get("column") or m.check.property or ""))
                if c in self.sample_columns]
         columns = list(dict.fromkeys([*own, *self.sample_columns]))
-        select = ", ".join(quote_identifier(c) for c in columns)
+        # Values leave as text where Python would need extra packages (time zones, decimals).
+        select = ", ".join(
+            f"CAST({quote_identifier(c)} AS VARCHAR)"
+            if self.types.get(c, "").upper().startswith(("TIMESTAMP WITH", "DECIMAL", "INTERVAL"))
+            else quote_identifier(c) for c in columns)
         if m.key:
             keys = ", ".join(quote_identifier(k) for k in m.key)
             sql = (f"SELECT {select} FROM {self.relation} "

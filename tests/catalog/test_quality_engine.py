@@ -320,3 +320,17 @@ def test_compound_key_duplicates_are_counted_exactly(engine: Engine) -> None:
     assert dup.failing_rows == 3  # two extra (1, a) and one extra (2, NULL)
     assert pk.failing_rows == 6  # the same 3 plus 3 rows with a null key part
     assert {tuple(r.values()) for r in dup.sample} <= {(1, "a"), (2, None)}
+
+
+def test_time_zone_columns_measure_freshness_in_utc_and_sample(engine: Engine) -> None:
+    engine.cursor().execute(
+        "CREATE TABLE events AS SELECT * FROM (VALUES "
+        "(TIMESTAMPTZ '2024-01-10 10:00:00+02:00', NULL), "
+        "(TIMESTAMPTZ '2024-01-09 00:00:00+00:00', 'x')) AS t(seen_at, label)")
+    doc = contract([{"name": "seen_at"}, {"name": "label", "required": True}],
+                   sla=[{"property": "freshness", "value": 1, "unit": "h",
+                         "element": "seen_at"}],
+                   name="events")
+    required, fresh = run(engine, doc)
+    assert fresh.observed == pytest.approx(4.0)  # 08:00 UTC newest, now 12:00
+    assert required.sample and required.sample[0]["seen_at"].startswith("2024-01-10")
