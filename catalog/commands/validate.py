@@ -17,7 +17,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import pickle
 import sys
+import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -116,11 +120,53 @@ class Outcome:
     not_measured: int = 0
 
 
+PARALLEL_FROM = 1000
+"""Meshes with at least this many products build the ODCS models in a forked worker."""
+
+
+def _models_elsewhere(mesh: Mesh) -> Callable[[], list[ManifestProblem]]:
+    """Start :func:`check_contract_models` in a forked child; returns a function that waits.
+
+    The child shares the loaded mesh (copy-on-write) and sends back only the problems, so the
+    parent evaluates policies meanwhile (about 4 s each at 10,000 products, on 2 cores). Runs
+    in-process instead where fork is unavailable, with other threads running, or for a small
+    mesh.
+    """
+    if len(mesh.products) < PARALLEL_FROM or not hasattr(os, "fork") or (
+            threading.active_count() > 1):
+        problems = check_contract_models(mesh)
+        return lambda: problems
+    read_end, write_end = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: build the models, send the problems, leave without cleanup
+        os.close(read_end)
+        try:
+            payload = pickle.dumps(check_contract_models(mesh))
+        except BaseException:  # noqa: BLE001 - the parent redoes the work itself
+            payload = b""
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(payload)
+        os._exit(0)
+    os.close(write_end)
+
+    def wait() -> list[ManifestProblem]:
+        """The child's problems (or the same work done here if the child failed)."""
+        with os.fdopen(read_end, "rb") as pipe:
+            payload = pipe.read()
+        os.waitpid(pid, 0)
+        return pickle.loads(payload) if payload else check_contract_models(mesh)  # noqa: S301
+
+    return wait
+
+
 def check_mesh(mesh: Mesh, scores: dict[str, float | None] | None) -> Outcome:
     """Every manifest problem (both validation layers) and policy finding of a loaded mesh."""
     with gc_paused():
-        problems = [*mesh.problems, *check_contract_models(mesh)]
+        models = _models_elsewhere(mesh)
         compliance = evaluate_mesh(mesh, scores)
+        problems = [*mesh.problems, *models()]
     findings = [_from_problem(p) for p in problems]
     findings += compliance.problems + compliance.findings()
     unknown = sum(r.status == "unknown" for rep in compliance.reports.values()
@@ -223,4 +269,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         outcome.not_measured) else ""
     print(f"checked {outcome.products} products in {outcome.domains} domains: {errors} errors, "
           f"{warnings} warnings{measured}", file=sys.stderr)
-    return 1 if errors else 0
+    code = 1 if errors else 0
+    if _is_process_main():
+        # Nothing is left to write: skip freeing the loaded mesh object by object at exit
+        # (7 s for 10,000 products, a third of the command's time).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+def _is_process_main() -> bool:
+    """True when this process is ``python -m catalog`` (not a test calling the CLI)."""
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    return spec is not None and spec.name == "catalog.__main__"

@@ -22,17 +22,14 @@ class PropertyAt:
         path: JSON path of the property in the contract (``("schema", 0, "properties", 3)``).
         object_name: the schema object's name.
         raw: the property as written.
+        name: the property's name (``""`` when missing).
     """
 
     port: str
     path: tuple[str | int, ...]
     object_name: str
     raw: dict[str, Any]
-
-    @property
-    def name(self) -> str:
-        """The property's name (``""`` when missing)."""
-        return str(self.raw.get("name") or "")
+    name: str
 
 
 def contracts(product: DataProduct) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -56,7 +53,7 @@ def properties(product: DataProduct) -> Iterator[PropertyAt]:
         for p_index, prop in enumerate(obj.get("properties") or []):
             if isinstance(prop, dict):
                 yield PropertyAt(port, ("schema", index, "properties", p_index),
-                                 str(obj.get("name") or ""), prop)
+                                 str(obj.get("name") or ""), prop, str(prop.get("name") or ""))
 
 
 def custom_value(custom_properties: Any, key: str) -> Any:

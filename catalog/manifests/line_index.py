@@ -45,12 +45,6 @@ def _key_at(column: int, key: str) -> re.Pattern[str]:
 
 
 @cache
-def _item_at(column: int) -> re.Pattern[str]:
-    """A sequence item (a dash) at exactly ``column`` (the match starts at its newline)."""
-    return re.compile(rf"\n {{{column}}}-(?:[ ]|\n|$)")
-
-
-@cache
 def _block_end(column: int, dash_continues: bool) -> re.Pattern[str]:
     """The first content line ending a block under a key or dash at ``column``.
 
@@ -171,17 +165,27 @@ class LineIndex:
         here = _split_key(self.text, start)
         if here is not None and here[0] == key:
             return start
-        match = _key_at(column, key).search(self.text, start, end)
+        needle = "\n" + " " * column + key
+        at = self.text.find(needle, start, end)
+        while at >= 0:  # a plain key; the next characters must be optional spaces and a colon
+            after = at + len(needle)
+            rest = self.text[after:after + 80].lstrip(" ")
+            if rest.startswith(":") and rest[1:2] in (" ", "\n", ""):
+                return at + 1 + column
+            at = self.text.find(needle, at + 1, end)
+        match = _key_at(column, key).search(self.text, start, end)  # a quoted key
         return match.start() + 1 + column if match else None
 
     def _find_item(self, start: int, end: int, column: int, index: int
                    ) -> tuple[int, int] | None:
-        pattern = _item_at(column)
+        needle = "\n" + " " * column + "-"
         positions = [start]
-        for match in pattern.finditer(self.text, start, end):
-            positions.append(match.start() + 1 + column)
-            if len(positions) > index + 1:
-                break
+        at = self.text.find(needle, start, end)
+        while at >= 0 and len(positions) <= index + 1:
+            after = at + len(needle)
+            if self.text[after:after + 1] in (" ", "\n", ""):
+                positions.append(at + 1 + column)
+            at = self.text.find(needle, after, end)
         if index >= len(positions):
             return None
         item_end = positions[index + 1] if index + 1 < len(positions) else end
