@@ -29,7 +29,7 @@ from catalog.config import Settings
 from catalog.errors import InvalidRequest
 from catalog.gc_pause import gc_paused
 from catalog.governance.evaluate import evaluate_mesh
-from catalog.governance.model import Finding
+from catalog.governance.model import Finding, Severity
 from catalog.manifests.documents import kind_of, parse_document
 from catalog.manifests.loader import DOMAIN_FILE, PRODUCT_FILE, check_contract_models, load_mesh
 from catalog.mesh import ManifestProblem, Mesh
@@ -97,7 +97,7 @@ def resolve(path: Path) -> list[Target]:
 
 def _from_problem(problem: ManifestProblem) -> Finding:
     message = f"{problem.field}: {problem.message}" if problem.field else problem.message
-    severity = "error" if problem.severity == "error" else "warning"
+    severity: Severity = "error" if problem.severity == "error" else "warning"
     return Finding(SCHEMA_POLICY, severity, message, "Fix the manifest so that it follows the "
                    "standard (ODPS v1.1 / ODCS v3).", "", problem.file, problem.line,
                    problem.field)

@@ -40,13 +40,13 @@ def compliance_report(product: DataProduct, mesh: Mesh, policies: list[Policy],
     results = []
     for policy in policies:
         outcome = policy.evaluate(product, mesh, context)
-        base = dict(policy_id=policy.id, title=policy.title, severity=policy.severity,
-                    origin=policy.origin, fix=policy.fix)
         if isinstance(outcome, NotMeasured):
-            results.append(PolicyResult(**base, status="unknown", note=outcome.reason))
+            results.append(PolicyResult(policy.id, policy.title, policy.severity, policy.origin,
+                                        "unknown", fix=policy.fix, note=outcome.reason))
         else:
-            results.append(PolicyResult(**base, status="failed" if outcome else "passed",
-                                        findings=tuple(outcome), note=policy.note))
+            results.append(PolicyResult(policy.id, policy.title, policy.severity, policy.origin,
+                                        "failed" if outcome else "passed", tuple(outcome),
+                                        fix=policy.fix, note=policy.note))
     results.sort(key=lambda r: (_ORDER[r.status], r.severity != "error"))
     return ComplianceReport(product.id, product.domain, product.status, tuple(results))
 

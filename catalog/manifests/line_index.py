@@ -145,10 +145,10 @@ class LineIndex:
                 best = found
                 block = self._value_block(found, column, end)
             elif kind == "seq" and isinstance(part, int):
-                found = self._find_item(start, end, column, part)
-                if found is None:
+                item = self._find_item(start, end, column, part)
+                if item is None:
                     break
-                best, item_end = found
+                best, item_end = item
                 block = self._item_block(best, column, item_end)
             else:
                 break

@@ -45,7 +45,7 @@ def source_path(source: str) -> tuple[str | int, ...]:
 
 
 def _promised(raw: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str, dict[str, Any]]]:
-    out = []
+    out: list[tuple[tuple[str | int, ...], str, dict[str, Any]]] = []
     for o_index, obj in enumerate(raw.get("schema") or []):
         for p_index, prop in enumerate(obj.get("properties") or []):
             if prop.get("required") or prop.get("primaryKey"):

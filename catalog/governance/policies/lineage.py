@@ -21,12 +21,14 @@ from catalog.governance.policy import (
 )
 from catalog.mesh import DataProduct, Mesh
 
+Upstream = Literal["deprecated", "retired", "draft", "proposed"]
+
 
 class InputsParams(PolicyParams):
     """Which upstream statuses are flagged."""
 
-    statuses: list[Literal["deprecated", "retired", "draft", "proposed"]] = Field(
-        default_factory=lambda: ["deprecated"],
+    statuses: list[Upstream] = Field(
+        default_factory=lambda: list[Upstream](["deprecated"]),
         description="Upstream lifecycle statuses that are flagged.",
         json_schema_extra={"stricter": "more"})
 

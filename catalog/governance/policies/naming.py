@@ -57,8 +57,8 @@ def _check(product: DataProduct, mesh: Mesh, context: EvaluationContext,
             out.append(Violation(f"{what} '{name}' {problem}", where))
 
     check("product name", product.name, Where(("name",)))
-    for index, port in enumerate(product.output_ports):
-        check("output port name", port.name, Where(("outputPorts", index, "name")))
+    for index, output in enumerate(product.output_ports):
+        check("output port name", output.name, Where(("outputPorts", index, "name")))
     for port, index, obj in objects(product):
         check("schema object name", str(obj.get("name") or ""),
               Where(("schema", index, "name"), port))

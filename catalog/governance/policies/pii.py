@@ -32,7 +32,7 @@ class ClassifiedParams(PolicyParams):
     """Which classifications count as "classified" for personal data."""
 
     allowed: list[Level] = Field(
-        default_factory=lambda: ["confidential", "restricted"],
+        default_factory=lambda: list[Level](["confidential", "restricted"]),
         description="Classifications a PII property may have; a domain may allow fewer.",
         json_schema_extra={"stricter": "fewer"})
 
