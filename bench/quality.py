@@ -7,7 +7,8 @@ SF1 (6,001,215 rows) and on messy real data (``operations.flights`` × 18, 6,061
 real nulls), plus the small sizes (SF0.1, flights × 2) to show memory does not grow with rows.
 Data: ``bench/quality_data.py`` (made on first use, then reused).
 
-Plans, each run in a fresh process (``--repeat`` times, median reported):
+Plans, each run in a fresh process, in ``--repeat`` rounds of one run per plan (median
+reported; rounds, so that a change of load on the shared machine hits every plan alike):
 
     per_check    the 12 rules as 12 DuckDB queries, one after the other
     one_query    the 12 rules in one aggregate SELECT
@@ -31,7 +32,7 @@ per_check and one_query, within 2× of full_read, memory independent of row coun
 
 Usage::
 
-    python bench/quality.py                       # all four data sets, 3 runs each, + peers
+    python bench/quality.py                       # all four data sets, 5 rounds, + peers
     python bench/quality.py --data lineitem-sf1 --repeat 1 --no-peers
 """
 
@@ -240,16 +241,19 @@ def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def bench_data_set(data_name: str, plans: list[str], repeat: int) -> dict[str, Any]:
-    figures: dict[str, Any] = {}
-    for plan in plans:
-        if plan in PEERS:
-            runs = [run_peer(plan, data_name)]
-        else:
-            runs = [measure([sys.executable, str(SCRIPT), "--child", plan, data_name], REPO_ROOT)
-                    for _ in range(repeat)]
-        figures[plan] = _median_run(runs)
-        print(f"  {data_name:15} {plan:12} {figures[plan]['wall_s']:6.2f} s "
-              f"{figures[plan]['peak_mb']:7.0f} MB", flush=True)
+    """Every plan on one data set: rounds of one run per plan (so a change of load on the
+    shared machine hits all plans alike), then the peers once; the median run per plan."""
+    runs: dict[str, list[dict[str, Any]]] = {p: [] for p in plans}
+    for _ in range(repeat):
+        for plan in (p for p in plans if p not in PEERS):
+            runs[plan].append(measure([sys.executable, str(SCRIPT), "--child", plan, data_name],
+                                      REPO_ROOT))
+    for plan in (p for p in plans if p in PEERS):
+        runs[plan].append(run_peer(plan, data_name))
+    figures = {plan: _median_run(plan_runs) for plan, plan_runs in runs.items()}
+    for plan, f in figures.items():
+        print(f"  {data_name:15} {plan:16} {f['wall_s']:6.2f} s {f['peak_mb']:7.0f} MB",
+              flush=True)
     return figures
 
 
@@ -315,7 +319,7 @@ def targets(results: dict[str, dict[str, Any]]) -> list[list[Any]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", nargs="*", default=list(DATA_SETS), choices=list(DATA_SETS))
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--plans", nargs="*", default=list(PLANS), choices=list(PLANS))
     parser.add_argument("--no-peers", action="store_true", help="skip Soda Core and "
                         "datacontract-cli (they install into their own venvs on first use)")
