@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -116,4 +117,4 @@ def test_subprocess_on_the_demo_mesh_reports_its_real_gaps() -> None:
            "(no slaProperties entry 'freshness')" in lines
     assert any(x.startswith("domains/reference/airport_connections/product.odps.yaml:") and
                ": warning: reference-data-tagged: " in x for x in lines)
-    assert "checked 11 products in 4 domains" in proc.stderr
+    assert re.search(r"checked \d+ products in \d+ domains: [1-9]\d* errors", proc.stderr)
