@@ -49,6 +49,8 @@ with st.container(horizontal=True, gap="small", vertical_alignment="center"):
     product_badges(product)
     st.page_link(routes.DOMAINS, label=f"Domain: {md(domain_title)}", icon=":material/domain:",
                  query_params={routes.DOMAIN_PARAM: product.domain})
+    st.page_link(routes.REGISTER, label="Publish a new version", icon=":material/upgrade:",
+                 query_params={routes.PRODUCT_PARAM: product.id})
 
 overview, schema, contract, data, quality, governance = st.tabs(
     [":material/info: Overview", ":material/table_view: Schema",

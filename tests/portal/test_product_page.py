@@ -36,6 +36,9 @@ def test_deep_link_shows_header_and_overview(flights_page: AppTest) -> None:
     downstream = [p.id for p in catalog.downstream(LOCAL_USER, FLIGHTS)]
     assert downstream and set(downstream) <= set(linked_products(flights_page))
     assert any(link.proto.query_string == "domain=operations" for link in flights_page.page_link)
+    new_version = [link for link in flights_page.page_link
+                   if link.value == "Publish a new version"]
+    assert new_version and new_version[0].proto.query_string == f"product={FLIGHTS}"
 
 
 def test_schema_tab_lists_properties(flights_page: AppTest) -> None:
