@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from catalog.quality.model import OPERATORS, Check
+from catalog.wording import quantity
 
 OPERATOR_ALIASES = {
     "mustBeGreaterThanOrEqualTo": "mustBeGreaterOrEqualTo",
@@ -93,8 +94,8 @@ def _describe(kind: str, prop: str | None, args: dict[str, Any], op: str | None,
         "exclusiveMinimum": f"{p.capitalize()} is above {args.get('value')}",
         "exclusiveMaximum": f"{p.capitalize()} is below {args.get('value')}",
         "rowCount": "The data has rows",
-        "freshness": f"The newest record is at most {threshold} {unit} old",
-        "retention": f"Records are kept for {threshold} {unit}",
+        "freshness": f"The newest record is at most {quantity(threshold, unit)} old",
+        "retention": f"Records are kept for {quantity(threshold, unit)}",
         "sql": "A custom SQL rule holds",
     }.get(kind, kind)
     if unit == "percent" and op and kind in {"nullValues", "missingValues", "invalidValues",
