@@ -16,7 +16,8 @@ reported; rounds, so that a change of load on the shared machine hits every plan
                  column the rules read
     engine       ``catalog.quality.derive.derive_checks`` + ``runner.run_checks`` on the contract,
                  ``relation_for`` → ``read_parquet('<file>')`` (failing-row samples included,
-                 as a portal run takes them), with the Engine's default DuckDB memory limit
+                 as a portal run takes them), on ``runner.quality_engine`` (the engine the
+                 portal and ``catalog check`` use: DuckDB memory limit 256 MB)
     engine_128mb the same with ``Engine(memory_limit="128MB")`` (what-if: measured here, a
                  small limit keeps the uniqueness hash table, the only part that grows with
                  rows, from growing, at no cost in time; the hand-written plans run with
@@ -117,14 +118,14 @@ def _engine_plan(suite: str, relation: str, path: Path, memory_limit: str | None
     from bench.quality_suite import SUITES, engine_rule_id
     from catalog.engine import Engine
     from catalog.quality.derive import derive_checks
-    from catalog.quality.runner import run_checks
+    from catalog.quality.runner import quality_engine, run_checks
 
     raw = yaml.safe_load((CONTRACTS / f"{suite}.odcs.yaml").read_text(encoding="utf-8"))
     imports_mb = maxrss_mb()
     started = time.perf_counter()
     checks = derive_checks(raw, product_id=f"bench.{suite}", port=suite)
-    engine = Engine(data_dir=path.parent, **({"memory_limit": memory_limit} if memory_limit
-                                              else {}))
+    engine = (Engine(data_dir=path.parent, memory_limit=memory_limit) if memory_limit
+              else quality_engine(path.parent))
     results = run_checks(engine, lambda _obj: relation, checks, raw_contract=raw)
     work = time.perf_counter() - started
     by_kind = {r.kind: r.id for r in SUITES[suite] if r.kind in {"freshness", "rowCount"}}

@@ -32,7 +32,7 @@ from catalog.mesh import DataProduct, Domain, ManifestProblem, Mesh, OutputPortV
 from catalog.models.principal import Principal
 from catalog.quality import history as quality_history
 from catalog.quality.model import QualityRun
-from catalog.quality.runner import Progress, run_product
+from catalog.quality.runner import Progress, quality_engine, run_product
 from catalog.search import SearchIndex, SearchQuery, SearchResult
 from catalog.store import StateStore
 
@@ -84,6 +84,7 @@ class Catalog:
         self.settings = settings or Settings.from_env()
         self.engine = Engine(self.settings.data_dir)
         self.store = StateStore(self.settings.state_path)
+        self._quality_engine: Engine | None = None
         self._recheck = recheck_seconds
         self._lock = threading.Lock()
         self._mesh: Mesh | None = None
@@ -250,6 +251,15 @@ class Catalog:
         return extract_filename(product.id, product.version, day or dt.date.today(), suffix)
 
     # -- quality ---------------------------------------------------------------------------
+    @property
+    def quality_engine(self) -> Engine:
+        """The DuckDB engine quality runs use (a smaller memory limit, see
+        :data:`catalog.quality.runner.QUALITY_MEMORY_LIMIT`), created on first use."""
+        with self._lock:
+            if self._quality_engine is None:
+                self._quality_engine = quality_engine(self.settings.data_dir)
+            return self._quality_engine
+
     def run_quality(self, principal: Principal, product_id: str, trigger: str = "portal",
                     progress: Progress | None = None) -> QualityRun:
         """Run every check of the product on its data now, store the run and return it.
@@ -261,7 +271,7 @@ class Catalog:
             catalog.store.StoreError: the run could not be stored.
         """
         product = self.product(principal, product_id)
-        run = run_product(self.engine, product, trigger=trigger, progress=progress)
+        run = run_product(self.quality_engine, product, trigger=trigger, progress=progress)
         quality_history.save_run(self.store, run)
         return run
 

@@ -12,9 +12,9 @@ import sys
 
 from catalog.build import build_mesh
 from catalog.config import Settings
-from catalog.engine import Engine
 from catalog.manifests.loader import load_mesh
 from catalog.quality.backfill import rebuild_history
+from catalog.quality.runner import quality_engine
 from catalog.store import StateStore
 
 NAME = "build"
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for pid in report.skipped:
         print(f"no build code: {pid}")
     if not args.no_history:
-        stored = rebuild_history(Engine(settings.data_dir), mesh, StateStore(settings.state_path),
-                                 report=print)
+        stored = rebuild_history(quality_engine(settings.data_dir), mesh,
+                                 StateStore(settings.state_path), report=print)
         print(f"stored {stored} quality runs (history at each month end of the data)")
     return 0

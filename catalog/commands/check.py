@@ -63,7 +63,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     catalog = Catalog(settings)
     mesh = catalog.mesh()
     if args.history:
-        stored = rebuild_history(catalog.engine, mesh, catalog.store,
+        stored = rebuild_history(catalog.quality_engine, mesh, catalog.store,
                                  report=lambda line: print(line, file=sys.stderr))
         print(f"stored {stored} history runs in {catalog.store.path}", file=sys.stderr)
         return 0
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     results: list[CheckResult] = []
     for pid in ids:
         if args.no_store:
-            run_ = run_product(catalog.engine, mesh.products[pid], trigger="cli")
+            run_ = run_product(catalog.quality_engine, mesh.products[pid], trigger="cli")
         else:
             run_ = catalog.run_quality(LOCAL_USER, pid, trigger="cli")
         results += run_.results

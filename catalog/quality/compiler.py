@@ -206,24 +206,26 @@ def compile_check(check: Check, types: dict[str, str]) -> Measure:
 
 
 def _uniqueness(check: Check, types: dict[str, str]) -> Measure:
-    """Rows beyond the first of each key value (plus, for a primary key, rows with a null key
-    part). Single keys use an exact ``count(DISTINCT col)``; compound keys count distinct
+    """Rows beyond the first of each key value; for a primary key, plus rows with a null key
+    part. As with SQL ``UNIQUE``, rows whose key has a null are never duplicates of each other.
+    Single keys use an exact ``count(DISTINCT col)``; compound keys count distinct
     ``hash(a, b, …)`` (about 1.7× faster than distinct tuples on 6 M rows here) with an exact
     ``GROUP BY`` recount when that reports duplicates."""
     key = _key_columns(check, types)
     quoted = [quote_identifier(k) for k in key]
     pk = check.kind == "primaryKey"
-    nulls = " OR ".join(f"{q} IS NULL" for q in quoted)
     if len(key) == 1:
         counted = "count(*)" if pk else f"count({quoted[0]})"
         return Measure(check, DISTINCT, expression=f"{counted} - count(DISTINCT {quoted[0]})",
                        key=key)
-    null_rows = f" + count(*) FILTER (WHERE {nulls})" if pk else ""
-    fast = f"count(*) - count(DISTINCT hash({', '.join(quoted)})){null_rows}"
+    complete = " AND ".join(f"{q} IS NOT NULL" for q in quoted)
+    null_rows = f" + count(*) FILTER (WHERE NOT ({complete}))" if pk else ""
+    fast = (f"count(*) FILTER (WHERE {complete}) - count(DISTINCT hash({', '.join(quoted)})) "
+            f"FILTER (WHERE {complete}){null_rows}")
     return Measure(check, DISTINCT, expression=fast, key=key, exact=(
         "SELECT (SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM {relation} "
-        f"GROUP BY {', '.join(quoted)} HAVING count(*) > 1))"
-        + (f" + (SELECT count(*) FROM {{relation}} WHERE {nulls})" if pk else "")))
+        f"WHERE {complete} GROUP BY {', '.join(quoted)} HAVING count(*) > 1))"
+        + (f" + (SELECT count(*) FROM {{relation}} WHERE NOT ({complete}))" if pk else "")))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ Sources of checks, per schema object:
 - SLA properties ``freshness`` (the newest record is at most ``value`` ``unit`` old) and
   ``retention`` (records are kept ``value`` ``unit``: the oldest record is at most that old, the
   reading datacontract-cli 1.2.8 applies, ``SECONDS_BETWEEN(MIN(element), now)`` below the
-  period); a retention without ``element`` uses the freshness element.
+  period). An SLA without ``element`` (nor the deprecated ``slaDefaultElement``) names nothing
+  to measure: its check is reported as skipped with that reason.
 
 Pure functions over the raw contract dict; nothing here touches data.
 """
@@ -204,16 +205,12 @@ def _time_unit(unit: str) -> str:
 def _sla_checks(raw: dict[str, Any], ids: _Ids, product_id: str, port: str,
                 objects: list[dict[str, Any]]) -> Iterator[Check]:
     default_element = raw.get("slaDefaultElement")
-    freshness = time_element(raw)
     for i, sla in enumerate(raw.get("slaProperties") or []):
         kind = str(sla.get("property") or "").lower()
         if kind not in {"freshness", "retention"} or sla.get("value") is None:
             continue
         element = str(sla.get("element") or default_element or "")
         obj_name, prop_name = _resolve_element(element, objects)
-        if prop_name is None and freshness is not None:  # retention of the freshness element
-            obj_name, prop_name = freshness
-            element = f"{obj_name}.{prop_name}"
         unit = _time_unit(str(sla.get("unit") or "d"))
         args = {"element": element, "column": prop_name}
         yield Check(
