@@ -123,15 +123,9 @@ EXPLAINED: dict[str, str] = {
 """``<product>:<check key>`` → why the verdicts differ and which reading of ODCS v3.1 (quoted)
 each tool follows. A disagreement not listed here makes the oracle exit 1."""
 
-OPEN: dict[str, str] = {
-    "cases:id:case-key-dups": (
-        "Compound-key duplicateValues with NULL key parts: rows (1, NULL), (1, NULL) count as "
-        "a duplicate for ours, not for theirs (\"as with SQL UNIQUE, NULLs are never duplicates "
-        "of each other\"). ODCS v3.1 (\"Counts duplicate values across multiple columns\") "
-        "does not say; but ours ignores NULLs for a single property and counts them for a "
-        "compound key, which tests/catalog/test_quality_engine.py::"
-        "test_compound_key_duplicates_are_counted_exactly asserts. A decision for the lead."),
-}
+OPEN: dict[str, str] = {}
+# Settled: compound-key duplicateValues now ignores keys with a NULL part, as SQL UNIQUE does
+# and datacontract-cli does ("case-key-dups" agrees); see catalog/quality/compiler.py.
 """Disagreements analysed but not settled in our favour (a bug of ours or a decision to make)."""
 
 
