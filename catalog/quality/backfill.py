@@ -13,6 +13,8 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+import duckdb
+
 from catalog.engine import Engine
 from catalog.errors import CatalogError
 from catalog.mesh import Mesh
@@ -55,7 +57,7 @@ def data_span(engine: Engine, mesh: Mesh) -> tuple[dt.datetime, dt.datetime] | N
                     low, high = cur.execute(
                         f"SELECT CAST(min({col}) AS TIMESTAMP), CAST(max({col}) AS TIMESTAMP) "
                         f"FROM {relation}").fetchone() or (None, None)
-                except (CatalogError, Exception) as err:  # noqa: BLE001 - a bad product is skipped
+                except (CatalogError, duckdb.Error) as err:  # a product without data is skipped
                     logger.warning("no time span for %s: %s", product.id, err)
                     continue
                 if low is not None:

@@ -11,17 +11,19 @@ from typing import Any
 
 from catalog.wording import number, quantity, time_unit
 
-TIME_UNITS: dict[str, float] = {
-    "s": 1, "sec": 1, "second": 1, "seconds": 1,
-    "m": 60, "min": 60, "minute": 60, "minutes": 60,
-    "h": 3600, "hr": 3600, "hour": 3600, "hours": 3600,
-    "d": 86400, "day": 86400, "days": 86400,
-    "w": 7 * 86400, "week": 7 * 86400, "weeks": 7 * 86400,
-    "mo": 30 * 86400, "month": 30 * 86400, "months": 30 * 86400,
-    "y": 365 * 86400, "yr": 365 * 86400, "year": 365 * 86400, "years": 365 * 86400,
+SECONDS_PER_UNIT: dict[str, float] = {
+    "millisecond": 0.001, "second": 1, "minute": 60, "hour": 3600, "day": 86400,
+    "week": 7 * 86400, "month": 30 * 86400, "year": 365 * 86400,
 }
-"""Seconds per SLA unit (ODCS: "d, day, days for days; y, yr, years for years"; a month is taken
-as 30 days and a year as 365 days)."""
+"""Seconds per SLA time unit, keyed by the unit's word from :func:`catalog.wording.time_unit`
+(which owns the ODCS spellings: "d, day, days for days; y, yr, years for years"); a month is
+taken as 30 days and a year as 365 days."""
+
+
+def is_time_unit(unit: str) -> bool:
+    """True when ``unit`` is an SLA time unit (``d``, ``hours``, ``yr`` …)."""
+    return time_unit(unit) is not None
+
 
 _SYMBOLS = {
     "mustBe": "=", "mustNotBe": "≠", "mustBeGreaterThan": ">", "mustBeGreaterOrEqualTo": "≥",
@@ -37,16 +39,15 @@ _WORDS = {
 
 
 def unit_seconds(unit: str) -> float:
-    """Seconds in one ``unit`` (see :data:`TIME_UNITS`).
+    """Seconds in one ``unit`` (see :data:`SECONDS_PER_UNIT`).
 
     Raises:
         ValueError: unknown unit, with the accepted ones listed.
     """
-    try:
-        return TIME_UNITS[unit.strip().lower()]
-    except KeyError:
-        raise ValueError(f"Unknown time unit '{unit}'; use one of d, h, m, s, w, mo, y."
-                         ) from None
+    word = time_unit(unit)
+    if word is None:
+        raise ValueError(f"Unknown time unit '{unit}'; use one of d, h, m, s, w, mo, y.")
+    return SECONDS_PER_UNIT[word]
 
 
 def unit_word(unit: str, amount: float = 2) -> str:

@@ -20,7 +20,7 @@ from statistics import mean
 
 from catalog.mesh import DataProduct
 from catalog.quality.model import CheckResult, QualityRun, Status
-from catalog.quality.operators import TIME_UNITS, unit_word, words
+from catalog.quality.operators import is_time_unit, unit_word, words
 from catalog.quality.scoring import GRADES, WEIGHTS
 
 MARKS = {Status.PASSED: "✓", Status.WARNING: "✗", Status.FAILED: "✗", Status.ERROR: "!",
@@ -59,7 +59,7 @@ def _num(value: float, digits: int = 2) -> str:
 
 
 def _is_time(unit: str) -> bool:
-    return unit.strip().lower() in TIME_UNITS
+    return is_time_unit(unit)
 
 
 def _age(value: float, unit: str) -> str:
