@@ -10,9 +10,11 @@ only from the product's real columns.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
+import shutil
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -21,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from catalog.errors import DataUnavailable, InvalidRequest
+from catalog.errors import CatalogError, DataUnavailable, InvalidRequest
 from catalog.extracts import ExtractRequest, csv_select_list, where_clause
+from catalog.sandbox import Limits, QueryFailed, Sandbox
 from catalog.sql import quote_identifier, quote_literal
 
 if TYPE_CHECKING:  # both cost 0.15–0.35 s to import and are only type hints here
@@ -31,6 +34,15 @@ if TYPE_CHECKING:  # both cost 0.15–0.35 s to import and are only type hints h
     from catalog.mesh import OutputPortView
 
 logger = logging.getLogger(__name__)
+
+
+def _megabytes(size: str) -> int:
+    """``"256MB"`` / ``"1GB"`` → megabytes (DuckDB's size words)."""
+    text = size.strip().upper().replace(" ", "")
+    for unit, factor in (("TB", 1024 * 1024), ("GB", 1024), ("MB", 1), ("KB", 1 / 1024)):
+        if text.endswith(unit):
+            return max(1, int(float(text[: -len(unit)]) * factor))
+    return max(1, int(text) // (1024 * 1024))
 
 
 def describe_type(duckdb_type: str) -> str:
@@ -58,24 +70,43 @@ class Column:
 
 
 class Engine:
-    """Reads output-port data with DuckDB.
+    """Reads output-port data with DuckDB, inside a :class:`catalog.sandbox.Sandbox`.
+
+    Every statement runs under the sandbox's limits (time, memory, spill) and can reach no file
+    outside the data folder, whatever SQL a manifest or a person contributed to it.
 
     Args:
         data_dir: folder that relative server paths resolve against; the only folder data is
             read from (a contract pointing elsewhere is refused).
-        memory_limit: DuckDB memory limit, e.g. ``"1GB"``.
-        temp_directory: folder DuckDB spills to beyond the limit (its default otherwise).
+        memory_limit: DuckDB memory limit, e.g. ``"1GB"``; overrides ``limits.memory_mb``.
+        limits: the sandbox limits (default: :meth:`Limits.from_env`).
     """
 
-    def __init__(self, data_dir: Path, memory_limit: str = "1GB",
-                 temp_directory: Path | None = None) -> None:
+    def __init__(self, data_dir: Path, memory_limit: str | None = None,
+                 limits: Limits | None = None) -> None:
         self.data_dir = data_dir.resolve()
-        config = {"memory_limit": memory_limit}
-        if temp_directory is not None:  # where DuckDB spills what exceeds the memory limit
-            config["temp_directory"] = str(temp_directory)
-        self._root = duckdb.connect(":memory:", config=config)
+        limits = limits or Limits.from_env()
+        if memory_limit is not None:
+            limits = dataclasses.replace(limits, memory_mb=_megabytes(memory_limit))
+        self.sandbox = Sandbox(self.data_dir, limits)
+        self._root = self.sandbox.connection
         self._lock = threading.Lock()
         self._attached: dict[tuple[str, int], str] = {}
+
+    @property
+    def limits(self) -> Limits:
+        """The limits every statement of this engine runs under."""
+        return self.sandbox.limits
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the database and remove its spill folder."""
+        self.sandbox.close()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A new cursor on the root connection, for one unit of work on one thread."""
@@ -87,8 +118,8 @@ class Engine:
         path = (path if path.is_absolute() else self.data_dir / path).resolve()
         if not path.is_relative_to(self.data_dir):
             raise DataUnavailable(
-                f"The contract points at '{raw}', outside the data folder {self.data_dir}; "
-                "data is only read from there."
+                f"The contract points at '{raw}', outside the data folder; data is only read "
+                "from there."
             )
         return path
 
@@ -148,18 +179,29 @@ class Engine:
         )
 
     def _run(self, sql: str, params: list[Any] | None = None) -> duckdb.DuckDBPyConnection:
+        """Run ``sql`` on a fresh cursor within the sandbox's limits; the caller closes it.
+
+        Raises:
+            DataUnavailable: the table or its files are missing.
+            LimitExceeded: a time, memory or spill limit stopped it.
+            QueryFailed: any other refusal (DuckDB's first line).
+        """
         cur = self.cursor()
         try:
-            return cur.execute(sql, params or [])
-        except duckdb.CatalogException as err:
+            return self.sandbox.execute(cur, sql, params)
+        except QueryFailed as err:
             cur.close()
-            raise DataUnavailable(
-                f"The product's table is missing from its database ({err}). Rebuild the mesh "
-                "with `python -m catalog build`."
-            ) from None
-        except duckdb.IOException as err:
+            text = str(err)
+            if "Catalog Error" in text:
+                raise DataUnavailable(
+                    f"The product's table is missing from its database ({text}). Rebuild the "
+                    "mesh with `python -m catalog build`.") from None
+            if "IO Error" in text:
+                raise DataUnavailable(f"The product's data files cannot be read: {text}") from None
+            raise
+        except CatalogError:
             cur.close()
-            raise DataUnavailable(f"The product's data files cannot be read: {err}") from None
+            raise
 
     # -- reading -------------------------------------------------------------------------
     def columns(self, port: OutputPortView) -> list[Column]:
@@ -228,15 +270,27 @@ class Engine:
         where, params = where_clause(request, columns)
         self._check_values(request, columns)
         limit = f" LIMIT {int(request.limit)}" if request.limit else ""
-        sql = (
-            f"COPY (SELECT {select} FROM {self.relation(port)}{where}{limit}) "
-            f"TO {quote_literal(str(target))} (FORMAT csv, HEADER true)"
-        )
-        self._run(sql, params).close()
+        query = f"SELECT {select} FROM {self.relation(port)}{where}{limit}"
+
+        def _copy_to(path: Path) -> None:
+            sql = f"COPY ({query}) TO {quote_literal(str(path))} (FORMAT csv, HEADER true)"
+            self._run(sql, params).close()
+
+        if target.resolve().is_relative_to(self.data_dir):
+            _copy_to(target)
+            return
+        # The sandbox writes only inside the data folder: write there, then move the file.
+        fd, name = tempfile.mkstemp(suffix=".csv", prefix="extract-", dir=self.sandbox.spill_dir)
+        os.close(fd)
+        try:
+            _copy_to(Path(name))
+            shutil.move(name, target)
+        finally:
+            Path(name).unlink(missing_ok=True)
 
     def extract_csv(self, port: OutputPortView, request: ExtractRequest) -> bytes:
         """The CSV extract as bytes (held in memory: meant for extracts up to ~100 MB)."""
-        fd, name = tempfile.mkstemp(suffix=".csv", prefix="extract-")
+        fd, name = tempfile.mkstemp(suffix=".csv", prefix="extract-", dir=self.sandbox.spill_dir)
         os.close(fd)
         try:
             self.write_csv(port, request, Path(name))

@@ -13,13 +13,25 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from catalog.errors import InvalidRequest
-from catalog.sql import quote_identifier
+from catalog.sql import quote_identifier, quote_literal
 
 if TYPE_CHECKING:
     from catalog.engine import Column
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """Leading characters spreadsheets treat as a formula (OWASP, "CSV Injection")."""
+
+_FORMULA_START = "^[" + "".join(f"\\x{ord(c):02x}" for c in FORMULA_PREFIXES) + "]"
+"""RE2 pattern (for DuckDB's ``regexp_matches``): text starting with a formula prefix."""
+
+_UNGUARDED_TYPE = re.compile(
+    r"BOOL(EAN)?|U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|INT[1248]?|FLOAT[48]?|REAL|DOUBLE"
+    r"|(DECIMAL|NUMERIC)(\(\d+, ?\d+\))?|VARINT|BIGNUM|DATE|TIME(_NS|TZ| WITH TIME ZONE)?"
+    r"|TIMESTAMP(_S|_MS|_NS|TZ| WITH TIME ZONE)?|DATETIME|INTERVAL"
+)
+"""DuckDB types whose text is never a formula (a leading ``-`` is a number's sign). Every other
+type (VARCHAR, BLOB, JSON, ENUM, UUID, BIT, LIST, ARRAY, STRUCT, MAP, UNION, VARIANT, user
+types) is written to CSV as guarded text."""
 
 
 class FilterOp(StrEnum):
@@ -74,34 +86,84 @@ def _known(columns: list[Column]) -> dict[str, Column]:
     return {c.name: c for c in columns}
 
 
+def is_guarded_type(duckdb_type: str) -> bool:
+    """Whether a column of this DuckDB type is written to CSV as formula-guarded text.
+
+    Args:
+        duckdb_type: the type name as DuckDB reports it, e.g. ``BIGINT``, ``VARCHAR[]``,
+            ``ENUM('a', 'b')``.
+
+    Returns:
+        False for numbers, booleans, dates, times, timestamps and intervals; True otherwise.
+    """
+    return _UNGUARDED_TYPE.fullmatch(duckdb_type.strip().upper()) is None
+
+
+def csv_header_name(name: str) -> str:
+    """The CSV header text of column ``name``, prefixed with ``'`` if it starts like a formula.
+
+    Column names come from manifests and uploads, so ``=cmd|' /C calc'!A0`` is possible.
+
+    Args:
+        name: the column's real name.
+
+    Returns:
+        ``name``, or ``'`` + ``name`` when it starts with one of :data:`FORMULA_PREFIXES`.
+    """
+    return "'" + name if name.startswith(FORMULA_PREFIXES) else name
+
+
 def csv_select_list(request: ExtractRequest, columns: list[Column]) -> str:
-    """SELECT list for a CSV extract: the picked columns, text guarded against formulas.
+    """SELECT list for a CSV extract: the picked columns, cells and header guarded.
+
+    Every column whose type is not a number, boolean, date, time, timestamp or interval (see
+    :func:`is_guarded_type`) is cast to VARCHAR (BLOB bytes that are not printable ASCII come
+    out as ``\\xNN``), and a cell starting with one of :data:`FORMULA_PREFIXES` gets a leading
+    ``'``; so does a column name in the header (the column is still read by its real name).
+    Negative numbers stay numbers.
+
+    Args:
+        request: the extract request (its ``columns``; all columns when empty).
+        columns: the table's columns as the engine reports them.
+
+    Returns:
+        The comma-separated SELECT list.
 
     Raises:
         InvalidRequest: a picked column does not exist.
     """
     known = _known(columns)
     picked = list(request.columns) or [c.name for c in columns]
+    pattern = quote_literal(_FORMULA_START)
     parts = []
     for name in picked:
         col = known.get(name)
         if col is None:
             raise InvalidRequest(f"Column '{name}' is not in this product; pick from the list.")
         quoted = quote_identifier(col.name)
-        if col.type.upper().startswith("VARCHAR"):
+        alias = quote_identifier(csv_header_name(col.name))
+        if is_guarded_type(col.type):
+            text = f"CAST({quoted} AS VARCHAR)"
             # regexp, not `left(x, 1) IN (...)`: DuckDB turns a multi-value IN into a join,
             # which loses row order in COPY; extracts must come out in the table's order.
             parts.append(
-                f"CASE WHEN regexp_matches({quoted}, '^[-=+@\\t\\r]') "
-                f"THEN '''' || {quoted} ELSE {quoted} END AS {quoted}"
+                f"CASE WHEN regexp_matches({text}, {pattern}) "
+                f"THEN '''' || {text} ELSE {text} END AS {alias}"
             )
         else:
-            parts.append(quoted)
+            parts.append(f"{quoted} AS {alias}")
     return ", ".join(parts)
 
 
 def where_clause(request: ExtractRequest, columns: list[Column]) -> tuple[str, list[Any]]:
     """`` WHERE …`` (or ``""``) and its parameters for the request's filters.
+
+    Args:
+        request: the extract request (its ``filters``).
+        columns: the table's columns as the engine reports them.
+
+    Returns:
+        The clause (with a leading space) and its parameters, in order.
 
     Raises:
         InvalidRequest: unknown column, or an operator that does not suit the column.
@@ -145,6 +207,15 @@ def extract_filename(product_id: str, version: str, day: dt.date, suffix: str = 
 
     Only letters, digits, dots, dashes and underscores are kept, so the name is safe in a
     Content-Disposition header and on every file system.
+
+    Args:
+        product_id: the product's id.
+        version: the product's version.
+        day: the extract's date.
+        suffix: the file extension without the dot.
+
+    Returns:
+        The file name.
     """
     stem = re.sub(r"[^A-Za-z0-9._-]", "_", f"{product_id}-{version}-{day.isoformat()}")
     return f"{stem}.{suffix}"

@@ -1,8 +1,10 @@
 """``python -m catalog build``: build every product's data into its DuckDB file.
 
-See :mod:`catalog.build`. Products whose manifests have errors are skipped (and named). Then
-the quality history is rebuilt from the data as it stood at each month end
-(:mod:`catalog.quality.backfill`) unless ``--no-history``.
+See :mod:`catalog.build`. First, leftovers of killed builds and writers in the data folder are
+removed (:mod:`catalog.housekeeping`). Products whose manifests have errors are skipped (and
+named). Then the quality history is rebuilt from the data as it stood at each month end
+(:mod:`catalog.quality.backfill`) unless ``--no-history``; it replaces the previous history in
+one transaction, so an interrupted build keeps the old one.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sys
 
 from catalog.build import build_mesh
 from catalog.config import Settings
+from catalog.housekeeping import clean_stale_build_files
 from catalog.manifests.loader import load_mesh
 from catalog.quality.backfill import rebuild_history
 from catalog.quality.runner import quality_engine
@@ -22,13 +25,27 @@ HELP = "build the demo mesh's data into DuckDB"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Declare the command's arguments on ``parser``."""
+    """Declare the command's arguments on ``parser``.
+
+    Args:
+        parser: the sub-command's parser.
+    """
     parser.add_argument("--no-history", action="store_true",
                         help="skip rebuilding the quality history from the built data")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Build the mesh's data; returns 0."""
+    """Remove leftovers of killed processes, build the mesh's data and its quality history.
+
+    Args:
+        args: the parsed arguments (``no_history``).
+        settings: where the manifests, the data folder and the store are.
+
+    Returns:
+        0.
+    """
+    for leftover in clean_stale_build_files(settings.data_dir):
+        print(f"removed leftover of an interrupted run: {leftover}")
     mesh = load_mesh(settings.mesh_root)
     for problem in mesh.problems:
         if problem.severity == "error":

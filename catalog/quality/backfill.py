@@ -19,7 +19,8 @@ from catalog.engine import Engine
 from catalog.errors import CatalogError
 from catalog.mesh import Mesh
 from catalog.quality.derive import time_element
-from catalog.quality.history import clear_history, save_run
+from catalog.quality.history import replace_runs
+from catalog.quality.model import QualityRun
 from catalog.quality.runner import run_product
 from catalog.sql import quote_identifier
 from catalog.store import StateStore
@@ -27,11 +28,19 @@ from catalog.store import StateStore
 logger = logging.getLogger(__name__)
 
 TRIGGER = "history"
-"""Trigger recorded on runs made by the rebuild (and deleted before it runs again)."""
+"""Trigger recorded on runs made by the rebuild (and replaced when it runs again)."""
 
 
 def month_ends(first: dt.datetime, last: dt.datetime) -> list[dt.datetime]:
-    """The last second of every month from ``first``'s month to ``last``'s month, inclusive."""
+    """The last second of every month from ``first``'s month to ``last``'s month, inclusive.
+
+    Args:
+        first: any moment of the first month.
+        last: any moment of the last month.
+
+    Returns:
+        The month ends, e.g. ``2013-01-31 23:59:59``, oldest first.
+    """
     out = []
     year, month = first.year, first.month
     while (year, month) <= (last.year, last.month):
@@ -42,7 +51,16 @@ def month_ends(first: dt.datetime, last: dt.datetime) -> list[dt.datetime]:
 
 
 def data_span(engine: Engine, mesh: Mesh) -> tuple[dt.datetime, dt.datetime] | None:
-    """Earliest and latest value of any product's freshness element (naive), or None."""
+    """Earliest and latest value of any product's freshness element (naive), or None.
+
+    Args:
+        engine: the DuckDB engine over the built data.
+        mesh: the loaded mesh; products whose data cannot be read are skipped (logged).
+
+    Returns:
+        ``(earliest, latest)`` over all products, or None when no product has a time element
+        with data.
+    """
     lows, highs = [], []
     cur = engine.cursor()
     try:
@@ -73,6 +91,11 @@ def rebuild_history(engine: Engine, mesh: Mesh, store: StateStore,
                     report: Callable[[str], None] | None = None) -> int:
     """Replace the stored ``history`` runs with runs at each cut-off (default: month ends).
 
+    Every run is computed first (held in memory: a few hundred runs of a few dozen results
+    each, a few MB), then the old ``history`` runs are swapped for the new ones in one transaction
+    (:func:`catalog.quality.history.replace_runs`). A process killed before that commit leaves
+    the previous history whole; a failing check run leaves it too.
+
     Args:
         engine: the DuckDB engine over the built data.
         mesh: the loaded mesh.
@@ -82,19 +105,21 @@ def rebuild_history(engine: Engine, mesh: Mesh, store: StateStore,
 
     Returns:
         The number of runs stored.
+
+    Raises:
+        catalog.store.StoreError: the store cannot be written; the previous history is kept.
     """
     if cutoffs is None:
         span = data_span(engine, mesh)
         # Month ends the data reaches (within a day): later ones would only show it ageing.
         cutoffs = [c for c in month_ends(*span) if c <= span[1] + dt.timedelta(days=1)
                    ] if span else []
-    clear_history(store, TRIGGER)
-    stored = 0
+    runs: list[QualityRun] = []
     for cutoff in cutoffs:
         for product in mesh.products.values():
-            run = run_product(engine, product, trigger=TRIGGER, as_of=cutoff, now=cutoff)
-            save_run(store, run)
-            stored += 1
+            runs.append(run_product(engine, product, trigger=TRIGGER, as_of=cutoff, now=cutoff))
         if report is not None:
             report(f"quality history as of {cutoff:%Y-%m-%d}: {len(mesh.products)} products")
-    return stored
+    replaced = replace_runs(store, TRIGGER, runs)
+    logger.info("quality history: %d runs replaced by %d", replaced, len(runs))
+    return len(runs)

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +26,7 @@ from catalog.quality.derive import declared_columns, derive_checks, sensitive_co
 from catalog.quality.model import Check, CheckResult, QualityRun, Status
 from catalog.quality.operators import meets, unit_seconds
 from catalog.quality.scoring import score
+from catalog.sandbox import Limits, Sandbox, SandboxRefused, check_select
 from catalog.sql import quote_identifier, quote_literal
 
 if TYPE_CHECKING:  # the mesh's ODCS models cost ~0.15 s to import; a type hint here
@@ -49,10 +48,11 @@ faster, and memory stops growing with row count."""
 
 
 def quality_engine(data_dir: Path) -> Engine:
-    """An engine for quality runs: :data:`QUALITY_MEMORY_LIMIT`, spilling to
-    ``<data_dir>/.duckdb-tmp`` beyond it."""
-    return Engine(data_dir, memory_limit=QUALITY_MEMORY_LIMIT,
-                  temp_directory=data_dir / ".duckdb-tmp")
+    """An engine for quality runs: a sandbox with :data:`QUALITY_MEMORY_LIMIT` and a
+    :data:`QUERY_TIMEOUT_S` time limit per query (``MESH_QUERY_*`` variables override both),
+    spilling to its own folder under ``<data_dir>/.sandbox`` beyond the memory limit."""
+    return Engine(data_dir, limits=Limits.from_env(timeout_s=QUERY_TIMEOUT_S,
+                                                   memory_mb=int(QUALITY_MEMORY_LIMIT[:-2])))
 
 
 Progress = Callable[[int, int, str], None]
@@ -63,22 +63,17 @@ class _QueryFailed(Exception):
     """A query of a check failed; the message is the reason shown to the user."""
 
 
-@contextmanager
-def _deadline(cursor: duckdb.DuckDBPyConnection, seconds: float):  # type: ignore[no-untyped-def]
-    timer = threading.Timer(seconds, cursor.interrupt)
-    timer.start()
-    try:
-        yield
-    finally:
-        timer.cancel()
+def _fetch_one(sandbox: Sandbox, cursor: duckdb.DuckDBPyConnection, sql: str
+               ) -> tuple[Any, ...]:
+    """The first row of ``sql``, run within the sandbox's limits.
 
-
-def _fetch_one(cursor: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
+    Raises:
+        _QueryFailed: the query failed or hit a limit (the message says which).
+    """
     try:
-        with _deadline(cursor, QUERY_TIMEOUT_S):
-            row = cursor.execute(sql).fetchone()
-    except duckdb.InterruptException:
-        raise _QueryFailed(f"Stopped after {QUERY_TIMEOUT_S:.0f} s.") from None
+        row = sandbox.execute(cursor, sql).fetchone()
+    except CatalogError as err:
+        raise _QueryFailed(str(err)) from None
     except duckdb.Error as err:
         raise _QueryFailed(str(err).split("\n")[0]) from None
     return tuple(row) if row is not None else ()
@@ -101,15 +96,10 @@ def _sql_rule(check: Check, relation: str, types: dict[str, str]) -> str:
     for token in ("${property}", "{property}", "${column}", "{column}"):
         sql = sql.replace(token, quote_identifier(column))
     sql = sql.strip().rstrip(";")
-    import sqlglot  # only SQL rules need the parser (0.05 s to import)
-    from sqlglot import exp
-
     try:
-        statements = sqlglot.parse(sql, dialect="duckdb")
-    except sqlglot.errors.ParseError as err:
-        raise _QueryFailed(f"The SQL does not parse: {str(err).splitlines()[0]}") from None
-    if len(statements) != 1 or not isinstance(statements[0], exp.Query):
-        raise _QueryFailed("Only a single SELECT query may run as a quality rule.")
+        check_select(sql, what="The rule's query")
+    except SandboxRefused as err:
+        raise _QueryFailed(str(err)) from None
     cte = f"{name} AS (SELECT * FROM {relation})"
     if sql[:4].upper() == "WITH" and sql[4:5].isspace():
         return f"WITH {cte}, {sql[5:]}"
@@ -147,17 +137,23 @@ def _json_safe(value: Any) -> Any:
 class _ObjectRun:
     """Runs the checks of one schema object on one cursor."""
 
-    def __init__(self, cursor: duckdb.DuckDBPyConnection, relation: str, checks: list[Check],
-                 now: dt.datetime, strategy: str, sample_columns: list[str]) -> None:
+    def __init__(self, sandbox: Sandbox, cursor: duckdb.DuckDBPyConnection, relation: str,
+                 checks: list[Check], now: dt.datetime, strategy: str,
+                 sample_columns: list[str]) -> None:
+        self.sandbox = sandbox
         self.cursor, self.relation, self.checks = cursor, relation, checks
         self.now, self.strategy = now, strategy
         self.sample_columns = sample_columns
         self.total: int | None = None
         self.types: dict[str, str] = {}
 
+    def _one(self, sql: str) -> tuple[Any, ...]:
+        return _fetch_one(self.sandbox, self.cursor, sql)
+
     def run(self, report: Callable[[CheckResult], None]) -> None:
         """Compile, plan, measure and evaluate every check; ``report`` gets each result."""
-        rows = self.cursor.execute(f"DESCRIBE SELECT * FROM {self.relation}").fetchall()
+        rows = self.sandbox.execute(self.cursor, f"DESCRIBE SELECT * FROM {self.relation}"
+                                    ).fetchall()
         types = {r[0]: r[1] for r in rows}
         self.types = types
         if self.sample_columns:
@@ -179,7 +175,7 @@ class _ObjectRun:
             started = time.perf_counter()
             if m.mode == compiler.SQL:
                 try:
-                    row = _fetch_one(self.cursor, _sql_rule(m.check, self.relation, types))
+                    row = self._one(_sql_rule(m.check, self.relation, types))
                     values[m.check.id] = (row[0] if row else None, 0.0)
                 except _QueryFailed as err:
                     values[m.check.id] = (err, 0.0)
@@ -195,13 +191,13 @@ class _ObjectRun:
         for query in compiler.plan_queries(self.relation, measures, self.strategy, need_total):
             started = time.perf_counter()
             try:
-                row = _fetch_one(self.cursor, query.sql)
+                row = self._one(query.sql)
             except _QueryFailed as err:
                 if len(query.measures) > 1:  # isolate the culprit: one query per measure
                     for m in query.measures:
                         single = compiler.plan_queries(self.relation, [m], "per_check")
                         try:
-                            values[m.check.id] = (_fetch_one(self.cursor, single[0].sql)[0], 0.0)
+                            values[m.check.id] = (self._one(single[0].sql)[0], 0.0)
                         except _QueryFailed as one:
                             values[m.check.id] = (one, 0.0)
                     continue
@@ -220,7 +216,7 @@ class _ObjectRun:
             if m.exact and isinstance(value, int | float) and value > 0:
                 started = time.perf_counter()
                 try:
-                    exact = _fetch_one(self.cursor, m.exact.format(relation=self.relation))[0]
+                    exact = self._one(m.exact.format(relation=self.relation))[0]
                 except _QueryFailed as err:
                     exact = err
                 values[m.check.id] = (exact, time.perf_counter() - started)
@@ -295,9 +291,8 @@ class _ObjectRun:
         else:
             return []
         try:
-            with _deadline(self.cursor, QUERY_TIMEOUT_S):
-                rows = self.cursor.execute(sql).fetchall()
-        except duckdb.Error as err:
+            rows = self.sandbox.execute(self.cursor, sql).fetchall()
+        except (CatalogError, duckdb.Error) as err:
             logger.warning("sample of %s failed: %s", m.check.id, err)
             return []
         return [{c: _json_safe(v) for c, v in zip(columns, row, strict=True)} for row in rows]
@@ -361,7 +356,8 @@ def run_checks(engine: Engine, relation_for: Callable[[str], str], checks: list[
                 if raw_contract is not None:
                     hidden = sensitive_columns(raw_contract, obj)
                     samples = [c for c in declared_columns(raw_contract, obj) if c not in hidden]
-                _ObjectRun(cursor, relation, obj_checks, moment, strategy, samples).run(_report)
+                _ObjectRun(engine.sandbox, cursor, relation, obj_checks, moment, strategy,
+                           samples).run(_report)
             except (CatalogError, duckdb.Error) as err:
                 reason = str(err).split("\n")[0]
                 for check in obj_checks:

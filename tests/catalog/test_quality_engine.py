@@ -204,8 +204,8 @@ def test_sql_rule_with_placeholders_and_a_literal_table_name(engine: Engine) -> 
 @pytest.mark.parametrize(("query", "reason"), [
     ("SELECT COUNT(*) FROM {object} WHERE nope > 1", "nope"),
     ("SELEC 1", "parse"),
-    ("DELETE FROM people", "single SELECT"),
-    ("SELECT 1; DROP TABLE people", "single SELECT"),
+    ("DELETE FROM people", "single read-only SELECT"),
+    ("SELECT 1; DROP TABLE people", "single read-only SELECT"),
     ("SELECT 'many'", "not a number"),
 ])
 def test_a_rule_that_cannot_run_is_an_error_result_never_a_crash(
