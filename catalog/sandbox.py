@@ -22,8 +22,10 @@ runs on a sandbox too, so the same limits hold for every query.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import re
 import shutil
 import threading
 import uuid
@@ -131,6 +133,16 @@ SETTINGS = {"time": "MESH_QUERY_TIMEOUT_S", "memory": "MESH_QUERY_MEMORY_MB",
 
 # -- checking SQL text --------------------------------------------------------------------------
 
+_FILE_NAME = re.compile(r"[/\\*?~]|^\.|\.[A-Za-z0-9]{1,8}$|://")
+"""A table name DuckDB would read as a file (``'data.csv'``, ``"/etc/passwd"``, a glob, a URL):
+DuckDB's replacement scans turn such names into file reads, and sqlglot parses a quoted string
+in ``FROM`` as a quoted table name, so the name itself is checked."""
+
+
+def _looks_like_a_file(name: str) -> bool:
+    return bool(_FILE_NAME.search(name))
+
+
 def check_select(sql: str, *, what: str = "The query") -> Any:
     """Parse an untrusted SQL text and accept only one read-only query.
 
@@ -168,16 +180,17 @@ def check_select(sql: str, *, what: str = "The query") -> Any:
     if not isinstance(tree, exp.Query):
         raise SandboxRefused(f"{what} is a {type(tree).__name__.upper()} statement; only a single "
                              "read-only SELECT query may run.")
+    for func in tree.find_all(exp.Func):
+        name = (func.name if isinstance(func, exp.Anonymous) else func.sql_name()).lower()
+        if name in FILE_FUNCTIONS or type(func).__name__.startswith("Read"):
+            raise SandboxRefused(f"{what} calls {name}(), which reads files, settings or "
+                                 "the environment; read only the product's data.")
     for node in tree.walk():
-        if isinstance(node, exp.Func):
-            name = (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
-            if name in FILE_FUNCTIONS or type(node).__name__.startswith("Read"):
-                raise SandboxRefused(f"{what} calls {name}(), which reads files, settings or "
-                                     "the environment; read only the product's data.")
-        elif isinstance(node, exp.Table) and not isinstance(node.this, exp.Identifier):
+        if isinstance(node, exp.Table) and (not isinstance(node.this, exp.Identifier)
+                                            or _looks_like_a_file(node.name)):
             raise SandboxRefused(f"{what} reads '{node.sql(dialect='duckdb')[:80]}' as a table; "
                                  "read tables by name, not files or table functions.")
-        elif isinstance(node, exp.Command | exp.Set | exp.Pragma):
+        if isinstance(node, exp.Command | exp.Set | exp.Pragma):
             raise SandboxRefused(f"{what} contains a command; only one SELECT query may run.")
     return tree
 
@@ -255,6 +268,8 @@ class Sandbox:
             self.connection.close()
         finally:
             self._finalizer()
+            with contextlib.suppress(OSError):  # the shared parent, once no sandbox uses it
+                self.spill_dir.parent.rmdir()
 
     @contextmanager
     def deadline(self, cursor: duckdb.DuckDBPyConnection,

@@ -67,10 +67,15 @@ class Where:
     Attributes:
         path: JSON path inside the document, e.g. ``("schema", 0, "properties", 2)``.
         port: output port whose contract holds the field; ``None`` for the ODPS document.
+        file: another file of the product (e.g. its ``build.sql``), which is not a manifest:
+            the finding names it with ``line`` instead of a path's line.
+        line: 1-based line in ``file``.
     """
 
     path: tuple[PathPart, ...] = ()
     port: str | None = None
+    file: Path | None = None
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -216,6 +221,10 @@ class Policy:
     def _finding(self, product: DataProduct, violation: Violation, locator: Locator) -> Finding:
         where = violation.where
         file: Path | None = product.odps_file
+        if where.file is not None:
+            return Finding(policy_id=self.id, severity=self.severity, message=violation.message,
+                           fix=self.fix, product_id=product.id, file=locator.display(where.file),
+                           line=where.line, field="", origin=self.origin)
         if where.port is not None:
             port = next((p for p in product.output_ports if p.name == where.port), None)
             file = port.contract_file if port is not None else None

@@ -21,6 +21,7 @@ POLICY_MODULES: tuple[str, ...] = (
     "catalog.governance.policies.quality",
     "catalog.governance.policies.lineage",
     "catalog.governance.policies.tags",
+    "catalog.governance.policies.sandbox",
 )
 """Policy modules, in the order their policies are listed."""
 

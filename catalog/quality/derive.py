@@ -52,6 +52,29 @@ SENSITIVE_CLASSIFICATIONS = frozenset({"confidential", "restricted", "secret", "
 """Classifications whose values never appear in failing-row samples."""
 
 
+PLACEHOLDERS = {"object": ("${object}", "{object}", "${table}", "{table}"),
+                "property": ("${property}", "{property}", "${column}", "{column}")}
+"""Placeholders an ``sql`` rule may use for its object (table) and property (column)."""
+
+
+def fill_placeholders(query: str, object_sql: str, column_sql: str) -> str:
+    """An ``sql`` rule's query with its placeholders replaced (ODCS v3.1 §data-quality, SQL).
+
+    Args:
+        query: the rule's ``query``.
+        object_sql: the quoted object (table) name.
+        column_sql: the quoted property (column) name.
+
+    Returns:
+        The query, stripped of a trailing ``;``.
+    """
+    for token in PLACEHOLDERS["object"]:
+        query = query.replace(token, object_sql)
+    for token in PLACEHOLDERS["property"]:
+        query = query.replace(token, column_sql)
+    return query.strip().rstrip(";")
+
+
 def _operator(rule: dict[str, Any], default: tuple[str, Any] | None) -> tuple[str | None, Any]:
     for key, value in rule.items():
         name = OPERATOR_ALIASES.get(key, key)

@@ -22,7 +22,13 @@ import duckdb
 from catalog.engine import Engine
 from catalog.errors import CatalogError
 from catalog.quality import compiler
-from catalog.quality.derive import declared_columns, derive_checks, sensitive_columns, time_element
+from catalog.quality.derive import (
+    declared_columns,
+    derive_checks,
+    fill_placeholders,
+    sensitive_columns,
+    time_element,
+)
 from catalog.quality.model import Check, CheckResult, QualityRun, Status
 from catalog.quality.operators import meets, unit_seconds
 from catalog.quality.scoring import score
@@ -90,12 +96,7 @@ def _sql_rule(check: Check, relation: str, types: dict[str, str]) -> str:
     """
     name = quote_identifier(check.object)
     column = str(check.arguments.get("column") or check.property or "")
-    sql = str(check.query or "")
-    for token in ("${object}", "{object}", "${table}", "{table}"):
-        sql = sql.replace(token, name)
-    for token in ("${property}", "{property}", "${column}", "{column}"):
-        sql = sql.replace(token, quote_identifier(column))
-    sql = sql.strip().rstrip(";")
+    sql = fill_placeholders(str(check.query or ""), name, quote_identifier(column))
     try:
         check_select(sql, what="The rule's query")
     except SandboxRefused as err:

@@ -9,8 +9,10 @@ parser the mesh build uses, not a regular expression); each must be a product of
 a CTE of the query). They become the new product's ODPS input ports (lineage), and each
 table reference is rewritten to the product's own relation (:meth:`Engine.relation`), so the
 query reads exactly the data the products' contracts point at, read-only. Anything else is
-refused: several statements, statements that are not queries, table functions such as
-``read_csv('/etc/passwd')``, file paths, and functions that reach outside the data.
+refused by the sandbox (:mod:`catalog.sandbox`): several statements, statements that are not
+queries, table functions such as ``read_csv('/etc/passwd')``, file paths, and functions that
+reach outside the data; the query then runs within the sandbox's time, memory, spill and row
+limits.
 """
 
 from __future__ import annotations
@@ -25,44 +27,26 @@ from catalog.errors import BuildError, CatalogError
 from catalog.mesh import Mesh
 from catalog.registration.errors import QueryRejected
 from catalog.registration.forms import SourceKind
-from catalog.registration.sources import DataSource, InputRef, stage
+from catalog.registration.sources import DataSource, InputRef, discard, stage
+from catalog.sandbox import SETTINGS, LimitExceeded, Limits, SandboxRefused, check_select
 from catalog.sql import quote_identifier
-
-MAX_QUERY_CHARS = 20_000
-"""Longest query accepted."""
-
-FORBIDDEN_FUNCTIONS = frozenset({
-    "getenv", "current_setting", "read_text", "read_blob", "read_csv", "read_csv_auto",
-    "read_parquet", "read_json", "read_json_auto", "glob", "query", "query_table",
-    "sniff_csv", "parquet_metadata", "parquet_schema", "duckdb_settings", "pragma_version",
-})
-"""Functions a derived product's query may not call: they read files or the environment."""
 
 
 def _parse(sql: str) -> exp.Query:
-    text = sql.strip().rstrip(";").strip()
-    if not text:
+    """The query's syntax tree, if the sandbox accepts it (one read-only SELECT, no file or
+    settings functions).
+
+    Raises:
+        QueryRejected: the sandbox's reason (:func:`catalog.sandbox.check_select`).
+    """
+    if not sql.strip().rstrip(";").strip():
         raise QueryRejected("Write a SELECT query over existing products, e.g. "
                             "SELECT carrier, count(*) AS flights FROM operations.flights "
                             "GROUP BY carrier.")
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryRejected(f"The query is {len(text):,} characters long; keep it under "
-                            f"{MAX_QUERY_CHARS:,}.")
     try:
-        statements = [s for s in sqlglot.parse(text, read="duckdb") if s is not None]
-    except sqlglot.errors.ParseError as err:
-        raise QueryRejected(f"The query does not parse: {str(err).splitlines()[0]}") from None
-    if len(statements) != 1:
-        raise QueryRejected("Write exactly one query (no ';' between statements).")
-    tree = statements[0]
-    if not isinstance(tree, exp.Query):
-        raise QueryRejected(f"Only a SELECT query can define a product; this is a "
-                            f"{type(tree).__name__.upper()} statement.")
-    for func in tree.find_all(exp.Func):
-        name = (func.name if isinstance(func, exp.Anonymous) else func.sql_name()).lower()
-        if name in FORBIDDEN_FUNCTIONS or type(func).__name__.startswith("Read"):
-            raise QueryRejected(f"The query calls {name}(), which reads files or settings; "
-                                "read only from products, by their id.")
+        tree: exp.Query = check_select(sql, what="The query")
+    except SandboxRefused as err:
+        raise QueryRejected(str(err)) from None
     return tree
 
 
@@ -165,25 +149,42 @@ def rewrite(sql: str, mesh: Mesh, engine: Engine) -> str:
     return tree.sql(dialect="duckdb")
 
 
-def query_source(settings: Settings, engine: Engine, mesh: Mesh, sql: str) -> DataSource:
-    """Run a derived product's query once, read-only, and stage its result.
+def query_source(settings: Settings, engine: Engine, mesh: Mesh, sql: str,
+                 limits: Limits | None = None) -> DataSource:
+    """Run a derived product's query once, read-only, in its own sandbox, and stage its result.
+
+    The query runs in a short-lived :class:`Engine` (a sandbox of its own, whose spill folder
+    is removed when it ends), under ``limits``: time, memory, spill and at most
+    ``limits.max_rows`` rows.
 
     Args:
         settings: the data folder.
-        engine: the catalog's engine.
+        engine: the catalog's engine (its limits are the default).
         mesh: the loaded mesh.
         sql: the query as written.
+        limits: the sandbox limits (default: the engine's).
 
     Returns:
         The staged source, with the query and its input ports.
 
     Raises:
         QueryRejected: see :func:`input_products` and :func:`rewrite`.
+        LimitExceeded: the query ran out of time, memory, spill space or produced too many
+            rows (the message names the limit and its setting).
         RegistrationError: the query fails when run (the engine's message).
     """
     ids = input_products(sql, mesh)
-    rewritten = rewrite(sql, mesh, engine)
+    limits = limits or engine.limits
     label = "SQL query over " + ", ".join(ids)
-    return stage(settings, engine, f"({rewritten})", kind=SourceKind.QUERY, label=label,
-                 fmt="query", query=sql.strip().rstrip(";").strip(),
-                 inputs=input_refs(mesh, ids))
+    with Engine(settings.data_dir, limits=limits) as scratch:
+        rewritten = rewrite(sql, mesh, scratch)
+        capped = f"(SELECT * FROM ({rewritten}) LIMIT {limits.max_rows + 1})"
+        source = stage(settings, scratch, capped, kind=SourceKind.QUERY, label=label,
+                       fmt="query", query=sql.strip().rstrip(";").strip(),
+                       inputs=input_refs(mesh, ids))
+    if source.rows > limits.max_rows:
+        discard(source)
+        raise LimitExceeded("rows", SETTINGS["rows"],
+                            f"The query gives more than {limits.max_rows:,} rows, the row limit "
+                            f"(set {SETTINGS['rows']} to change it); aggregate or filter it.")
+    return source

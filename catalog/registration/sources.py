@@ -35,6 +35,8 @@ from catalog.files import write_atomic
 from catalog.mesh import Mesh
 from catalog.registration.errors import RegistrationError, UploadRejected
 from catalog.registration.forms import SourceKind
+from catalog.sandbox import LimitExceeded, Sandbox
+from catalog.sandbox import explain as explain_limit
 from catalog.sql import quote_identifier, quote_literal
 
 logger = logging.getLogger(__name__)
@@ -47,8 +49,8 @@ STAGING = ".staging"
 """Folder under the data folder holding uploads between the wizard's steps."""
 STAGED_MAX_AGE_S = 24 * 3600
 """Staged uploads older than this (seconds) are removed when a new one arrives."""
-COPY_MEMORY_LIMIT = "256MB"
-"""DuckDB memory limit of the separate connection that converts files to Parquet."""
+COPY_MEMORY_MB = 256
+"""DuckDB memory limit (MB) of the separate sandbox that converts files to Parquet."""
 PRODUCTS_FOLDER = "products"
 """Folder under the data folder holding registered products' Parquet files."""
 UPLOAD_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet",
@@ -222,26 +224,23 @@ def copy_to_parquet(engine: Engine, source: DataSource, select: str, target: Pat
         source: the data being read (names it in error messages).
         select: the SELECT to write.
         target: the Parquet file to write.
-        standalone: run on a separate, short-lived DuckDB connection limited to
-            :data:`COPY_MEMORY_LIMIT`, for selects that only read files (a CSV, a staged
+        standalone: run in a separate, short-lived sandbox limited to
+            :data:`COPY_MEMORY_MB`, for selects that only read files (a CSV, a staged
             Parquet): converting a 100 MB CSV then peaks near 200 MB instead of 330 MB under
             the engine's 1 GB limit (bench/register.py). Selects over attached tables or
             products' relations need the engine's connection.
 
     Raises:
         RegistrationError: DuckDB could not read or write (see :func:`explain`).
+        LimitExceeded: the time, memory or spill limit stopped it.
     """
     sql = f"COPY ({select}) TO {quote_literal(str(target))} (FORMAT parquet, COMPRESSION zstd)"
     if not standalone:
         run(engine, source, sql).close()
         return
-    con = duckdb.connect(":memory:", config={"memory_limit": COPY_MEMORY_LIMIT})
-    try:
-        con.execute(sql)
-    except duckdb.Error as err:
-        raise explain(err, source) from None
-    finally:
-        con.close()
+    limits = dataclasses.replace(engine.limits, memory_mb=COPY_MEMORY_MB)
+    with Sandbox(engine.data_dir, limits) as box:
+        _execute(box, box.cursor(), source, sql).close()
 
 
 def stage(settings: Settings, engine: Engine, relation: str, *, kind: SourceKind, label: str,
@@ -372,12 +371,24 @@ def run(engine: Engine, source: DataSource, sql: str, params: list[object] | Non
 
     Raises:
         RegistrationError: DuckDB could not read the source (see :func:`explain`).
+        LimitExceeded: the sandbox's time, memory or spill limit stopped it.
     """
-    cur = engine.cursor()
+    return _execute(engine.sandbox, engine.cursor(), source, sql, params)
+
+
+def _execute(box: Sandbox, cur: duckdb.DuckDBPyConnection, source: DataSource, sql: str,
+             params: list[object] | None = None) -> duckdb.DuckDBPyConnection:
     try:
-        return cur.execute(sql, params or [])
+        with box.deadline(cur):
+            return cur.execute(sql, params or [])
+    except LimitExceeded:
+        cur.close()
+        raise
     except duckdb.Error as err:
         cur.close()
+        limit = explain_limit(err, box.limits)
+        if isinstance(limit, LimitExceeded) or isinstance(err, duckdb.PermissionException):
+            raise limit from None
         raise explain(err, source) from None
 
 

@@ -35,7 +35,8 @@ def test_registry_lists_the_global_set_with_ids_severities_and_fixes() -> None:
                    "pii-classified": "error", "pii-marked": "warning",
                    "required-completeness": "error", "sla-freshness": "error",
                    "min-quality-score": "error", "no-deprecated-inputs": "warning",
-                   "no-retired-inputs": "error"}
+                   "no-retired-inputs": "error",
+                   "sql-sandboxed": "error", "data-confined": "error"}
     for kind in policy_kinds().values():
         assert kind.title and kind.message and kind.fix and kind.rule
 

@@ -35,7 +35,7 @@ def test_input_ports_name_the_products_contracts(demo_catalog: Catalog) -> None:
 
 @pytest.mark.parametrize(("sql", "fragment"), [
     ("", "Write a SELECT query"),
-    ("SELECT 1; DROP TABLE operations.flights", "exactly one query"),
+    ("SELECT 1; DROP TABLE operations.flights", "single read-only SELECT"),
     ("INSERT INTO operations.flights SELECT * FROM operations.flights", "INSERT statement"),
     ("COPY (SELECT 1) TO '/tmp/x.csv'", "COPY statement"),
     ("ATTACH '/tmp/x.duckdb' AS x", "ATTACH statement"),
@@ -43,7 +43,7 @@ def test_input_ports_name_the_products_contracts(demo_catalog: Catalog) -> None:
     ("SELECT * FROM operations.flights WHERE dest IN (SELECT * FROM read_text('/etc/passwd'))",
      "reads files"),
     ("SELECT getenv('HOME')", "getenv"),
-    ("SELECT * FROM 'data/mesh.duckdb'", "is not a product"),
+    ("SELECT * FROM 'data/mesh.duckdb'", "as a table"),
     ("SELECT * FROM flights", "is not a product"),
     ("SELECT * FROM mesh.operations.flights", "is not a product"),
     ("SELECT * FROM operations.no_such_product", "There is no product operations.no_such"),
