@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 DATA   := data/mesh.duckdb
 
-.PHONY: run test build validate bench browser oracle
+.PHONY: run test lint build validate bench browser oracle
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,7 +31,12 @@ validate: $(VENV)/.runtime
 browser:
 	@bash .ci/install-browser
 
-test: $(VENV)/.dev browser
+# Style gate: ruff and mypy (configured in pyproject.toml) on catalog/ and portal/.
+lint: $(VENV)/.dev
+	$(PY) -m ruff check catalog portal
+	$(PY) -m mypy
+
+test: $(VENV)/.dev browser lint
 	$(PY) -m pytest
 
 bench: $(VENV)/.dev $(DATA)

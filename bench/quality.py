@@ -35,6 +35,13 @@ Usage::
 
     python bench/quality.py                       # all four data sets, 5 rounds, + peers
     python bench/quality.py --data lineitem-sf1 --repeat 1 --no-peers
+    python bench/quality.py --data lineitem-sf1 flights-x18 --plans full_read engine \
+        --before 563a489 --no-peers     # the engine now vs. at an earlier commit
+
+``--before REF`` adds the plan ``engine_before``: the same engine plan run from a checkout of
+the repository at ``REF`` (a git worktree under ``bench/.work/``, sharing the data), alternating
+with the current code round by round, and the target "engine ≤ 1.05 × engine_before" (the SQL
+sandbox added around every query may cost at most 5 %).
 """
 
 from __future__ import annotations
@@ -74,6 +81,8 @@ DCC_REQUIREMENT = "datacontract-cli[duckdb,parquet]==1.2.8"
 SODA_VENV = WORK_DIR / "soda-venv"
 SODA_REQUIREMENT = "soda-core-duckdb==3.5.6"
 FULL_READ_FACTOR = 2.0
+BEFORE_FACTOR = 1.05
+"""Most the current engine may take relative to ``--before`` (wall and work)."""
 
 
 # -- child: one plan in a fresh process ---------------------------------------------------------
@@ -241,12 +250,30 @@ def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return best
 
 
-def bench_data_set(data_name: str, plans: list[str], repeat: int) -> dict[str, Any]:
+def before_checkout(ref: str) -> Path:
+    """A git worktree of the repository at ``ref`` under ``bench/.work/``, sharing this
+    checkout's benchmark data (its ``bench/.work`` is a link to ours)."""
+    folder = WORK_DIR / f"before-{ref}"
+    if not folder.exists():
+        subprocess.run(["git", "worktree", "add", "--detach", str(folder), ref], cwd=REPO_ROOT,
+                       check=True, capture_output=True)
+    work = folder / "bench" / ".work"
+    if not work.exists():
+        work.symlink_to(WORK_DIR)
+    return folder
+
+
+def bench_data_set(data_name: str, plans: list[str], repeat: int,
+                   before: Path | None = None) -> dict[str, Any]:
     """Every plan on one data set: rounds of one run per plan (so a change of load on the
     shared machine hits all plans alike), then the peers once; the median run per plan."""
     runs: dict[str, list[dict[str, Any]]] = {p: [] for p in plans}
     for _ in range(repeat):
         for plan in (p for p in plans if p not in PEERS):
+            if plan == "engine_before" and before is not None:
+                runs[plan].append(measure([sys.executable, str(before / "bench" / "quality.py"),
+                                           "--child", "engine", data_name], before))
+                continue
             runs[plan].append(measure([sys.executable, str(SCRIPT), "--child", plan, data_name],
                                       REPO_ROOT))
     for plan in (p for p in plans if p in PEERS):
@@ -277,7 +304,7 @@ def agreement(figures: dict[str, Any]) -> list[str]:
     """Rules whose verdict differs between the hand-written plans and the engine."""
     reference = figures.get("per_check", {}).get("verdicts", {})
     problems = []
-    for plan in ("one_query", "engine", "engine_128mb", "per_check_128mb"):
+    for plan in ("one_query", "engine", "engine_128mb", "per_check_128mb", "engine_before"):
         for rule_id, ref in reference.items():
             got = figures.get(plan, {}).get("verdicts", {}).get(rule_id)
             if plan in figures and (got is None or got["status"] not in
@@ -304,6 +331,11 @@ def targets(results: dict[str, dict[str, Any]]) -> list[list[Any]]:
             rows.append([name, f"engine ≤ {FULL_READ_FACTOR:.0f}× full read ({what})",
                          f"{eng / floor:.2f}× ({eng:.2f} s vs {floor:.2f} s)",
                          "met" if eng <= FULL_READ_FACTOR * floor else "MISSED"])
+        if "engine_before" in figures:
+            was = figures["engine_before"][measure]
+            rows.append([name, f"engine ≤ {BEFORE_FACTOR:.2f}× engine_before ({what})",
+                         f"{eng / was:.3f}× ({eng:.2f} s vs {was:.2f} s)",
+                         "met" if eng <= BEFORE_FACTOR * was else "MISSED"])
     for (big, small), plan in itertools.product(
             (("lineitem-sf1", "lineitem-sf0.1"), ("flights-x18", "flights-x2")),
             ("engine", "engine_128mb")):
@@ -324,18 +356,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plans", nargs="*", default=list(PLANS), choices=list(PLANS))
     parser.add_argument("--no-peers", action="store_true", help="skip Soda Core and "
                         "datacontract-cli (they install into their own venvs on first use)")
+    parser.add_argument("--before", metavar="REF", help="also run the engine plan from a "
+                        "checkout at this git commit (plan engine_before)")
     parser.add_argument("--child", nargs=2, metavar=("PLAN", "DATA"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return child(*args.child)
     plans = list(args.plans)
+    before = before_checkout(args.before) if args.before else None
+    if before is not None:
+        plans.append("engine_before")
     if "engine" in plans and not (REPO_ROOT / "catalog" / "quality" / "runner.py").exists():
         print("catalog/quality/runner.py is missing: the engine plans are skipped")
         plans = [p for p in plans if not p.startswith("engine")]
     plans += [] if args.no_peers else list(PEERS)
     print(f"quality benchmark ({machine_note()}; {args.repeat} run(s) per plan, peers once)")
     ensure(args.data)
-    results = {name: bench_data_set(name, plans, args.repeat) for name in args.data}
+    results = {name: bench_data_set(name, plans, args.repeat, before) for name in args.data}
     rows = [row for name, figures in results.items() for row in report(name, figures)]
     print("\n" + table(rows, ("data", "plan", "wall s", "start s", "work s", "peak MB",
                               "×floor", "×best", "work ×floor", "work ×best")))

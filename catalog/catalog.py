@@ -19,6 +19,7 @@ import pandas as pd
 
 from catalog.config import Settings
 from catalog.engine import Column, Engine
+from catalog.housekeeping import clean_stale_build_files
 from catalog.errors import DomainNotFound, InvalidRequest, ProductNotFound
 from catalog.extracts import ExtractRequest, extract_filename
 from catalog.governance import approval
@@ -82,6 +83,7 @@ class Catalog:
 
     def __init__(self, settings: Settings | None = None, recheck_seconds: float = 2.0) -> None:
         self.settings = settings or Settings.from_env()
+        clean_stale_build_files(self.settings.data_dir)  # leftovers of killed processes
         self.engine = Engine(self.settings.data_dir)
         self.store = StateStore(self.settings.state_path)
         self._quality_engine: Engine | None = None
@@ -265,13 +267,16 @@ class Catalog:
         """Run every check of the product on its data now, store the run and return it.
 
         Checks that cannot run become ``error`` results; nothing here raises for bad rules.
+        The run has a sandbox of its own (the contract's SQL rules are untrusted), closed
+        afterwards, so what it spilled to disk is removed with it.
 
         Raises:
             ProductNotFound: no such product.
             catalog.store.StoreError: the run could not be stored.
         """
         product = self.product(principal, product_id)
-        run = run_product(self.quality_engine, product, trigger=trigger, progress=progress)
+        with quality_engine(self.settings.data_dir) as engine:
+            run = run_product(engine, product, trigger=trigger, progress=progress)
         quality_history.save_run(self.store, run)
         return run
 

@@ -103,6 +103,8 @@ def outcome(result: CheckResult) -> str:
         if value is None:
             return "no records to date"
         return f"{which} record {_age(value, c.unit)} old"
+    if value is None:  # unreachable: handled above; keeps the type checker informed
+        return result.message or "not measured"
     amount = f"{_num(value)}%" if c.unit == "percent" else _num(value)
     if c.kind in _NOUNS:
         noun = _NOUNS[c.kind]
