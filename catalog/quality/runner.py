@@ -102,8 +102,11 @@ def _sql_rule(check: Check, relation: str, types: dict[str, str]) -> str:
     except SandboxRefused as err:
         raise _QueryFailed(str(err)) from None
     cte = f"{name} AS (SELECT * FROM {relation})"
-    if sql[:4].upper() == "WITH" and sql[4:5].isspace():
-        return f"WITH {cte}, {sql[5:]}"
+    words = sql.split(None, 2)
+    if len(words) == 3 and words[0].upper() == "WITH":
+        if words[1].upper() == "RECURSIVE":
+            return f"WITH RECURSIVE {cte}, {words[2]}"
+        return f"WITH {cte}, {sql.split(None, 1)[1]}"
     return f"WITH {cte} {sql}"
 
 

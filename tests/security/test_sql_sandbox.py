@@ -228,3 +228,27 @@ def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("MESH_QUERY_MAX_ROWS", "-1")
     with pytest.raises(ValueError, match="MESH_QUERY_MAX_ROWS"):
         Limits.from_env()
+
+
+def test_validate_names_build_code_the_sandbox_would_refuse(demo_copy: Settings) -> None:
+    build = demo_copy.mesh_root / "reference" / "airlines" / "build.sql"
+    build.write_text("SELECT * FROM nycflights13.airlines;\nCOPY (SELECT 1) TO '/tmp/x.csv'\n")
+    out = subprocess.run([sys.executable, "-m", "catalog", "validate",
+                          str(demo_copy.mesh_root / "reference")], capture_output=True,
+                         text=True, cwd=REPO_ROOT, timeout=120)
+    assert out.returncode == 1
+    line = next(ln for ln in out.stdout.splitlines() if "build.sql" in ln)
+    assert "airlines/build.sql:1" in line and "statements" in line
+
+
+def test_a_slow_quality_rule_ends_as_an_error_naming_the_time_limit(
+        fixture_mesh: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    _add_sql_rule(fixture_mesh, "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r "
+                                "WHERE i < 10000000000) SELECT count(*) FROM r")
+    monkeypatch.setenv("MESH_QUERY_TIMEOUT_S", "1")
+    started = time.monotonic()
+    run = Catalog(fixture_mesh, recheck_seconds=0).run_quality(LOCAL_USER, "sales.orders")
+    slow = next(r for r in run.results if r.check.kind == "sql")
+    assert time.monotonic() - started < 20
+    assert slow.status == Status.ERROR
+    assert "time limit" in slow.message and "MESH_QUERY_TIMEOUT_S" in slow.message
