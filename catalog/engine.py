@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from catalog.confine import PathRefused, confined
 from catalog.errors import CatalogError, DataUnavailable, InvalidRequest
 from catalog.extracts import ExtractRequest, csv_select_list, where_clause
 from catalog.sandbox import Limits, QueryFailed, Sandbox
@@ -114,14 +115,13 @@ class Engine:
 
     # -- locating data -----------------------------------------------------------------
     def _inside_data_dir(self, raw: str) -> Path:
-        path = Path(raw)
-        path = (path if path.is_absolute() else self.data_dir / path).resolve()
-        if not path.is_relative_to(self.data_dir):
+        try:
+            return confined(raw, self.data_dir, what="data")
+        except PathRefused:
             raise DataUnavailable(
                 f"The contract points at '{raw}', outside the data folder; data is only read "
                 "from there."
-            )
-        return path
+            ) from None
 
     def _attach(self, database: Path) -> str:
         try:
