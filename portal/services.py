@@ -19,6 +19,7 @@ from catalog.config import Settings
 from catalog.errors import CatalogError
 from catalog.extracts import ExtractRequest
 from catalog.models.principal import LOCAL_USER, Principal
+from portal.safe_text import escape_markdown
 
 logger = logging.getLogger(__name__)
 
@@ -58,10 +59,11 @@ def current_principal() -> Principal:
 def show_error(err: BaseException) -> None:
     """Render an error for the user: a :class:`CatalogError`'s own message, else a generic one.
 
+    The message is shown literally (it may repeat an id from the URL or text from a manifest).
     Unexpected exceptions are logged with their stack trace; the page never shows one.
     """
     if isinstance(err, CatalogError):
-        st.error(str(err), icon=":material/error:")
+        st.error(escape_markdown(str(err)), icon=":material/error:")
         return
     logger.exception("unexpected error in the portal", exc_info=err)
     st.error(UNEXPECTED_ERROR, icon=":material/error:")

@@ -18,7 +18,9 @@ import streamlit as st  # noqa: E402
 from portal import routes  # noqa: E402
 from portal.services import errors_shown  # noqa: E402
 
-st.set_page_config(page_title="Data mesh portal", page_icon=":material/hub:", layout="wide")
+# An emoji favicon is drawn in the browser; a ":material/…:" one is fetched from Google's font
+# servers, and no page may load anything from a host other than the portal's.
+st.set_page_config(page_title="Data mesh portal", page_icon="🗂️", layout="wide")
 
 page = st.navigation(
     [

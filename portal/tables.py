@@ -13,6 +13,7 @@ from open_data_contract_standard.model import OpenDataContractStandard
 from catalog.mesh import OutputPortView
 from catalog.models.odps import Team
 from catalog.wording import QualityLine, quality_lines, sla_lines  # noqa: F401 (re-exported)
+from portal.safe_text import safe_url
 
 SCHEMA_COLUMNS = ("Property", "Business name", "Type", "Description", "Required", "Unique",
                   "Key", "Classification", "Personal data")
@@ -99,13 +100,17 @@ def table_height(rows: int, max_rows: int = 40) -> int:
     return 35 * (min(max(rows, 1), max_rows) + 1) + 3
 
 
-def member_rows(team: Team | None) -> list[dict[str, str]]:
-    """Team members as rows: Name, Role, Contact (a mailto link when the user name is an e-mail)."""
-    rows = []
+def member_rows(team: Team | None) -> list[dict[str, str | None]]:
+    """Team members as rows: Name, Role, Contact.
+
+    Contact is a mailto link when the user name is an e-mail address (checked with
+    :func:`portal.safe_text.safe_url`), else None: a user name is never used as a link.
+    """
+    rows: list[dict[str, str | None]] = []
     for member in team.members if team else []:
-        contact = member.username
-        if "@" in contact and not contact.startswith("mailto:"):
+        contact = (member.username or "").strip()
+        if "@" in contact and not contact.lower().startswith("mailto:"):
             contact = f"mailto:{contact}"
         rows.append({"Name": member.name or member.username, "Role": member.role or "",
-                     "Contact": contact})
+                     "Contact": safe_url(contact) if "@" in contact else None})
     return rows

@@ -8,7 +8,6 @@ nullValues, mustBe: 0}`` on ``carrier`` → "No missing values in Airline code (
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from catalog.models.odps import DataProductDocument, InputPort, OutputPort, TeamMember
@@ -26,7 +25,8 @@ from catalog.wording import (  # noqa: F401
     threshold,
 )
 
-# -- short texts and links -----------------------------------------------------------------
+# -- short texts ---------------------------------------------------------------------------
+# (Escaping text for Markdown and checking link targets: portal/safe_text.py.)
 
 def shorten(text: str | None, limit: int = 180) -> str:
     """``text`` on one line, cut at a word boundary to at most ``limit`` characters (with "…")."""
@@ -35,21 +35,6 @@ def shorten(text: str | None, limit: int = 180) -> str:
         return flat
     cut = flat[: limit - 1].rsplit(" ", 1)[0].rstrip(",.;:")
     return cut + "…"
-
-
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>$~|])")
-
-
-def md(text: str | None) -> str:
-    """Escape text from manifests for ``st.markdown``: no emphasis, links, math or HTML tags."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text or "")
-
-
-def safe_url(url: str | None) -> str | None:
-    """``url`` when it is an http(s) or mailto link, else None (never a javascript: link)."""
-    if url and re.match(r"^(https?://|mailto:)[^\s]+$", url.strip(), re.IGNORECASE):
-        return url.strip()
-    return None
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:

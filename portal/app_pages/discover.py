@@ -8,8 +8,9 @@ from catalog.search import FACETS
 from portal import state
 from portal.components import search_controls as controls
 from portal.components.product_card import product_grid
+from portal.safe_text import escape_markdown
 from portal.services import current_principal, get_catalog
-from portal.wording import md, plural
+from portal.wording import plural
 
 catalog = get_catalog()
 principal = current_principal()
@@ -39,11 +40,12 @@ with results:
         st.button("Clear the search and filters", key=state.DISCOVER_CLEAR,
                   on_click=controls.clear_search, icon=":material/filter_alt_off:")
     else:
+        typed = escape_markdown(query.text, one_line=True)  # from the URL: shown literally
         if result.partial:
-            st.info(f"No product matches every word of “{md(query.text)}”; these match only some "
+            st.info(f"No product matches every word of “{typed}”; these match only some "
                     "of the words.", icon=":material/info:")
         st.caption(f"{plural(len(result.hits), 'data product')}"
-                   + (f" for “{md(query.text)}”" if query.text else "")
+                   + (f" for “{typed}”" if query.text else "")
                    + (" with the chosen filters" if filtered else ""))
         products = catalog.products(principal, [hit.product_id for hit in result.hits])
         product_grid(products, columns=2,

@@ -11,9 +11,10 @@ from portal import routes
 from portal.components.domain_card import domain_grid
 from portal.components.not_found import not_found
 from portal.components.product_card import product_grid
+from portal.safe_text import code_span, escape_markdown, md_link
 from portal.services import current_principal, get_catalog
 from portal.tables import member_rows
-from portal.wording import HELP, md, plural, safe_url
+from portal.wording import HELP, plural
 
 catalog = get_catalog()
 principal = current_principal()
@@ -31,14 +32,14 @@ except DomainNotFound as err:
     not_found("Domain not found", err, [(routes.DOMAINS, "See all domains", ":material/domain:")])
 
 st.page_link(routes.DOMAINS, label="All domains", icon=":material/arrow_back:")
-st.title(domain.title, anchor=False)
-st.caption(f"Domain `{domain.name}` · {plural(len(domain.product_ids), 'data product')}")
-st.markdown(md(domain.description))
+st.title(escape_markdown(domain.title, one_line=True), anchor=False)
+st.caption(f"Domain {code_span(domain.name)} · {plural(len(domain.product_ids), 'data product')}")
+st.markdown(escape_markdown(domain.description))
 
 team, contacts = st.columns([3, 2], gap="large")
 with team:
-    st.markdown("**Team**" + (f": {md(domain.team.name)}" if domain.team and domain.team.name
-                               else ""))
+    st.markdown("**Team**" + (f": {escape_markdown(domain.team.name, one_line=True)}"
+                               if domain.team and domain.team.name else ""))
     rows = member_rows(domain.team)
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
@@ -52,10 +53,10 @@ with contacts:
     if not domain.contacts:
         st.caption("No contact channel is listed.")
     for channel in domain.contacts:
-        url = safe_url(channel.url)
-        label = f"[{md(channel.channel)}]({url})" if url else md(channel.channel)
-        what = " · ".join(md(x) for x in (channel.tool, channel.scope) if x)
-        st.markdown(f"- :material/support_agent: {label}" + (f" ({what})" if what else ""))
+        what = " · ".join(escape_markdown(x, one_line=True) for x in (channel.tool, channel.scope)
+                          if x)
+        st.markdown(f"- :material/support_agent: {md_link(channel.channel, channel.url)}"
+                    + (f" ({what})" if what else ""))
 
 st.subheader("Data products", anchor=False)
 products = catalog.products(principal, domain.product_ids)

@@ -9,8 +9,9 @@ from catalog.search import SearchQuery
 from portal import routes, state
 from portal.components.domain_card import domain_grid
 from portal.components.quality_badge import grade_overview
+from portal.safe_text import escape_markdown
 from portal.services import current_principal, get_catalog
-from portal.wording import HELP, md, plural, type_label
+from portal.wording import HELP, plural, type_label
 
 catalog = get_catalog()
 principal = current_principal()
@@ -66,6 +67,6 @@ st.subheader("Popular tags", anchor=False)
 tags = catalog.search(principal, SearchQuery()).facets.get("tag", [])[:16]
 with st.container(horizontal=True, gap="small"):
     for tag, count in tags:
-        st.page_link(routes.DISCOVER, label=f"{md(tag)} ({count})", icon=":material/sell:",
-                     query_params={"tag": tag})
+        st.page_link(routes.DISCOVER, label=escape_markdown(f"{tag} ({count})", one_line=True),
+                     icon=":material/sell:", query_params={"tag": tag})
 st.page_link(routes.DISCOVER, label="Browse every data product", icon=":material/arrow_forward:")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from portal import state
+from portal.safe_text import escape_markdown
 from portal.services import current_principal, get_catalog
 from portal.wording import plural
 
@@ -38,8 +39,8 @@ for problem in problems:
     groups.setdefault(problem.severity, []).append(str(problem))
 for severity, lines in groups.items():
     title, explanation, icon = SEVERITIES.get(
-        severity, (severity.capitalize(), "", ":material/info:"))
+        severity, (escape_markdown(severity.capitalize(), one_line=True), "", ":material/info:"))
     st.subheader(f"{title} ({len(lines)})", anchor=False)
     if explanation:
         st.caption(f"{icon} {explanation}")
-    st.code("\n".join(lines), language=None, wrap_lines=True)
+    st.code("\n".join(lines), language=None, wrap_lines=True)  # st.code renders no Markdown

@@ -14,8 +14,8 @@ from portal.components.not_found import not_found
 from portal.components.product_overview import product_overview
 from portal.components.quality_view import quality_view
 from portal.components.schema_table import schema_table
+from portal.safe_text import code_span, escape_markdown
 from portal.services import current_principal, errors_shown, get_catalog
-from portal.wording import md
 
 catalog = get_catalog()
 principal = current_principal()
@@ -26,7 +26,7 @@ if not product_id:
     st.caption("Choose a data product, or search for one on the discover page.")
     titles = {p.id: p.title for p in catalog.all_products(principal)}
     choice = st.selectbox("Data product", list(titles), index=None, key=state.PRODUCT_PICKER,
-                          format_func=lambda pid: f"{titles[pid]} ({pid})",
+                          format_func=lambda pid: f"{titles[pid]} ({pid})",  # plain text
                           placeholder="Choose a data product")
     st.page_link(routes.DISCOVER, label="Search the catalog", icon=":material/search:")
     if choice:
@@ -43,11 +43,12 @@ except ProductNotFound as err:
 
 domains = {d.name: d.title for d in catalog.domains(principal)}
 domain_title = domains.get(product.domain, product.domain)
-st.title(product.title, anchor=False)
+st.title(escape_markdown(product.title, one_line=True), anchor=False)
 with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-    st.markdown(f"`{product.id}`")
+    st.markdown(code_span(product.id))
     product_badges(product)
-    st.page_link(routes.DOMAINS, label=f"Domain: {md(domain_title)}", icon=":material/domain:",
+    st.page_link(routes.DOMAINS, label=f"Domain: {escape_markdown(domain_title, one_line=True)}",
+                 icon=":material/domain:",
                  query_params={routes.DOMAIN_PARAM: product.domain})
     st.page_link(routes.REGISTER, label="Publish a new version", icon=":material/upgrade:",
                  query_params={routes.PRODUCT_PARAM: product.id})
@@ -64,13 +65,13 @@ with overview, errors_shown():
 with schema:
     for port in product.output_ports:
         if len(product.output_ports) > 1:
-            st.subheader(f"Output port {port.name}", anchor=False)
+            st.subheader(f"Output port {escape_markdown(port.name, one_line=True)}", anchor=False)
         schema_table(port)
 
 with contract, errors_shown():
     for port in product.output_ports:
         if len(product.output_ports) > 1:
-            st.subheader(f"Output port {port.name}", anchor=False)
+            st.subheader(f"Output port {escape_markdown(port.name, one_line=True)}", anchor=False)
         contract_view(port)
     manifest_downloads(product.id, catalog.manifest_files(principal, product.id),
                        catalog.product_documentation(principal, product.id))

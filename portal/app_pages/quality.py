@@ -14,6 +14,7 @@ from catalog.quality import presentation as pres
 from portal import state
 from portal.components import quality_charts as charts
 from portal.components import quality_dashboard as sections
+from portal.safe_text import escape_markdown
 from portal.services import current_principal, get_catalog
 from portal.wording import plural
 
@@ -31,6 +32,7 @@ st.caption("How well each data product keeps its data contract, from the latest 
 by_domain, by_owner, by_status = st.columns([2, 2, 3], gap="medium")
 domains = by_domain.pills("Domain", sorted({p.domain for p in products}), key=state.QUALITY_DOMAIN,
                           selection_mode="multi", bind="query-params",
+                          format_func=lambda d: escape_markdown(d, one_line=True),
                           help="The business area that owns the product.")
 owners = by_owner.multiselect(
     "Owner or team", sorted({o for p in products for o in (*p.owners, p.team_name) if o}),

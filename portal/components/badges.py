@@ -1,16 +1,21 @@
-"""Small badges: a product's lifecycle status, type and version."""
+"""Small badges: a product's lifecycle status, type and version.
+
+``st.badge`` renders its label as Markdown (and escapes only square brackets), so manifest text
+goes through :func:`portal.safe_text.badge_label`.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from catalog.mesh import DataProduct
+from portal.safe_text import badge_label
 from portal.wording import HELP, status_color, type_label
 
 
 def status_badge(status: str) -> None:
     """A coloured badge for a lifecycle status (active green, deprecated orange, …)."""
-    st.badge(status or "unknown", color=status_color(status),  # type: ignore[arg-type]
+    st.badge(badge_label(status or "unknown"), color=status_color(status),  # type: ignore[arg-type]
              icon=":material/radio_button_checked:", help=HELP["status"])
 
 
@@ -18,7 +23,7 @@ def product_badges(product: DataProduct) -> None:
     """Status, type and version of a product on one line (call inside a horizontal container)."""
     status_badge(product.status)
     if product.type:
-        st.badge(type_label(product.type), color="gray", icon=":material/category:",
+        st.badge(badge_label(type_label(product.type)), color="gray", icon=":material/category:",
                  help=HELP["type"])
     if product.version:
-        st.badge(f"v{product.version}", color="gray", help=HELP["version"])
+        st.badge(badge_label(f"v{product.version}"), color="gray", help=HELP["version"])

@@ -9,7 +9,8 @@ from catalog.governance.model import PolicyResult
 from catalog.governance.presentation import checklist, origin_label, result_summary
 from catalog.mesh import DataProduct
 from catalog.models.principal import Principal
-from portal.wording import md, plural
+from portal.safe_text import code_span, escape_markdown
+from portal.wording import plural
 
 _ICONS = {("failed", "error"): ":red[:material/cancel:]",
           ("failed", "warning"): ":orange[:material/warning:]",
@@ -19,16 +20,20 @@ _PASSED = ":green[:material/check_circle:]"
 
 
 def _result(result: PolicyResult, label: str) -> None:
+    """One policy: its title, state and origin, what was found, and how to fix it. Titles,
+    findings and fixes come from policy files and manifests, so they are escaped."""
     icon = _ICONS.get((result.status, result.severity), _PASSED)
-    st.markdown(f"{icon} **{md(result.title)}** — {label} · `{result.policy_id}` · "
-                f"{result.severity} · defined in {md(origin_label(result.origin))}")
+    st.markdown(f"{icon} **{escape_markdown(result.title, one_line=True)}** — "
+                f"{escape_markdown(label, one_line=True)} · {code_span(result.policy_id)} · "
+                f"{escape_markdown(result.severity, one_line=True)} · defined in "
+                f"{escape_markdown(origin_label(result.origin), one_line=True)}")
     for finding in result.findings:
-        where = f"`{md(finding.location)}` " if finding.location else ""
-        st.markdown(f"- {where}{md(finding.message)}")
+        where = f"{code_span(finding.location)} " if finding.location else ""
+        st.markdown(f"- {where}{escape_markdown(finding.message, one_line=True)}")
     if result.status == "failed" and result.fix:
-        st.caption(f":material/build: **Fix:** {md(result.fix)}")
+        st.caption(f":material/build: **Fix:** {escape_markdown(result.fix)}")
     if result.note:
-        st.caption(md(result.note))
+        st.caption(escape_markdown(result.note))
 
 
 def compliance_checklist(catalog: Catalog, principal: Principal, product: DataProduct) -> None:

@@ -9,29 +9,32 @@ import streamlit as st
 from catalog.catalog import ManifestFile
 from catalog.mesh import OutputPortView
 from portal import state
+from portal.safe_text import code_span, escape_markdown
 from portal.tables import quality_rows, server_rows, sla_lines, table_height
-from portal.wording import HELP, md
+from portal.wording import HELP
 
 
 def contract_view(port: OutputPortView) -> None:
     """Service levels, quality rules and servers of one output port's data contract."""
     contract = port.contract
     if contract is None:
-        st.warning(f"Output port '{port.name}' has no valid data contract. The mesh health page "
-                   "lists what is wrong with it.", icon=":material/warning:")
+        st.warning(f"Output port '{escape_markdown(port.name, one_line=True)}' has no valid data "
+                   "contract. The mesh health page lists what is wrong with it.",
+                   icon=":material/warning:")
         return
-    status = f" · {md(contract.status)}" if contract.status else ""
-    st.caption(f"Contract `{contract.id}` · version {md(contract.version or '?')}{status}")
+    status = f" · {escape_markdown(contract.status, one_line=True)}" if contract.status else ""
+    st.caption(f"Contract {code_span(contract.id)} · version "
+               f"{escape_markdown(contract.version or '?', one_line=True)}{status}")
     if contract.description and contract.description.purpose:
-        st.markdown(md(contract.description.purpose))
+        st.markdown(escape_markdown(contract.description.purpose))
 
     st.markdown("**Service levels**", help=HELP["sla"])
     lines = sla_lines(contract)
     if not lines:
         st.caption("This contract makes no service-level promises.")
     for sentence, description in lines:
-        extra = f" — {md(description)}" if description else ""
-        st.markdown(f"- :material/schedule: **{md(sentence)}**{extra}")
+        extra = f" — {escape_markdown(description, one_line=True)}" if description else ""
+        st.markdown(f"- :material/schedule: **{escape_markdown(sentence, one_line=True)}**{extra}")
 
     st.markdown("**Quality rules**", help=HELP["quality"])
     rows = quality_rows(contract)
@@ -68,7 +71,8 @@ def manifest_downloads(product_id: str, files: list[ManifestFile],
                      "published them; other data-contract tools can read them.")
     with st.container(horizontal=True):
         for file in files:
-            st.download_button(file.name, data=file.data, file_name=file.name, mime=file.mime,
+            st.download_button(escape_markdown(file.name, one_line=True), data=file.data,
+                               file_name=file.name, mime=file.mime,
                                key=state.product_manifest_download(product_id, file.name),
                                icon=":material/file_download:", on_click="ignore")
         if documentation is not None:

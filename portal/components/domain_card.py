@@ -6,7 +6,8 @@ import streamlit as st
 
 from catalog.mesh import Domain
 from portal import routes
-from portal.wording import md, plural, shorten
+from portal.safe_text import escape_markdown
+from portal.wording import plural, shorten
 
 
 def domain_card(domain: Domain, describe: int = 200) -> None:
@@ -17,11 +18,11 @@ def domain_card(domain: Domain, describe: int = 200) -> None:
         describe: at most this many characters of its description.
     """
     with st.container(border=True):
-        st.page_link(routes.DOMAINS, label=f"**{md(domain.title)}**", icon=":material/domain:",
-                     query_params={routes.DOMAIN_PARAM: domain.name})
-        st.markdown(md(shorten(domain.description, describe)))
+        st.page_link(routes.DOMAINS, label=f"**{escape_markdown(domain.title, one_line=True)}**",
+                     icon=":material/domain:", query_params={routes.DOMAIN_PARAM: domain.name})
+        st.markdown(escape_markdown(shorten(domain.description, describe)))
         team = domain.team.name if domain.team and domain.team.name else "no team named"
-        st.caption(f":material/group: {md(team)} · :material/dataset: "
+        st.caption(f":material/group: {escape_markdown(team, one_line=True)} · :material/dataset: "
                    f"{plural(len(domain.product_ids), 'data product')}")
 
 

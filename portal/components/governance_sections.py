@@ -17,9 +17,10 @@ from catalog.mesh import DataProduct
 from catalog.models.principal import Principal
 from portal import routes, state
 from portal.components import governance_charts as charts
+from portal.safe_text import code_span, escape_markdown
 from portal.services import UNEXPECTED_ERROR
 from portal.tables import table_height
-from portal.wording import md, plural
+from portal.wording import plural
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +93,8 @@ def violations(compliance: MeshCompliance, titles: dict[str, str]) -> None:
 def policies(compliance: MeshCompliance) -> None:
     """Which policy comes from where (global, or a domain's policies.yaml)."""
     for problem in compliance.problems:
-        st.error(f"`{md(problem.location)}`: {md(problem.message)}", icon=":material/error:")
+        st.error(f"{code_span(problem.location)}: {escape_markdown(problem.message)}",
+                 icon=":material/error:")
     rows = pres.policy_rows(compliance)
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                  height=table_height(len(rows)))
@@ -120,23 +122,27 @@ def approvals(catalog: Catalog, principal: Principal,
               queue: list[tuple[DataProduct, ComplianceReport]]) -> None:
     """Proposed products with their compliance: approve, or send back with a reason."""
     outcome = st.session_state.pop(state.GOVERNANCE_OUTCOME, None)
-    if outcome:
+    if outcome:  # the message names the product or repeats the catalog's error: escaped
         (st.success if outcome[0] == "success" else st.error)(
-            outcome[1], icon=":material/check_circle:" if outcome[0] == "success"
-            else ":material/error:")
+            escape_markdown(outcome[1]), icon=":material/check_circle:"
+            if outcome[0] == "success" else ":material/error:")
     if not queue:
         st.caption("No product is waiting for approval.")
         return
     for product, report in queue:
         allowed = catalog.may_decide(principal, product.id)
         with st.container(border=True):
-            st.page_link(routes.PRODUCT, label=f"**{md(product.title)}** ({product.id})",
+            title = escape_markdown(product.title, one_line=True)
+            st.page_link(routes.PRODUCT,
+                         label=f"**{title}** ({escape_markdown(product.id, one_line=True)})",
                          icon=":material/dataset:", query_params={routes.PRODUCT_PARAM: product.id})
-            st.caption(f"Domain {md(product.domain)} · v{md(product.version)} · "
-                       f"{md(pres.result_summary(report))}")
+            st.caption(f"Domain {escape_markdown(product.domain, one_line=True)} · "
+                       f"v{escape_markdown(product.version, one_line=True)} · "
+                       f"{pres.result_summary(report)}")
             for finding in report.findings:
-                st.markdown(f"- **{finding.severity}** `{finding.policy_id}`: "
-                            f"{md(finding.message)}")
+                st.markdown(f"- **{escape_markdown(finding.severity, one_line=True)}** "
+                            f"{code_span(finding.policy_id)}: "
+                            f"{escape_markdown(finding.message, one_line=True)}")
             blocked = "fix its policy errors first" if report.errors else ""
             denied = "" if allowed else "only a domain owner or a governance admin can decide"
             left, right = st.columns([1, 3], vertical_alignment="bottom")

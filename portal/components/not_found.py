@@ -13,7 +13,8 @@ def not_found(title: str, err: CatalogError, links: list[tuple[str, str, str]]) 
 
     Args:
         title: page heading, e.g. "Data product not found".
-        err: the catalog error, whose message says what was asked for.
+        err: the catalog error, whose message says what was asked for; it repeats the value
+            from the URL, so :func:`portal.services.show_error` shows it escaped.
         links: (page path, label, material icon) of each way onward.
     """
     st.title(title, anchor=False)

@@ -11,8 +11,9 @@ from catalog.quality.model import QualityRun
 from portal import routes
 from portal.components.badges import product_badges
 from portal.components.quality_badge import grade_badge
+from portal.safe_text import code_span, escape_markdown
 from portal.services import current_principal, get_catalog
-from portal.wording import md, shorten
+from portal.wording import shorten
 
 FIELD_NAMES = {"name": "name", "tags": "tags", "owner": "owner", "property": "column names",
                "description": "description"}
@@ -32,20 +33,21 @@ def product_card(product: DataProduct, matched: tuple[str, ...] = (),
             shown when given.
     """
     with st.container(border=True):
-        st.page_link(routes.PRODUCT, label=f"**{md(product.title)}**", icon=":material/dataset:",
-                     query_params={routes.PRODUCT_PARAM: product.id})
-        st.caption(f"`{product.id}` · domain {md(product.domain)}")
+        st.page_link(routes.PRODUCT, label=f"**{escape_markdown(product.title, one_line=True)}**",
+                     icon=":material/dataset:", query_params={routes.PRODUCT_PARAM: product.id})
+        st.caption(f"{code_span(product.id)} · domain "
+                   f"{escape_markdown(product.domain, one_line=True)}")
         with st.container(horizontal=True, gap="small"):
             product_badges(product)
             compliance_badge(product)
             if quality is not None:
                 grade_badge(quality.get(product.id))
-        st.markdown(md(shorten(product.purpose, 220)) or "_No purpose given._")
+        st.markdown(escape_markdown(shorten(product.purpose, 220)) or "_No purpose given._")
         owners = ", ".join(product.owners) or "no owner named"
         team = f" · {product.team_name}" if product.team_name else ""
-        st.caption(f":material/person: {md(owners)}{md(team)}")
+        st.caption(f":material/person: {escape_markdown(owners + team, one_line=True)}")
         if product.tags:
-            st.caption(":material/sell: " + md(", ".join(product.tags)))
+            st.caption(":material/sell: " + escape_markdown(", ".join(product.tags), one_line=True))
         if matched:
             words = ", ".join(FIELD_NAMES.get(m, m) for m in matched)
             st.caption(f":material/search: matched in {words}")

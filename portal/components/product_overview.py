@@ -7,30 +7,32 @@ import streamlit as st
 
 from catalog.mesh import DataProduct
 from portal import routes
+from portal.safe_text import badge_label, code_span, escape_markdown, md_link
 from portal.tables import member_rows
-from portal.wording import HELP, md, safe_url
+from portal.wording import HELP
 
 
 def _text_section(title: str, text: str, empty: str) -> None:
     st.markdown(f"**{title}**")
-    st.markdown(md(text) if text.strip() else f"_{empty}_")
+    st.markdown(escape_markdown(text) if text.strip() else f"_{empty}_")
 
 
 def _links(products: list[DataProduct], empty: str) -> None:
     if not products:
         st.caption(empty)
     for other in products:
-        st.page_link(routes.PRODUCT, label=md(other.title), icon=":material/dataset:",
-                     help=f"Data product {other.id}",
+        st.page_link(routes.PRODUCT, label=escape_markdown(other.title, one_line=True),
+                     icon=":material/dataset:",
+                     help=f"Data product {escape_markdown(other.id, one_line=True)}",
                      query_params={routes.PRODUCT_PARAM: other.id})
 
 
 def _people(product: DataProduct) -> None:
     st.markdown("**Owner and team**")
     owners = ", ".join(product.owners) or "No owner is named."
-    st.markdown(f":material/person: Owner: **{md(owners)}**")
+    st.markdown(f":material/person: Owner: **{escape_markdown(owners, one_line=True)}**")
     if product.team_name:
-        st.caption(f"Team: {md(product.team_name)}")
+        st.caption(f"Team: {escape_markdown(product.team_name, one_line=True)}")
     rows = member_rows(product.team)
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
@@ -44,11 +46,10 @@ def _support(product: DataProduct) -> None:
     if not product.support:
         st.caption("No support channel is listed.")
     for channel in product.support:
-        url = safe_url(channel.url)
-        name = md(channel.channel)
-        label = f"[{name}]({url})" if url else name
-        what = " · ".join(md(x) for x in (channel.tool, channel.scope) if x)
-        st.markdown(f"- :material/support_agent: {label}" + (f" ({what})" if what else ""))
+        what = " · ".join(escape_markdown(x, one_line=True) for x in (channel.tool, channel.scope)
+                          if x)
+        st.markdown(f"- :material/support_agent: {md_link(channel.channel, channel.url)}"
+                    + (f" ({what})" if what else ""))
 
 
 def product_overview(product: DataProduct, upstream: list[DataProduct],
@@ -69,7 +70,7 @@ def product_overview(product: DataProduct, upstream: list[DataProduct],
             st.markdown("**Tags**", help=HELP["tags"])
             with st.container(horizontal=True, gap="small"):
                 for tag in product.tags:
-                    st.badge(tag, color="blue", icon=":material/sell:")
+                    st.badge(badge_label(tag), color="blue", icon=":material/sell:")
     with right:
         _people(product)
         _support(product)
@@ -79,16 +80,16 @@ def product_overview(product: DataProduct, upstream: list[DataProduct],
         st.markdown("**Built from**", help=HELP["input_port"])
         _links(upstream, "Nothing in the mesh: this product reads source systems directly.")
         for port in product.input_ports:
-            st.caption(f":material/input: input port {md(port.name)}"
-                       + (f", contract `{port.contractId}`" if port.contractId else ""))
+            st.caption(f":material/input: input port {escape_markdown(port.name, one_line=True)}"
+                       + (f", contract {code_span(port.contractId)}" if port.contractId else ""))
     with down:
         st.markdown("**Used by**", help="Data products built from this one.")
         _links(downstream, "No data product in the mesh uses this one yet.")
     with ports:
         st.markdown("**Output ports**", help=HELP["output_port"])
         for port in product.output_ports:
-            version = f" v{md(port.version)}" if port.version else ""
-            st.markdown(f":material/output: **{md(port.name)}** ({md(port.type or 'data')}"
-                        f"{version})")
+            version = f" v{port.version}" if port.version else ""
+            st.markdown(f":material/output: **{escape_markdown(port.name, one_line=True)}** "
+                        f"({escape_markdown((port.type or 'data') + version, one_line=True)})")
             if port.description:
-                st.caption(md(port.description))
+                st.caption(escape_markdown(port.description))

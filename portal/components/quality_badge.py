@@ -11,7 +11,7 @@ from catalog.mesh import DataProduct
 from catalog.quality.model import QualityRun
 from catalog.quality.presentation import GRADE_COLORS, as_of_label, grade_bands
 from portal import routes
-from portal.wording import md
+from portal.safe_text import escape_markdown
 
 
 def grade_badge(run: QualityRun | None) -> None:
@@ -55,7 +55,8 @@ def grade_overview(products: list[DataProduct], latest: Mapping[str, QualityRun]
         for product in sorted(products, key=score_of)[:limit]:
             run = latest.get(product.id)
             grade = run.score.grade if run is not None else "not checked"
-            st.page_link(routes.PRODUCT, label=f"{md(product.title)} · {grade}",
+            st.page_link(routes.PRODUCT,
+                         label=f"{escape_markdown(product.title, one_line=True)} · {grade}",
                          icon=":material/fact_check:",
                          query_params={routes.PRODUCT_PARAM: product.id})
     st.page_link(routes.QUALITY, label="See data quality across the mesh",

@@ -2,7 +2,9 @@
 
 Figure builders only (no Streamlit calls); the tab and the dashboard page render them with
 ``st.plotly_chart``. Runs are drawn over their data cut-off (``as_of``) as evenly spaced labels,
-so a year of month-end history and today's live run both stay readable.
+so a year of month-end history and today's live run both stay readable. Product titles and
+domain names come from manifests; Plotly reads HTML in its text, so they pass through
+:func:`portal.safe_text.chart_text`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import plotly.graph_objects as go
 from catalog.quality.model import QualityRun, Status
 from catalog.quality.presentation import ProductQuality, as_of_label
 from catalog.quality.scoring import GRADES
+from portal.safe_text import chart_text
 
 _STATUS_COLORS = {Status.PASSED: "#2e7d32", Status.WARNING: "#ef6c00", Status.FAILED: "#c62828",
                   Status.ERROR: "#757575", Status.SKIPPED: "#bdbdbd"}
@@ -70,17 +73,19 @@ def rule_trend(runs: list[QualityRun], check_id: str, unit_label: str) -> go.Fig
 def product_scores(items: list[ProductQuality]) -> go.Figure:
     """Horizontal bars of each product's latest score, coloured by grade, lowest on top.
 
-    Each bar carries the product id as ``customdata`` (a click on it opens the product).
+    Each bar carries the product id as ``customdata[0]`` (a click on it opens the product) and
+    its escaped form, for the hover text, as ``customdata[1]``.
     """
     scored = sorted((i for i in items if i.score is not None), key=lambda i: i.score or 0,
                     reverse=True)
     fig = go.Figure(go.Bar(
-        y=[i.product.title for i in scored], x=[i.score for i in scored], orientation="h",
+        y=[chart_text(i.product.title) for i in scored], x=[i.score for i in scored],
+        orientation="h",
         marker_color=[_GRADE_COLORS.get(i.run.score.grade if i.run else "", "#9e9e9e")
                       for i in scored],
         text=[f"{i.score:.1f} · {i.run.score.grade}" if i.run else "" for i in scored],
-        customdata=[[i.product.id] for i in scored],
-        hovertemplate="%{y} (%{customdata[0]})<br>score %{x:.1f}<extra></extra>"))
+        customdata=[[i.product.id, chart_text(i.product.id)] for i in scored],
+        hovertemplate="%{y} (%{customdata[1]})<br>score %{x:.1f}<extra></extra>"))
     fig.update_layout(height=max(160, 32 * len(scored) + 70), bargap=0.3,
                       margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False,
                       clickmode="event+select")
@@ -95,7 +100,8 @@ def dimension_heatmap(rates: dict[str, dict[str, float]], dimensions: list[str])
          for d in domains]
     text = [[f"{v:.0f}%" if v is not None else "–" for v in row] for row in z]
     fig = go.Figure(go.Heatmap(
-        z=z, x=dimensions, y=domains, text=text, texttemplate="%{text}", zmin=0, zmax=100,
+        z=z, x=[chart_text(d) for d in dimensions], y=[chart_text(d) for d in domains],
+        text=text, texttemplate="%{text}", zmin=0, zmax=100,
         colorscale="RdYlGn", colorbar={"title": "Pass rate %"},
         hovertemplate="%{y} · %{x}: %{z:.1f}% of checks passed<extra></extra>"))
     fig.update_layout(height=max(220, 50 * len(domains) + 80),

@@ -9,8 +9,9 @@ from catalog.quality import presentation as pres
 from catalog.quality.scoring import WEIGHTS
 from portal import routes, state
 from portal.components import quality_charts as charts
+from portal.safe_text import escape_markdown
 from portal.tables import table_height
-from portal.wording import HELP, md
+from portal.wording import HELP
 
 _LINK = st.column_config.LinkColumn("Product", display_text=r"product=(.*)",
                                     help="Open the product's page")
@@ -52,13 +53,15 @@ def domains(items: list[pres.ProductQuality]) -> None:
     with left:
         for domain, value in by_domain.items():
             with st.container(border=True):
-                st.metric(f"Domain {domain}", f"{value:.1f}", border=False,
+                st.metric(f"Domain {escape_markdown(domain, one_line=True)}", f"{value:.1f}",
+                          border=False,
                           help="Mean latest score of the domain's products shown.")
                 with st.container(horizontal=True, gap="small"):
                     for i in items:
                         if i.product.domain == domain and i.run is not None:
                             st.page_link(routes.PRODUCT,
-                                         label=f"{md(i.product.title)} · {i.run.score.grade}",
+                                         label=f"{escape_markdown(i.product.title, one_line=True)}"
+                                               f" · {i.run.score.grade}",
                                          query_params={routes.PRODUCT_PARAM: i.product.id})
     with right:
         st.caption("Pass rate of the checks of each quality dimension, per domain")

@@ -14,9 +14,10 @@ from catalog.quality import presentation as pres
 from catalog.quality.model import CheckResult, QualityRun, Status
 from portal import state
 from portal.components import quality_charts as charts
+from portal.safe_text import code_span, escape_markdown
 from portal.services import show_error
 from portal.tables import table_height
-from portal.wording import HELP, md, plural
+from portal.wording import HELP, plural
 
 _NOT_MET = (Status.FAILED, Status.WARNING)
 
@@ -43,7 +44,8 @@ def quality_view(catalog: Catalog, principal: Principal, product: DataProduct) -
         return
     latest = runs[-1]
     st.caption(f"Latest run: data as of {pres.as_of_label(latest)} · {latest.trigger} run · "
-               f"version {md(latest.product_version)} · {plural(len(latest.results), 'rule')} "
+               f"version {escape_markdown(latest.product_version, one_line=True)} · "
+               f"{plural(len(latest.results), 'rule')} "
                f"checked in {latest.duration_s:.2f} s")
     _score(runs)
     _failing_rules(latest)
@@ -59,7 +61,7 @@ def _run_now(catalog: Catalog, principal: Principal, product: DataProduct) -> No
         def progress(done: int, total: int, label: str) -> None:
             """Advance the bar: ``done`` of ``total`` checks, the last one's description."""
             bar.progress(done / total if total else 1.0,
-                         text=f"{done} of {total}: {md(label)}")
+                         text=f"{done} of {total}: {escape_markdown(label, one_line=True)}")
 
         try:
             run = catalog.run_quality(principal, product.id, progress=progress)
@@ -96,13 +98,15 @@ def _score(runs: list[QualityRun]) -> None:
         cols[3].metric("Freshness", "no promise", border=True, help=HELP["sla"])
     else:
         verdict = {True: "met", False: "not met", None: "not measured"}[fresh.met]
-        cols[3].metric("Freshness", fresh.actual, delta=f"{verdict}: {fresh.promised}",
+        actual = escape_markdown(fresh.actual, one_line=True)
+        promised = escape_markdown(fresh.promised, one_line=True)
+        cols[3].metric("Freshness", actual, delta=f"{verdict}: {promised}",
                        delta_color={True: "green", False: "red", None: "gray"}[fresh.met],
                        delta_arrow="off", border=True,
                        help="Age of the newest record, against the contract's promise.")
-        st.caption(f":material/schedule: Freshness SLA: newest record promised {fresh.promised} "
-                   f"old; it is {fresh.actual} old ({'met' if fresh.met else 'not met'}). "
-                   f"{md(fresh.detail)}")
+        st.caption(f":material/schedule: Freshness SLA: newest record promised {promised} "
+                   f"old; it is {actual} old ({'met' if fresh.met else 'not met'}). "
+                   f"{escape_markdown(fresh.detail, one_line=True)}")
     left, right = st.columns([3, 2], gap="large")
     with left:
         rows = [{"Dimension": d.dimension, "Weight": d.weight, "Rules passed": d.passed,
@@ -114,7 +118,7 @@ def _score(runs: list[QualityRun]) -> None:
                                                          max_value=100)})
     with right:
         st.markdown("**How the score is computed**")
-        st.markdown(f"Score = {md(run.score.arithmetic)}")
+        st.markdown(f"Score = {escape_markdown(run.score.arithmetic, one_line=True)}")
         st.caption(f"Weights: {pres.weights_text()}. Dimensions without a scored rule are left "
                    "out and the weights of the others rescaled; rules that could not run or "
                    f"were skipped do not count. Grades: {pres.grade_bands()}.")
@@ -145,7 +149,8 @@ def _all_rules(run: QualityRun) -> None:
         st.markdown("**Rules that could not be checked**")
         for r in not_run:
             what = "could not run" if r.status == Status.ERROR else "not run here"
-            st.markdown(f"- {md(r.check.description)} — {what}: {md(r.message)}")
+            st.markdown(f"- {escape_markdown(r.check.description, one_line=True)} — {what}: "
+                        f"{escape_markdown(r.message, one_line=True)}")
 
 
 def _failing(result: CheckResult) -> None:
@@ -153,11 +158,13 @@ def _failing(result: CheckResult) -> None:
     with st.container(border=True):
         icon = ":red[:material/cancel:]" if result.status == Status.FAILED else \
             ":orange[:material/warning:]"
-        st.markdown(f"{icon} {md(pres.result_sentence(result))}")
+        st.markdown(f"{icon} {escape_markdown(pres.result_sentence(result), one_line=True)}")
         where = result.check.object + (f".{result.check.property}" if result.check.property
                                        else "")
-        st.caption(f"{result.check.dimension} · severity {md(result.check.severity)} · limit "
-                   f"{pres.limit_text(result)} · on `{where}` · rule `{result.check.id}`")
+        st.caption(f"{escape_markdown(result.check.dimension, one_line=True)} · severity "
+                   f"{escape_markdown(result.check.severity, one_line=True)} · limit "
+                   f"{escape_markdown(pres.limit_text(result), one_line=True)} · on "
+                   f"{code_span(where)} · rule {code_span(result.check.id)}")
         if result.sample:
             with st.expander(f"Failing rows (first {len(result.sample)})",
                              icon=":material/table_rows:"):

@@ -11,6 +11,7 @@ from catalog.registration.steps import basics_problems
 from catalog.search import SearchQuery
 from portal import state
 from portal.components import register_wizard as wizard
+from portal.safe_text import escape_markdown
 from portal.services import current_principal
 from portal.wording import type_label
 
@@ -47,11 +48,18 @@ def _name_check(catalog: Catalog, domain: str | None, name: str) -> None:
         return
     found = naming.check_new_product(catalog.mesh(), domain, name) if domain else \
         naming.name_problems(name)
-    if found:
+    if found:  # the problems repeat what was typed
         for problem in found:
-            st.caption(f":material/close: {problem}")
+            st.caption(f":material/close: {escape_markdown(problem, one_line=True)}")
     elif domain:
-        st.caption(f":material/check: {domain}.{name} follows the naming standard and is free.")
+        st.caption(f":material/check: {escape_markdown(f'{domain}.{name}', one_line=True)} "
+                   "follows the naming standard and is free.")
+
+
+def _type_option(product_type: str) -> str:
+    """A product type as a radio option (radio options render Markdown; the type of a
+    published product comes from its manifest)."""
+    return escape_markdown(type_label(product_type), one_line=True)
 
 
 def render(catalog: Catalog) -> None:
@@ -77,7 +85,7 @@ def render(catalog: Catalog) -> None:
         types = list(PRODUCT_TYPES) if basics.product_type in PRODUCT_TYPES or not fixed \
             else [basics.product_type]
         st.radio(_LABELS["product_type"], types, key=key("product_type"), horizontal=True,
-                 format_func=type_label, help=help_text(Basics, "product_type"),
+                 format_func=_type_option, help=help_text(Basics, "product_type"),
                  disabled=fixed, persist_state="page")
         st.text_input(_LABELS["title"], key=key("title"), help=help_text(Basics, "title"),
                       persist_state="page")

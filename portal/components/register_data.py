@@ -12,6 +12,7 @@ from catalog.registration.forms import SourceKind
 from catalog.registration.sources import DataSource
 from portal import state
 from portal.components import register_wizard as wizard
+from portal.safe_text import code_span, escape_markdown
 from portal.services import current_principal, show_error
 from portal.tables import table_height
 
@@ -71,7 +72,7 @@ def _upload(catalog: Catalog) -> None:
         return
     st.session_state[state.REGISTER_UPLOADED] = identity
     try:
-        with st.spinner(f"Reading {uploaded.name}…"):
+        with st.spinner(f"Reading {escape_markdown(uploaded.name, one_line=True)}…"):
             accept(catalog, sources.stage_upload(catalog.settings, catalog.engine,
                                                  uploaded.name, uploaded.getvalue()))
     except Exception as err:  # noqa: BLE001 - shown in place; the step stays usable
@@ -90,7 +91,7 @@ def _local(catalog: Catalog) -> None:
                  icon=":material/check:") and choice is not None:
         picked = labels[choice]
         try:
-            with st.spinner(f"Reading {picked.label}…"):
+            with st.spinner(f"Reading {escape_markdown(picked.label, one_line=True)}…"):
                 accept(catalog, sources.local_source(catalog.settings, catalog.engine,
                                                      picked.path, picked.table))
         except Exception as err:  # noqa: BLE001 - shown in place
@@ -120,14 +121,16 @@ def _current(catalog: Catalog, src: DataSource) -> None:
     cols[0].metric("Rows", f"{src.rows:,}")
     data_profile = wizard.profile()
     cols[1].metric("Columns", len(data_profile.columns) if data_profile else "–")
-    cols[2].markdown(f"**Source**  \n{src.label}")
+    cols[2].markdown(f"**Source**  \n{escape_markdown(src.label, one_line=True)}")
     if src.inputs:
-        st.caption("Input ports: " + ", ".join(f"`{i.product_id}` {i.version}"
-                                               for i in src.inputs))
+        st.caption("Input ports: " + ", ".join(
+            f"{code_span(i.product_id)} {escape_markdown(i.version, one_line=True)}"
+            for i in src.inputs))
     if data_profile:
         for col in data_profile.columns:
             if col.formula_like:
-                st.warning(f"{col.formula_like:,} cells of {col.name} start with =, +, -, @ or "
+                st.warning(f"{col.formula_like:,} cells of "
+                           f"{escape_markdown(col.name, one_line=True)} start with =, +, -, @ or "
                            "a tab: spreadsheets could run them as formulas. They are kept as "
                            "text, and CSV downloads from the portal prefix them with ' so they "
                            "stay text.", icon=":material/warning:")

@@ -11,9 +11,9 @@ from catalog.registration import documents, publish, sources, versions
 from catalog.registration.review import Review, review
 from portal import routes, state
 from portal.components import register_wizard as wizard
+from portal.safe_text import escape_markdown
 from portal.services import current_principal, show_error
 from portal.tables import table_height
-from portal.wording import md
 
 
 def sync() -> None:
@@ -34,9 +34,10 @@ def _files(result: Review) -> None:
             (left, "odps", documents.PRODUCT_FILE, result.odps_yaml),
             (right, "odcs", documents.contract_file(form), result.odcs_yaml)):
         with column:
-            st.markdown(f"**{name}**")
+            st.markdown(f"**{escape_markdown(name, one_line=True)}**")
             st.code(text, language="yaml", height=420)
-            st.download_button(f"Download {name}", text.encode("utf-8"), file_name=name,
+            st.download_button(f"Download {escape_markdown(name, one_line=True)}",
+                               text.encode("utf-8"), file_name=name,
                                mime="application/yaml", key=state.register_download(kind),
                                icon=":material/download:", on_click="ignore")
 
@@ -46,11 +47,12 @@ def _findings(result: Review) -> None:
         st.success("Both files are valid and meet every policy of the domain.",
                    icon=":material/verified:")
     for problem in result.problems:
-        (st.error if problem.severity == "error" else st.warning)(str(problem))
+        (st.error if problem.severity == "error" else st.warning)(escape_markdown(str(problem)))
     for finding in result.findings:
-        text = f"**{finding.policy_id}**: {md(finding.message)}"
+        text = (f"**{escape_markdown(finding.policy_id, one_line=True)}**: "
+                f"{escape_markdown(finding.message, one_line=True)}")
         if finding.fix:
-            text += f"  \nHow to fix: {md(finding.fix)}"
+            text += f"  \nHow to fix: {escape_markdown(finding.fix, one_line=True)}"
         (st.error if finding.severity == "error" else st.warning)(text)
 
 
@@ -70,14 +72,17 @@ def _version(catalog: Catalog) -> list[str]:
         st.caption("The contract is unchanged; only the data is new.")
     if plan.required_bump == "major":
         st.warning(f"These changes break consumers: the new version must be "
-                   f"{plan.suggested} or later.", icon=":material/warning:")
+                   f"{escape_markdown(plan.suggested, one_line=True)} or later.",
+                   icon=":material/warning:")
         if plan.downstream:
             st.markdown("Products that consume it and should be told:")
             for product in plan.downstream:
-                st.page_link(routes.PRODUCT, label=f"{md(product.title)} ({product.id})",
+                st.page_link(routes.PRODUCT, label=escape_markdown(
+                                 f"{product.title} ({product.id})", one_line=True),
                              query_params={routes.PRODUCT_PARAM: product.id},
                              icon=":material/dataset:")
-    st.text_input(f"Version (published now: {plan.current})", key=state.REGISTER_VERSION,
+    st.text_input(f"Version (published now: {escape_markdown(plan.current, one_line=True)})",
+                  key=state.REGISTER_VERSION,
                   help="MAJOR.MINOR.PATCH; a breaking change needs a new major number.")
     sync()
     return versions.version_problems(plan, form.version)
@@ -88,7 +93,8 @@ def _publish(catalog: Catalog, blocking: list[str]) -> None:
     if blocking:
         st.info("Publishing is possible once the problems above are fixed (use Back).",
                 icon=":material/info:")
-    if not st.button(f"Publish {form.product_id} {form.version}", type="primary",
+    if not st.button(escape_markdown(f"Publish {form.product_id} {form.version}", one_line=True),
+                     type="primary",
                      icon=":material/publish:", key=state.REGISTER_PUBLISH,
                      disabled=bool(blocking) or src is None) or src is None:
         return
@@ -121,7 +127,7 @@ def render(catalog: Catalog) -> None:
     if wizard.is_new_version():
         found = _version(catalog)
         for problem in found:
-            st.error(problem)
+            st.error(escape_markdown(problem))
         blocking += found
     _publish(catalog, blocking)
 
@@ -129,17 +135,19 @@ def render(catalog: Catalog) -> None:
 def published(catalog: Catalog) -> None:
     """What was published: the product, its rows, the first quality run, where to go next."""
     result = st.session_state[state.REGISTER_RESULT]
-    st.success(f"{result.product_id} {result.version} is published: {result.rows:,} rows. "
-               "It can be found in the catalog now.", icon=":material/check_circle:")
+    st.success(f"{escape_markdown(f'{result.product_id} {result.version}', one_line=True)} is "
+               f"published: {result.rows:,} rows. It can be found in the catalog now.",
+               icon=":material/check_circle:")
     run = result.quality
     if run is not None and run.score.value is not None:
         counts = run.counts()
         st.metric("First quality run", f"{run.score.value:.0f} ({run.score.grade})",
-                  help=run.score.arithmetic)
+                  help=escape_markdown(run.score.arithmetic, one_line=True))
         st.caption(f"{counts['passed']} checks passed, {counts['failed']} failed, "
                    f"{counts['warning']} warnings, {counts['skipped']} not measurable here.")
     elif result.quality_error:
-        st.warning(f"The first quality run could not be stored: {result.quality_error}")
+        st.warning("The first quality run could not be stored: "
+                   + escape_markdown(result.quality_error, one_line=True))
     with st.container(horizontal=True):
         st.page_link(routes.PRODUCT, label="Open the product", icon=":material/dataset:",
                      query_params={routes.PRODUCT_PARAM: result.product_id})

@@ -20,6 +20,7 @@ from catalog.registration.steps import (
 )
 from portal import state
 from portal.components import register_wizard as wizard
+from portal.safe_text import escape_markdown
 from portal.tables import table_height
 from portal.wording import HELP
 
@@ -113,8 +114,8 @@ def render_schema(catalog: Catalog) -> None:
                    num_rows="fixed", disabled=locked, column_config=config, width="stretch",
                    height=table_height(len(props), 15))
     sync_schema()
-    for warning in schema_warnings(wizard.form().properties):
-        st.info(warning, icon=":material/info:")
+    for warning in schema_warnings(wizard.form().properties):  # they name columns: escaped
+        st.info(escape_markdown(warning), icon=":material/info:")
 
 
 def sync_sla() -> None:
@@ -157,13 +158,14 @@ def render_sla(catalog: Catalog) -> None:
                           "row) are measured on it.")
     sync_sla()
     if form.sla.carried:
-        st.caption("Kept from the published contract: " + ", ".join(
-            str(e.get("property")) for e in form.sla.carried))
+        st.caption("Kept from the published contract: " + escape_markdown(", ".join(
+            str(e.get("property")) for e in form.sla.carried), one_line=True))
     element = f"{form.port}.{form.sla.freshness_column}" if form.sla.freshness_column else None
     written = sla.sla_properties(form.sla.choices, element)
     if written:
-        st.caption("Written to the contract as: " + "; ".join(
+        st.caption("Written to the contract as: " + escape_markdown("; ".join(
             f"{e['property']} {e['value']}{' ' + e['unit'] if e.get('unit') else ''}"
-            + (f" on {e['element']}" if e.get("element") else "") for e in written))
+            + (f" on {e['element']}" if e.get("element") else "") for e in written),
+            one_line=True))
     for warning in sla_warnings(form.sla, form.properties, form.basics.product_type):
-        st.warning(warning, icon=":material/warning:")
+        st.warning(escape_markdown(warning), icon=":material/warning:")

@@ -21,6 +21,7 @@ from catalog.registration.profile import Profile
 from catalog.registration.sources import DataSource
 from catalog.registration.steps import STEP_TITLES, STEPS
 from portal import state
+from portal.safe_text import escape_markdown
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,9 @@ def progress() -> None:
 def show_problems() -> None:
     """The problems that stopped the last "Next", as one error listing what to fix."""
     problems = st.session_state.get(state.REGISTER_PROBLEMS) or []
-    if problems:
-        st.error("Fix these to continue:\n\n" + "\n".join(f"- {p}" for p in problems),
+    if problems:  # they repeat names, files and values that were typed or uploaded: escaped
+        st.error("Fix these to continue:\n\n"
+                 + "\n".join(f"- {escape_markdown(p, one_line=True)}" for p in problems),
                  icon=":material/error:")
 
 

@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from catalog.mesh import OutputPortView
+from portal.safe_text import code_span, escape_markdown
 from portal.tables import SCHEMA_COLUMNS, schema_rows, table_height
-from portal.wording import HELP, md
+from portal.wording import HELP
 
 
 def schema_table(port: OutputPortView) -> None:
@@ -17,15 +18,17 @@ def schema_table(port: OutputPortView) -> None:
     """
     objects = port.schema_objects()
     if not objects:
-        st.warning(f"Output port '{port.name}' has no data contract with a schema.",
+        st.warning(f"Output port '{escape_markdown(port.name, one_line=True)}' has no data "
+                   "contract with a schema.",
                    icon=":material/warning:")
         return
     for obj in objects:
         title = obj.businessName or obj.name or "table"
-        st.markdown(f"**{md(title)}** (`{obj.name}`)")
+        st.markdown(f"**{escape_markdown(title, one_line=True)}** ({code_span(obj.name)})")
         if obj.description:
-            st.caption(md(obj.description)
-                       + (f" Granularity: {md(obj.dataGranularityDescription)}."
+            st.caption(escape_markdown(obj.description)
+                       + (f" Granularity: "
+                          f"{escape_markdown(obj.dataGranularityDescription, one_line=True)}."
                           if obj.dataGranularityDescription else ""))
         frame = pd.DataFrame(schema_rows(port, obj.name), columns=list(SCHEMA_COLUMNS))
         st.dataframe(

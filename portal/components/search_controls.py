@@ -11,6 +11,7 @@ import streamlit as st
 
 from catalog.search import FACETS, SearchQuery
 from portal import routes, state
+from portal.safe_text import escape_markdown
 from portal.wording import HELP
 
 FACET_LABELS = {"domain": "Domain", "owner": "Owner or team", "tag": "Tag", "status": "Status",
@@ -85,6 +86,9 @@ def search_box() -> None:
 def facet_selector(facet: str, counts: list[tuple[str, int]], selected: tuple[str, ...]) -> None:
     """Pills or a multiselect for ``facet`` whose labels carry the number of matching products.
 
+    Pills render their labels as Markdown, so theirs are escaped; a multiselect shows its
+    options as plain text.
+
     Args:
         facet: facet name (see :data:`catalog.search.FACETS`).
         counts: (value, products) pairs from the search result, best first.
@@ -99,9 +103,13 @@ def facet_selector(facet: str, counts: list[tuple[str, int]], selected: tuple[st
         """``"operations (4)"``: the value and how many products have it."""
         return f"{value} ({count_of.get(value, 0)})"
 
+    def pill_label(value: str) -> str:
+        """:func:`label` escaped: pills render Markdown, and values may come from the URL."""
+        return escape_markdown(label(value), one_line=True)
+
     key = state.discover_facet(facet)
     if facet in PILL_FACETS:
-        st.pills(FACET_LABELS[facet], options, selection_mode="multi", format_func=label,
+        st.pills(FACET_LABELS[facet], options, selection_mode="multi", format_func=pill_label,
                  key=key, help=FACET_HELP[facet])
     else:
         st.multiselect(FACET_LABELS[facet], options, format_func=label, key=key,

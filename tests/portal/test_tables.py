@@ -55,10 +55,13 @@ def test_sla_and_servers(flights: DataProduct) -> None:
 
 def test_member_rows_and_table_height() -> None:
     team = Team(name="T", members=[TeamMember(username="a@x.example", name="Ann", role="owner"),
-                                   TeamMember(username="bob")])
+                                   TeamMember(username="bob"),
+                                   TeamMember(username="javascript:alert(1)//@x.example")])
     assert member_rows(team) == [
         {"Name": "Ann", "Role": "owner", "Contact": "mailto:a@x.example"},
-        {"Name": "bob", "Role": "", "Contact": "bob"},
+        {"Name": "bob", "Role": "", "Contact": None},  # a user name is not a link target
+        {"Name": "javascript:alert(1)//@x.example", "Role": "",
+         "Contact": "mailto:javascript:alert%281%29//@x.example"},  # only ever a mailto link
     ]
     assert member_rows(None) == []
     assert table_height(2) == 35 * 3 + 3 and table_height(500) == table_height(40)
