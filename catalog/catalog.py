@@ -19,7 +19,6 @@ import pandas as pd
 
 from catalog.config import Settings
 from catalog.engine import Column, Engine
-from catalog.housekeeping import clean_stale_build_files
 from catalog.errors import DomainNotFound, InvalidRequest, ProductNotFound
 from catalog.extracts import ExtractRequest, extract_filename
 from catalog.governance import approval
@@ -27,6 +26,7 @@ from catalog.governance.evaluate import MeshCompliance
 from catalog.governance.metrics import MeshKpis, mesh_kpis
 from catalog.governance.model import ComplianceReport
 from catalog.governance.service import ComplianceCache
+from catalog.housekeeping import clean_stale_build_files
 from catalog.interchange.markdown import product_markdown
 from catalog.manifests.loader import load_mesh
 from catalog.mesh import DataProduct, Domain, ManifestProblem, Mesh, OutputPortView

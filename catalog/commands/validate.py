@@ -78,21 +78,27 @@ def resolve(path: Path) -> list[Target]:
         if kind_of(path) not in ("odps", "odcs"):
             raise InvalidRequest(f"{path} is not an ODPS (*.odps.yaml) or ODCS (*.odcs.yaml) "
                                  "file, nor a folder.")
-        if (path.parent / PRODUCT_FILE).is_file():
+        if _present(path.parent / PRODUCT_FILE):
             return [Target(path, path.parent.parent.parent, path.parent)]
         return [Target(path, None, path)]
     if not path.is_dir():
         raise InvalidRequest(f"{path} does not exist; give a mesh folder, a domain folder or "
                              "an ODPS/ODCS file.")
-    if (path / PRODUCT_FILE).is_file():
+    if _present(path / PRODUCT_FILE):
         return [Target(path, path.parent.parent, path)]
-    if (path / DOMAIN_FILE).is_file() or any((p / PRODUCT_FILE).is_file()
-                                             for p in path.iterdir() if p.is_dir()):
+    if _present(path / DOMAIN_FILE) or any(_present(p / PRODUCT_FILE)
+                                           for p in path.iterdir() if p.is_dir()):
         return [Target(path, path.parent, path)]
     loose = sorted(p for p in path.iterdir() if p.is_file() and kind_of(p) in ("odps", "odcs"))
     if loose:
         return [Target(p, None, p) for p in loose]
     return [Target(path, path, None)]
+
+
+def _present(path: Path) -> bool:
+    """Whether a manifest name is taken, even by a dangling link or a pipe (the loader then
+    reports what is wrong with it)."""
+    return os.path.lexists(path)
 
 
 def _from_problem(problem: ManifestProblem) -> Finding:

@@ -1,14 +1,22 @@
 """Load one manifest file into a model, or into problems naming file, line and field.
 
 Three kinds of file: ``domain.yaml`` (our domain format), ``product.odps.yaml`` (ODPS) and
-``*.odcs.yaml`` (ODCS v3). Each goes through: UTF-8 decode → YAML parse → JSON-Schema check
+``*.odcs.yaml`` (ODCS v3). Each goes through: a confined read (a regular file inside the mesh
+folder, at most :data:`~catalog.manifests.yaml_source.MAX_MANIFEST_BYTES`, see
+:mod:`catalog.confine`) → UTF-8 decode → nesting pre-scan and YAML parse → JSON-Schema check
 (ODPS/ODCS) → pydantic model. Results are cached by (path, size, mtime) so an unchanged mesh
 reloads without parsing anything.
+
+Hostile files (symbolic links out of the mesh, named pipes, huge or deeply nested documents,
+alias bombs, odd keys) become problems naming file, line and field; nothing here raises for
+content, and a problem never quotes a file from outside the mesh.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import stat
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,18 +25,25 @@ from typing import Any
 from open_data_contract_standard.model import OpenDataContractStandard
 from pydantic import BaseModel, ValidationError
 
+from catalog.config import Settings
+from catalog.confine import PathRefused, read_regular_file
 from catalog.manifests import schemas
+from catalog.manifests.line_index import LineIndex
 from catalog.manifests.yaml_source import (
+    LARGE_TEXT_CHARS,
+    MAX_MANIFEST_BYTES,
+    Locator,
     YamlProblem,
     decode,
     format_path,
-    locate,
     parse_mapping,
     refine_path,
 )
 from catalog.mesh import ManifestProblem
 from catalog.models.domain import DomainDocument
 from catalog.models.odps import DataProductDocument
+
+logger = logging.getLogger(__name__)
 
 ODCS_READ_VERSIONS = ("v3.0.0", "v3.0.1", "v3.0.2", "v3.1.0", "v3.2.0")
 """ODCS versions the portal reads (ARCHITECTURE.md decision 1)."""
@@ -95,36 +110,53 @@ def kind_of(path: Path) -> str | None:
     return None
 
 
-def load_document(path: Path, display_name: str, kind: str) -> LoadedDocument:
+def load_document(path: Path, display_name: str, kind: str, root: Path | None = None
+                  ) -> LoadedDocument:
     """Load ``path`` as a ``kind`` document, reusing the cached result if the file is unchanged.
 
     Args:
         path: the file.
         display_name: how problems name the file (relative to the mesh root).
         kind: ``domain``, ``odps`` or ``odcs``.
+        root: the mesh folder the file must be inside (symbolic links are followed only within
+            it). ``None`` (callers outside :func:`~catalog.manifests.loader.load_mesh`, which
+            passes its root): the configured mesh root (``MESH_ROOT``) when ``path`` is under
+            it, else the file's own folder.
 
     Returns:
         The document; on failure ``model`` is None and ``problems`` says why (never raises for
-        bad content; an unreadable file is a problem too).
+        bad content; a file that is refused or unreadable is a problem on line 1 too).
     """
-    try:
-        st = os.stat(path)
-    except OSError as err:
-        return LoadedDocument(kind, None, [ManifestProblem(display_name, None, "", str(err))])
     key = str(path)
-    with _cache_lock:
-        hit = _cache.get(key)
-    if hit and hit[0] == st.st_size and hit[1] == st.st_mtime_ns:
-        return hit[2]
     try:
-        raw = path.read_bytes()
-    except OSError as err:
-        return LoadedDocument(kind, None, [ManifestProblem(display_name, None, "", str(err))])
+        info: os.stat_result | None = os.lstat(path)  # never follows a link, never opens
+    except OSError:
+        info = None
+    regular = info is not None and stat.S_ISREG(info.st_mode)
+    if info is not None and regular:
+        with _cache_lock:
+            hit = _cache.get(key)
+        if hit and hit[0] == info.st_size and hit[1] == info.st_mtime_ns:
+            return hit[2]
+    try:
+        raw = read_regular_file(path, root if root is not None else _default_root(path),
+                                MAX_MANIFEST_BYTES)
+    except PathRefused as err:
+        return LoadedDocument(kind, None, [ManifestProblem(display_name, 1, "",
+                                                           f"file {err.reason}")])
     doc = parse_document(raw, display_name, kind)
     doc.path = path
-    with _cache_lock:
-        _cache[key] = (st.st_size, st.st_mtime_ns, doc)
+    if info is not None and regular:  # a linked file is read again each time (rare)
+        with _cache_lock:
+            _cache[key] = (info.st_size, info.st_mtime_ns, doc)
     return doc
+
+
+def _default_root(path: Path) -> Path:
+    """The configured mesh root when ``path`` is under it, else the file's own folder."""
+    absolute = Path(os.path.abspath(path))
+    mesh_root = Settings.from_env().mesh_root
+    return mesh_root if mesh_root in absolute.parents else absolute.parent
 
 
 def parse_document(raw: bytes, display_name: str, kind: str, strict: bool = False
@@ -132,74 +164,122 @@ def parse_document(raw: bytes, display_name: str, kind: str, strict: bool = Fals
     """Parse and validate manifest bytes (no cache, no file system).
 
     ODCS documents come back as a :class:`LazyContract`; with ``strict`` its pydantic model
-    is built at once and a failure is reported as problems.
+    is built at once and a failure is reported as problems. Never raises: a document that
+    breaks a validator itself is reported as a problem too (and logged).
 
     Returns:
-        A :class:`LoadedDocument`; ``problems`` holds errors (model is None) and warnings.
+        A :class:`LoadedDocument`; ``problems`` holds errors (model is None) and warnings, each
+        with a line (1 when the problem is about the whole file).
     """
     try:
         text = decode(raw)
         data = parse_mapping(text)
     except YamlProblem as err:
-        problem = ManifestProblem(display_name, err.line, "", err.message)
+        problem = ManifestProblem(display_name, err.line or 1, "", _bounded(err.message))
         return LoadedDocument(kind, None, [problem])
-    problems = _schema_problems(kind, data, text, display_name)
+    try:
+        return _validated(kind, data, text, display_name, strict)
+    except (RecursionError, MemoryError) as err:
+        message = f"document is too complex to check ({type(err).__name__}); simplify it"
+    except Exception as err:  # noqa: BLE001 - a validator choking on odd input is a finding
+        logger.exception("validating %s failed", display_name)
+        message = f"document could not be checked ({type(err).__name__}); check its structure"
+    return LoadedDocument(kind, None, [ManifestProblem(display_name, 1, "", message)], data)
+
+
+def _validated(kind: str, data: dict[str, Any], text: str, display_name: str, strict: bool
+               ) -> LoadedDocument:
+    """JSON Schema, version check and (for ``domain``/``odps``, or ``strict``) pydantic."""
+    lines = _Lines(text, checked=True)
+    problems = _schema_problems(kind, data, lines, display_name)
     if problems:
         return LoadedDocument(kind, None, problems, data)
-    warnings = _version_warnings(kind, data, text, display_name)
+    warnings = _version_warnings(kind, data, lines, display_name)
     if kind == "odcs":
         contract = LazyContract(data)
         if strict:
             try:
                 contract.model()
             except ValidationError as err:
-                return LoadedDocument(kind, None, pydantic_problems(err, text, display_name), data)
+                return LoadedDocument(kind, None, _pydantic_problems(err, lines, display_name),
+                                      data)
         return LoadedDocument(kind, contract, warnings, data)
     try:
         model = _MODELS[kind].model_validate(data)
     except ValidationError as err:
-        return LoadedDocument(kind, None, pydantic_problems(err, text, display_name), data)
+        return LoadedDocument(kind, None, _pydantic_problems(err, lines, display_name), data)
     return LoadedDocument(kind, model, warnings, data)
 
 
+class _Lines:
+    """Lines of paths in one document text (``checked``: it passed the nesting pre-scan).
+
+    Above :data:`LARGE_TEXT_CHARS` the lines come from :class:`LineIndex` (regular
+    expressions) when it follows the text, instead of reading every parser event.
+    """
+
+    def __init__(self, text: str, checked: bool = False) -> None:
+        index = LineIndex(text) if len(text) > LARGE_TEXT_CHARS else None
+        self._finder: LineIndex | Locator = (
+            index if index is not None and index.exact else Locator(text, checked=checked))
+
+    def line(self, path: list[Any]) -> int | None:
+        """1-based line of the node at ``path`` (or its deepest ancestor), ``None`` if unknown."""
+        return self._finder.line(path)
+
+
+MAX_PROBLEM_CHARS = 500
+"""Problem messages are cut to this many characters (validators quote offending values)."""
+
+
+def _bounded(message: str) -> str:
+    return message if len(message) <= MAX_PROBLEM_CHARS else message[:MAX_PROBLEM_CHARS] + "…"
+
+
 def _schema_problems(
-    kind: str, data: dict[str, Any], text: str, display_name: str
+    kind: str, data: dict[str, Any], lines: _Lines, display_name: str
 ) -> list[ManifestProblem]:
     if kind == "domain":
         return []
     out = []
     for violation in schemas.validate(kind, data):
         path = refine_path(violation.path, violation.message)
-        out.append(
-            ManifestProblem(display_name, locate(text, path), format_path(path), violation.message)
-        )
+        out.append(ManifestProblem(display_name, lines.line(path) or 1, _bounded(format_path(path)),
+                                   _bounded(violation.message)))
     return out
 
 
 def pydantic_problems(err: ValidationError, text: str, display_name: str) -> list[ManifestProblem]:
-    """Problems (with lines) for a pydantic validation error of the document ``text``."""
+    """Problems (with lines, 1 when unknown) for a pydantic validation error of ``text``."""
+    return _pydantic_problems(err, _Lines(text), display_name)
+
+
+def _pydantic_problems(err: ValidationError, lines: _Lines, display_name: str
+                       ) -> list[ManifestProblem]:
     out = []
     for item in err.errors()[:20]:
         path = [p for p in item["loc"] if isinstance(p, (str, int))]
         message = item["msg"]
         if item["type"] == "extra_forbidden":
             message = "unknown field; check its spelling against the documented fields"
-        out.append(ManifestProblem(display_name, locate(text, path), format_path(path), message))
+        out.append(ManifestProblem(display_name, lines.line(path) or 1,
+                                   _bounded(format_path(path)), _bounded(message)))
     return out
 
 
 def _version_warnings(
-    kind: str, data: dict[str, Any], text: str, display_name: str
+    kind: str, data: dict[str, Any], lines: _Lines, display_name: str
 ) -> list[ManifestProblem]:
     if kind != "odcs" or data.get("apiVersion") in ODCS_READ_VERSIONS:
         return []
     return [
         ManifestProblem(
             display_name,
-            locate(text, ["apiVersion"]),
+            lines.line(["apiVersion"]) or 1,
             "apiVersion",
-            f"ODCS {data.get('apiVersion')} is outside the versions read here "
-            f"({', '.join(ODCS_READ_VERSIONS)}); loaded with the v3 schema, check the result",
+            _bounded(f"ODCS {data.get('apiVersion')} is outside the versions read here "
+                     f"({', '.join(ODCS_READ_VERSIONS)}); loaded with the v3 schema, check the "
+                     "result"),
             severity="warning",
         )
     ]

@@ -12,8 +12,9 @@ not), plain, quoted and block (``|``, ``>``) scalars, and flow collections (``{â
 whose inner fields get the line the collection starts on (what ``locate`` answers too, unless a
 flow collection spans several lines). For anything else (anchors, aliases, tags, explicit keys,
 directives, several documents, tabs) :attr:`LineIndex.exact` is ``False`` and
-:meth:`LineIndex.line` falls back to ``locate``. A test compares both on every path of every demo
-and shared example file.
+:meth:`LineIndex.line` falls back to :class:`~catalog.manifests.yaml_source.Locator`, which reads
+the text once for all look-ups, refuses text nested too deeply and never recurses. A test
+compares both on every path of every demo and shared example file.
 
 Why it is sound for block YAML: a block node's lines are indented deeper than its parent's
 keys or dashes, continuation lines of scalars included, so a sibling key or item is the next
@@ -23,9 +24,9 @@ line that starts with a non-space character at exactly the parent's column.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import lru_cache
 
-from catalog.manifests.yaml_source import PathPart, locate
+from catalog.manifests.yaml_source import Locator, PathPart
 
 _OTHER_SYNTAX = ("\n---", "\n...", "\n%", "\t", "\r")
 """Document markers, directives, tabs and CR line ends."""
@@ -33,7 +34,7 @@ _QUOTED_KEY = re.compile(r"""(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)')[ ]*:(?:[ ]
 _NOT_A_KEY = frozenset("{[]},&*!|>%@`?#-\"'")
 
 
-@cache
+@lru_cache(maxsize=512)  # bounded: keys come from documents, which may be hostile
 def _key_at(column: int, key: str) -> re.Pattern[str]:
     """A line holding ``key:`` at exactly ``column`` (the match starts at its newline).
 
@@ -44,7 +45,7 @@ def _key_at(column: int, key: str) -> re.Pattern[str]:
     return re.compile(rf"""\n {{{column}}}(?:{quoted}|"{quoted}"|'{quoted}')[ ]*:(?:[ ]|\n|$)""")
 
 
-@cache
+@lru_cache(maxsize=512)
 def _block_end(column: int, dash_continues: bool) -> re.Pattern[str]:
     """The first content line ending a block under a key or dash at ``column``.
 
@@ -106,7 +107,7 @@ class LineIndex:
 
     Attributes:
         exact: ``False`` when the text uses YAML this index does not follow; look-ups then use
-            PyYAML's composer instead.
+            positions read from PyYAML's parser events instead (see ``Locator``).
     """
 
     def __init__(self, text: str) -> None:
@@ -114,15 +115,19 @@ class LineIndex:
         self.exact = not (text.startswith(("---", "%", "? ", "&", "*", "!"))
                           or any(marker in text for marker in _OTHER_SYNTAX)
                           or "\n? " in text or _anchor_or_tag(text))
+        self._locator: Locator | None = None
 
     def line(self, path: list[PathPart] | tuple[PathPart, ...]) -> int | None:
         """1-based line of the node at ``path``, or of its deepest existing ancestor.
 
-        Same answer as :func:`catalog.manifests.yaml_source.locate` (which is used instead when
-        the text is not :attr:`exact`); ``None`` for an empty text.
+        Same answer as :func:`catalog.manifests.yaml_source.locate` (whose :class:`Locator` is
+        used instead when the text is not :attr:`exact`); ``None`` for an empty text, or for
+        text that is not :attr:`exact` and cannot be read.
         """
         if not self.exact:
-            return locate(self.text, path)
+            if self._locator is None:
+                self._locator = Locator(self.text)
+            return self._locator.line(path)
         first = _CONTENT.search("\n" + self.text[:4096])
         if first is None:
             first = _CONTENT.search("\n" + self.text)

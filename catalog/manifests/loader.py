@@ -8,6 +8,11 @@ Layout (ARCHITECTURE.md decision 1)::
 
 A broken file is reported as a :class:`~catalog.mesh.ManifestProblem` and skipped; the rest of
 the mesh still loads. Unchanged files are not parsed again (see ``documents.load_document``).
+
+Nothing outside ``<root>`` is read: a domain or product folder that is a symbolic link to a
+place outside the mesh is reported and not loaded, and manifest files are read through
+:func:`catalog.confine.read_regular_file` (a dangling link, a named pipe or a link out of the
+mesh in place of a manifest is an error naming the file, so ``validate`` fails on it).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from catalog.confine import PathRefused, confined, read_regular_file
 from catalog.gc_pause import gc_paused
 from catalog.manifests.documents import (
     LazyContract,
@@ -29,7 +35,7 @@ from catalog.manifests.documents import (
     parse_document,
     pydantic_problems,
 )
-from catalog.manifests.yaml_source import locate
+from catalog.manifests.yaml_source import MAX_MANIFEST_BYTES, YamlProblem, decode, locate
 from catalog.mesh import DataProduct, Domain, ManifestProblem, Mesh, OutputPortView
 from catalog.models.domain import DomainDocument
 from catalog.models.odps import DataProductDocument
@@ -40,18 +46,35 @@ PRODUCT_FILE = "product.odps.yaml"
 DOMAIN_FILE = "domain.yaml"
 
 
-def _subdirs(path: Path) -> list[Path]:
+def _subdirs(mesh: Mesh, path: Path) -> list[Path]:
+    """Sub-folders of ``path`` to load; a linked folder leading out of the mesh is reported
+    (an error) and left out."""
     with os.scandir(path) as entries:
-        return sorted(
-            Path(e.path)
-            for e in entries
-            if e.is_dir() and not e.name.startswith((".", "_"))
-        )
+        found = sorted((Path(e.path), e.is_symlink()) for e in entries
+                       if e.is_dir() and not e.name.startswith((".", "_")))
+    folders = []
+    for folder, linked in found:
+        if linked:
+            try:
+                confined(folder, mesh.root, what="folder")
+            except PathRefused as err:
+                mesh.problems.append(ManifestProblem(_rel(mesh, folder), 1, "",
+                                                     f"folder {err.reason}; it is not loaded"))
+                continue
+        folders.append(folder)
+    return folders
 
 
 def _files(path: Path, suffix: str) -> list[Path]:
+    """Entries of ``path`` named ``*suffix``, whatever they are (a link, a pipe or a folder
+    under a manifest's name is reported when it is loaded, not skipped in silence)."""
     with os.scandir(path) as entries:
-        return sorted(Path(e.path) for e in entries if e.is_file() and e.name.endswith(suffix))
+        return sorted(Path(e.path) for e in entries if e.name.endswith(suffix))
+
+
+def _present(path: Path) -> bool:
+    """Whether anything (even a dangling link or a pipe) has this name; never follows it."""
+    return os.path.lexists(path)
 
 
 def load_mesh(root: Path) -> Mesh:
@@ -69,7 +92,7 @@ def load_mesh(root: Path) -> Mesh:
         mesh.problems.append(ManifestProblem(str(root), None, "", "mesh folder does not exist"))
         return mesh
     with gc_paused(freeze=True):
-        for domain_dir in _subdirs(root):
+        for domain_dir in _subdirs(mesh, root):
             _load_domain(mesh, domain_dir)
         mesh.index_lineage()
         for product in mesh.products.values():
@@ -88,8 +111,8 @@ def _load_domain(mesh: Mesh, domain_dir: Path) -> None:
     name = domain_dir.name
     file = domain_dir / DOMAIN_FILE
     domain = Domain(name, name.replace("_", " ").capitalize(), "", None, [], None)
-    if file.exists():
-        loaded = load_document(file, _rel(mesh, file), "domain")
+    if _present(file):
+        loaded = load_document(file, _rel(mesh, file), "domain", mesh.root)
         mesh.problems.extend(loaded.problems)
         doc = loaded.model
         if isinstance(doc, DomainDocument):
@@ -108,7 +131,7 @@ def _load_domain(mesh: Mesh, domain_dir: Path) -> None:
                             "description and team", severity="warning")
         )
     mesh.domains[name] = domain
-    for product_dir in _subdirs(domain_dir):
+    for product_dir in _subdirs(mesh, domain_dir):
         product = _load_product(mesh, domain, product_dir)
         if product is not None:
             mesh.products[product.id] = product
@@ -118,14 +141,14 @@ def _load_domain(mesh: Mesh, domain_dir: Path) -> None:
 def _load_product(mesh: Mesh, domain: Domain, product_dir: Path) -> DataProduct | None:
     file = product_dir / PRODUCT_FILE
     rel = _rel(mesh, file)
-    if not file.exists():
+    if not _present(file):
         mesh.problems.append(
             ManifestProblem(_rel(mesh, product_dir), None, "",
                             f"product folder has no {PRODUCT_FILE}; it is not part of the mesh",
                             severity="warning")
         )
         return None
-    loaded = load_document(file, rel, "odps")
+    loaded = load_document(file, rel, "odps", mesh.root)
     mesh.problems.extend(loaded.problems)
     doc = loaded.model
     if not isinstance(doc, DataProductDocument):
@@ -133,13 +156,13 @@ def _load_product(mesh: Mesh, domain: Domain, product_dir: Path) -> DataProduct 
     expected = f"{domain.name}.{product_dir.name}"
     if doc.id != expected:
         mesh.problems.append(
-            ManifestProblem(rel, _line(loaded, "id"), "id",
+            ManifestProblem(rel, _line(mesh, loaded, "id"), "id",
                             f"product id '{doc.id}' must be '{expected}' (<domain>.<folder name>)")
         )
         return None
     if doc.domain and doc.domain != domain.name:
         mesh.problems.append(
-            ManifestProblem(rel, _line(loaded, "domain"), "domain",
+            ManifestProblem(rel, _line(mesh, loaded, "domain"), "domain",
                             f"domain '{doc.domain}' differs from the folder's domain "
                             f"'{domain.name}'")
         )
@@ -150,7 +173,7 @@ def _load_product(mesh: Mesh, domain: Domain, product_dir: Path) -> DataProduct 
         contract, contract_file = contracts.pop(port.contractId or "", (None, None))
         if contract is None and not broken_contracts:
             mesh.problems.append(
-                ManifestProblem(rel, _line(loaded, "outputPorts", index, "contractId"),
+                ManifestProblem(rel, _line(mesh, loaded, "outputPorts", index, "contractId"),
                                 f"outputPorts[{index}].contractId",
                                 f"no contract with id '{port.contractId}' in "
                                 f"{_rel(mesh, product_dir)}/; add <port>.odcs.yaml with that id",
@@ -160,7 +183,7 @@ def _load_product(mesh: Mesh, domain: Domain, product_dir: Path) -> DataProduct 
                                     port.contractId, contract, contract_file))
     for contract_id, (_, contract_file) in contracts.items():
         mesh.problems.append(
-            ManifestProblem(_rel(mesh, contract_file), None, "id",
+            ManifestProblem(_rel(mesh, contract_file), 1, "id",
                             f"contract '{contract_id}' is not referenced by any output port of "
                             f"{doc.id}", severity="warning")
         )
@@ -267,7 +290,7 @@ def _load_contracts(
     out: dict[str, tuple[LazyContract, Path]] = {}
     broken = False
     for file in _files(product_dir, ".odcs.yaml"):
-        loaded = load_document(file, _rel(mesh, file), "odcs")
+        loaded = load_document(file, _rel(mesh, file), "odcs", mesh.root)
         mesh.problems.extend(loaded.problems)
         if isinstance(loaded.model, LazyContract):
             out[loaded.model.id] = (loaded.model, file)
@@ -280,7 +303,7 @@ def _check_input_ports(mesh: Mesh, product: DataProduct) -> None:
     for index, port in enumerate(product.input_ports):
         if mesh.producer_of_contract(port.contractId or "") is None:
             mesh.problems.append(
-                ManifestProblem(_rel(mesh, product.odps_file), None,
+                ManifestProblem(_rel(mesh, product.odps_file), 1,
                                 f"inputPorts[{index}].contractId",
                                 f"input port '{port.name}' consumes contract "
                                 f"'{port.contractId}', which no product in the mesh serves",
@@ -288,11 +311,19 @@ def _check_input_ports(mesh: Mesh, product: DataProduct) -> None:
             )
 
 
-def _line(loaded: LoadedDocument, *path: str | int) -> int | None:
-    """Line of ``path`` in a loaded file (re-reads the file only when asked)."""
-    if loaded.path is None:
+def _line(mesh: Mesh, loaded: LoadedDocument, *path: str | int) -> int:
+    """Line of ``path`` in a loaded file (re-reads the file, confined, only when asked); 1 when
+    the file cannot be read again."""
+    text = _text(mesh, loaded.path) if loaded.path is not None else None
+    return (locate(text, list(path)) if text is not None else None) or 1
+
+
+def _text(mesh: Mesh, file: Path) -> str | None:
+    """A manifest's text read again through the same checks as the first read, or ``None``."""
+    try:
+        return decode(read_regular_file(file, mesh.root, MAX_MANIFEST_BYTES))
+    except (PathRefused, YamlProblem):
         return None
-    return locate(loaded.path.read_text(encoding="utf-8"), list(path))
 
 
 def check_contract_models(mesh: Mesh) -> list[ManifestProblem]:
@@ -309,6 +340,6 @@ def check_contract_models(mesh: Mesh) -> list[ManifestProblem]:
             try:
                 port.source.model()
             except ValidationError as err:
-                text = port.contract_file.read_text(encoding="utf-8")
+                text = _text(mesh, port.contract_file) or ""
                 problems.extend(pydantic_problems(err, text, _rel(mesh, port.contract_file)))
     return problems

@@ -23,7 +23,8 @@ st.title("Mesh health", anchor=False)
 st.caption("Problems found while reading the domains' manifest files (ODPS products, ODCS "
            "contracts, domain descriptions). Each line reads file:line: field: message.")
 st.button("Check again", key=state.HEALTH_RECHECK, icon=":material/refresh:",
-          on_click=catalog.reload, help="Read the manifest files again now.")
+          on_click=lambda: None if catalog.reload() else None,
+          help="Read the manifest files again now.")
 
 problems = catalog.problems()
 if not problems:

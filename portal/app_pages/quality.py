@@ -40,7 +40,7 @@ owners = by_owner.multiselect(
     help="The product's owner or its team.")
 statuses = by_status.pills("Quality status", list(pres.PRODUCT_STATUSES),
                            key=state.QUALITY_STATUS, selection_mode="multi",
-                           bind="query-params", format_func=pres.STATUS_LABELS.get,
+                           bind="query-params", format_func=lambda s: pres.STATUS_LABELS.get(s, s),
                            help="A product's worst result in its latest run: failing (an error-"
                                 "severity rule not met), warnings, could not check, all met.")
 shown = [i for i in items if pres.matches(i, domains, owners, statuses)]

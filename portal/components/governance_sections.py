@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import pandas as pd
@@ -53,13 +54,13 @@ def kpis(k: MeshKpis, compliance: MeshCompliance) -> None:
         st.caption(f"Median time from proposed to active over {plural(k.approvals, 'approval')}.")
 
 
-def trend(points: list[tuple[object, float, int]]) -> None:
+def trend(points: list[tuple[dt.datetime, float, int]]) -> None:
     """Compliance over time, from the stored snapshots."""
     if len(points) < 2:
         st.caption("One compliance snapshot stored so far; the trend grows by one point an hour "
                    "while the catalog is in use." if points else "No compliance snapshot yet.")
     if points:
-        st.plotly_chart(charts.compliance_trend(points), width="stretch")  # type: ignore[arg-type]
+        st.plotly_chart(charts.compliance_trend(points), width="stretch")
 
 
 def matrix(compliance: MeshCompliance) -> None:

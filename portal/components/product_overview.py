@@ -87,9 +87,10 @@ def product_overview(product: DataProduct, upstream: list[DataProduct],
         _links(downstream, "No data product in the mesh uses this one yet.")
     with ports:
         st.markdown("**Output ports**", help=HELP["output_port"])
-        for port in product.output_ports:
-            version = f" v{port.version}" if port.version else ""
-            st.markdown(f":material/output: **{escape_markdown(port.name, one_line=True)}** "
-                        f"({escape_markdown((port.type or 'data') + version, one_line=True)})")
-            if port.description:
-                st.caption(escape_markdown(port.description))
+        for out_port in product.output_ports:
+            version = f" v{out_port.version}" if out_port.version else ""
+            kind = escape_markdown((out_port.type or "data") + version, one_line=True)
+            st.markdown(f":material/output: **{escape_markdown(out_port.name, one_line=True)}** "
+                        f"({kind})")
+            if out_port.description:
+                st.caption(escape_markdown(out_port.description))

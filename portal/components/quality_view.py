@@ -3,6 +3,8 @@ rule in plain language with its result, failing samples, trends, and "Run checks
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pandas as pd
 import streamlit as st
 
@@ -20,6 +22,11 @@ from portal.tables import table_height
 from portal.wording import HELP, plural
 
 _NOT_MET = (Status.FAILED, Status.WARNING)
+
+
+_DELTA_COLOR: dict[bool | None, Literal["green", "red", "gray"]] = {
+    True: "green", False: "red", None: "gray"}
+"""Colour of the freshness verdict: met, not met, not measured."""
 
 
 def quality_view(catalog: Catalog, principal: Principal, product: DataProduct) -> None:
@@ -101,7 +108,7 @@ def _score(runs: list[QualityRun]) -> None:
         actual = escape_markdown(fresh.actual, one_line=True)
         promised = escape_markdown(fresh.promised, one_line=True)
         cols[3].metric("Freshness", actual, delta=f"{verdict}: {promised}",
-                       delta_color={True: "green", False: "red", None: "gray"}[fresh.met],
+                       delta_color=_DELTA_COLOR[fresh.met],
                        delta_arrow="off", border=True,
                        help="Age of the newest record, against the contract's promise.")
         st.caption(f":material/schedule: Freshness SLA: newest record promised {promised} "
