@@ -17,6 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from catalog.access.actions import Action
+from catalog.access.facade import AccessUseCases
+from catalog.access.guard import Guard
 from catalog.config import Settings
 from catalog.engine import Column, Engine
 from catalog.errors import DomainNotFound, InvalidRequest, ProductNotFound
@@ -73,8 +76,13 @@ def _signature(root: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(sorted(out))
 
 
-class Catalog:
-    """Façade over manifests, search and data.
+class Catalog(AccessUseCases):
+    """Façade over manifests, search, data, quality, governance and access.
+
+    Every use case takes the requesting principal and asks the authorization point
+    (:mod:`catalog.access`) before it acts: viewing needs a signed-in principal, data needs an
+    open port, a team relation or a grant (sensitive columns masked otherwise), checks, new
+    versions, approvals and access decisions need the roles of the role × action matrix.
 
     Args:
         settings: where the mesh lives; from the environment when None.
@@ -86,6 +94,7 @@ class Catalog:
         clean_stale_build_files(self.settings.data_dir)  # leftovers of killed processes
         self.engine = Engine(self.settings.data_dir)
         self.store = StateStore(self.settings.state_path)
+        self.guard = Guard(self.store)
         self._quality_engine: Engine | None = None
         self._recheck = recheck_seconds
         self._lock = threading.Lock()
@@ -126,6 +135,7 @@ class Catalog:
     def summary(self, principal: Principal) -> MeshSummary:
         """Headline figures of the mesh."""
         mesh = self.mesh()
+        self.guard.require(principal, Action.VIEW, mesh)
         products = list(mesh.products.values())
         owners = {o for p in products for o in p.owners}
         by_status: dict[str, int] = {}
@@ -147,7 +157,7 @@ class Catalog:
     # -- discovery -------------------------------------------------------------------------
     def search(self, principal: Principal, query: SearchQuery) -> SearchResult:
         """Search products visible to ``principal`` (see :mod:`catalog.search`)."""
-        self.mesh()
+        self.guard.require(principal, Action.VIEW, self.mesh())
         assert self._index is not None
         return self._index.search(query)
 
@@ -157,7 +167,9 @@ class Catalog:
         Raises:
             ProductNotFound: no such product in the mesh.
         """
-        product = self.mesh().products.get(product_id)
+        mesh = self.mesh()
+        self.guard.require(principal, Action.VIEW, mesh)
+        product = mesh.products.get(product_id)
         if product is None:
             raise ProductNotFound(product_id)
         return product
@@ -165,14 +177,17 @@ class Catalog:
     def products(self, principal: Principal, ids: list[str]) -> list[DataProduct]:
         """The products among ``ids`` that exist, in the given order."""
         mesh = self.mesh()
+        self.guard.require(principal, Action.VIEW, mesh)
         return [mesh.products[i] for i in ids if i in mesh.products]
 
     def all_products(self, principal: Principal) -> list[DataProduct]:
         """Every product visible to ``principal``, by title."""
+        self.guard.require(principal, Action.VIEW, self.mesh())
         return sorted(self.mesh().products.values(), key=lambda p: p.title.lower())
 
     def domains(self, principal: Principal) -> list[Domain]:
         """All domains, by title."""
+        self.guard.require(principal, Action.VIEW, self.mesh())
         return sorted(self.mesh().domains.values(), key=lambda d: d.title.lower())
 
     def domain(self, principal: Principal, name: str) -> Domain:
@@ -181,7 +196,9 @@ class Catalog:
         Raises:
             DomainNotFound: no such domain.
         """
-        domain = self.mesh().domains.get(name)
+        mesh = self.mesh()
+        self.guard.require(principal, Action.VIEW, mesh)
+        domain = mesh.domains.get(name)
         if domain is None:
             raise DomainNotFound(name)
         return domain
@@ -212,11 +229,20 @@ class Catalog:
 
     # -- data ------------------------------------------------------------------------------
     def _port(self, principal: Principal, product_id: str, port: str | None) -> OutputPortView:
+        """The output port, once ``principal`` may read its data.
+
+        Raises:
+            ProductNotFound, InvalidRequest: no such product or port.
+            PermissionDenied: the port is restricted and the principal has no grant on it.
+        """
         product = self.product(principal, product_id)
         try:
-            return product.port(port)
+            view = product.port(port)
         except KeyError:
             raise InvalidRequest(f"{product_id} has no output port '{port}'.") from None
+        self.guard.require(principal, Action.READ_DATA, self.mesh(), product=product,
+                           port=view.name)
+        return view
 
     def columns(self, principal: Principal, product_id: str, port: str | None = None
                 ) -> list[Column]:
@@ -275,6 +301,7 @@ class Catalog:
             catalog.store.StoreError: the run could not be stored.
         """
         product = self.product(principal, product_id)
+        self.guard.require(principal, Action.RUN_CHECKS, self.mesh(), product=product)
         with quality_engine(self.settings.data_dir) as engine:
             run = run_product(engine, product, trigger=trigger, progress=progress)
         quality_history.save_run(self.store, run)
@@ -350,8 +377,8 @@ class Catalog:
                 if p.status == "proposed" and p.id in reports]
 
     def may_decide(self, principal: Principal, product_id: str) -> bool:
-        """True when ``principal`` may approve or send back the product."""
-        return approval.may_decide(principal, self.product(principal, product_id), self.mesh())
+        """True when ``principal`` may approve or send back the product (not its submitter)."""
+        return self.decide(principal, Action.APPROVE, product_id).allowed
 
     def approve(self, principal: Principal, product_id: str) -> approval.Decision:
         """Approve a proposed product (status ``active``), recorded in the audit log.
@@ -363,6 +390,7 @@ class Catalog:
             catalog.governance.approval.ApprovalRefused: it has ``error`` findings.
         """
         product = self.product(principal, product_id)
+        self.guard.require(principal, Action.APPROVE, self.mesh(), product=product)
         decision = approval.approve(product, self.mesh(), self.compliance(principal, product_id),
                                     self.store, principal)
         self.reload()
@@ -378,6 +406,7 @@ class Catalog:
             InvalidRequest: no reason, not proposed, or its file changed meanwhile.
         """
         product = self.product(principal, product_id)
+        self.guard.require(principal, Action.APPROVE, self.mesh(), product=product)
         decision = approval.send_back(product, self.mesh(), self.store, principal, reason)
         self.reload()
         return decision

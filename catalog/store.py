@@ -1,4 +1,5 @@
-"""The operational store: quality runs, compliance snapshots and the audit log.
+"""The operational store: quality runs, compliance snapshots, access requests and grants, and
+the audit log.
 
 Embedded default (ARCHITECTURE.md decision 6): one SQLite file in WAL mode. SQLite's journal
 makes every committed run survive a crash, and its locking lets the portal and
@@ -6,12 +7,17 @@ makes every committed run survive a crash, and its locking lets the portal and
 transaction on a fresh connection, and a writer that finds the file locked waits (busy timeout
 30 s) instead of failing, so no run is lost. Readers never block writers (WAL).
 
+New tables are added with ``CREATE TABLE IF NOT EXISTS``, so an existing store gains them the
+next time it is opened; ``meta.schema_version`` then says the newest schema that opened it
+(version 2 added ``access_requests`` and ``access_grants``).
+
 A PostgreSQL store for shared deployments would implement the same public methods; it is not
 built yet.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 import threading
@@ -20,9 +26,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from catalog.errors import CatalogError
+from catalog.errors import CatalogError, InvalidRequest
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -63,11 +69,87 @@ CREATE TABLE IF NOT EXISTS audit_log (
     detail_json  TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_target ON audit_log (target, seq);
+CREATE TABLE IF NOT EXISTS access_requests (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    requester      TEXT NOT NULL,        -- user id of the consumer asking
+    requester_name TEXT NOT NULL,
+    product_id     TEXT NOT NULL,
+    ports_json     TEXT NOT NULL,        -- JSON list of output port names
+    columns_json   TEXT NOT NULL,        -- JSON list of sensitive columns asked for
+    purpose        TEXT NOT NULL,
+    duration_days  INTEGER,              -- days, NULL = permanent
+    status         TEXT NOT NULL,        -- pending | approved | denied | withdrawn
+    created_at     TEXT NOT NULL,        -- ISO 8601 UTC
+    decided_by     TEXT,
+    decided_at     TEXT,                 -- ISO 8601 UTC
+    note           TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS access_requests_product ON access_requests (product_id, status);
+CREATE INDEX IF NOT EXISTS access_requests_requester ON access_requests (requester, status);
+CREATE TABLE IF NOT EXISTS access_grants (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id     INTEGER NOT NULL REFERENCES access_requests (id),
+    consumer       TEXT NOT NULL,        -- user id of the grantee
+    consumer_name  TEXT NOT NULL,
+    product_id     TEXT NOT NULL,
+    port           TEXT NOT NULL,        -- one output port per grant
+    columns_json   TEXT NOT NULL,        -- JSON list of sensitive columns opened
+    starts_at      TEXT NOT NULL,        -- ISO 8601 UTC
+    expires_at     TEXT,                 -- ISO 8601 UTC, NULL = permanent
+    revoked_at     TEXT,                 -- ISO 8601 UTC
+    revoked_by     TEXT,
+    note           TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS access_grants_consumer ON access_grants (consumer, product_id);
+CREATE INDEX IF NOT EXISTS access_grants_product ON access_grants (product_id, port);
 """
 
 
 class StoreError(CatalogError):
     """The operational store cannot be opened or written (disk full, wrong file, …)."""
+
+
+def insert_audit(conn: sqlite3.Connection, at: str, actor: str, action: str, target: str,
+                 detail: dict[str, Any] | None = None) -> int:
+    """Append one audit event on ``conn``, inside the caller's write transaction.
+
+    Use it to make a change and its audit record one transaction (both or neither);
+    :meth:`StateStore.record_audit` is the same in a transaction of its own.
+
+    Args:
+        conn: a connection from :meth:`StateStore.write`.
+        at: ISO 8601 UTC time of the event.
+        actor: who did it (a principal's user name).
+        action: what was done, dotted, e.g. ``access.granted``.
+        target: what it was done to, e.g. a product id.
+        detail: extra JSON-serialisable facts (a reason, the old and new status).
+
+    Returns:
+        The event's sequence number.
+    """
+    cur = conn.execute(
+        "INSERT INTO audit_log (at, actor, action, target, detail_json) VALUES (?, ?, ?, ?, ?)",
+        [at, actor, action, target, json.dumps(detail or {}, default=str)],
+    )
+    return int(cur.lastrowid or 0)
+
+
+def _event(row: sqlite3.Row) -> dict[str, Any]:
+    return {**{k: row[k] for k in ("seq", "at", "actor", "action", "target")},
+            "detail": json.loads(row["detail_json"])}
+
+
+def _instant(value: dt.datetime | str, name: str) -> str:
+    """``value`` as an ISO 8601 UTC string SQLite's ``julianday`` reads."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidRequest(f"'{value}' is not a date and time for '{name}'; write it as "
+                                 "2024-05-31 or 2024-05-31T14:00.") from None
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="microseconds")
 
 
 class StateStore:
@@ -107,7 +189,9 @@ class StateStore:
                 for statement in _DDL.split(";"):
                     if statement.strip():
                         conn.execute(statement)
-                conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+                conn.execute("INSERT INTO meta VALUES ('schema_version', ?) "
+                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
+                             "WHERE CAST(meta.value AS INTEGER) < CAST(excluded.value AS INTEGER)",
                              [str(SCHEMA_VERSION)])
                 conn.execute("COMMIT")
             except sqlite3.DatabaseError as err:
@@ -164,12 +248,7 @@ class StateStore:
             detail: extra JSON-serialisable facts (a reason, the old and new status).
         """
         with self.write() as conn:
-            cur = conn.execute(
-                "INSERT INTO audit_log (at, actor, action, target, detail_json) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [at, actor, action, target, json.dumps(detail or {}, default=str)],
-            )
-            return int(cur.lastrowid or 0)
+            return insert_audit(conn, at, actor, action, target, detail)
 
     def audit(self, target: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
         """Audit events, newest first, optionally for one target; dicts with ``detail`` parsed."""
@@ -182,8 +261,59 @@ class StateStore:
         params.append(int(limit))
         with self.read() as conn:
             rows = conn.execute(sql, params).fetchall()
-        return [{**{k: r[k] for k in ("seq", "at", "actor", "action", "target")},
-                 "detail": json.loads(r["detail_json"])} for r in rows]
+        return [_event(r) for r in rows]
+
+    def audit_events(self, actor: str | None = None, action_prefix: str | None = None,
+                     target: str | None = None, since: dt.datetime | str | None = None,
+                     until: dt.datetime | str | None = None, limit: int = 1000
+                     ) -> list[dict[str, Any]]:
+        """Audit events matching every filter given, newest first (for the audit page).
+
+        Times are compared as instants, so events stored as ``…Z``, ``…+00:00`` or naive UTC
+        ISO strings all filter alike.
+
+        Args:
+            actor: only events by this user id (letter case ignored).
+            action_prefix: only actions starting with this, e.g. ``access.`` or
+                ``product.approved``.
+            target: only events about this target (a product id).
+            since: only events at or after this time (naive = UTC; ISO 8601 string or datetime).
+            until: only events strictly before this time (naive = UTC).
+            limit: at most this many events (the newest).
+
+        Returns:
+            Dicts ``seq``, ``at``, ``actor``, ``action``, ``target``, ``detail`` (parsed JSON).
+
+        Raises:
+            InvalidRequest: ``since`` or ``until`` is not a date and time, or ``limit`` < 1.
+        """
+        if int(limit) < 1:
+            raise InvalidRequest("Ask for at least one audit event (limit 1 or more).")
+        where: list[str] = []
+        params: list[Any] = []
+        if actor is not None:
+            where.append("lower(actor) = lower(?)")
+            params.append(actor.strip())
+        if action_prefix:
+            where.append("substr(action, 1, ?) = ?")
+            params += [len(action_prefix), action_prefix]
+        if target is not None:
+            where.append("target = ?")
+            params.append(target)
+        if since is not None:
+            where.append("julianday(at) >= julianday(?)")
+            params.append(_instant(since, "since"))
+        if until is not None:
+            where.append("julianday(at) < julianday(?)")
+            params.append(_instant(until, "until"))
+        sql = "SELECT seq, at, actor, action, target, detail_json FROM audit_log"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY seq DESC LIMIT ?"
+        params.append(int(limit))
+        with self.read() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [_event(r) for r in rows]
 
     # -- compliance snapshots ----------------------------------------------------------------
     def save_compliance(self, taken_at: str,

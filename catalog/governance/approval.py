@@ -1,8 +1,8 @@
 """Approval of proposed products (issue 5 §6): approve (status ``active``) or send back.
 
-Who may decide: a governance admin, or a principal with the ``domain owner`` role who is an
-owner of the product's domain or of the product itself (their user name in the team, role
-owner). The check is here, not in the page, so every caller is held to it.
+Who may decide is the catalog's authorization point (:mod:`catalog.access`): an owner or data
+steward of the product's domain or a governance admin, never whoever submitted the product
+(four eyes). The façade asks it before calling :func:`approve` or :func:`send_back`.
 
 What happens: the ODPS ``status`` line of ``product.odps.yaml`` is rewritten in place (every
 other line, comment and blank kept), the new text is validated like any manifest, then written
@@ -19,13 +19,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from catalog.errors import CatalogError, InvalidRequest, PermissionDenied
+from catalog.errors import CatalogError, InvalidRequest
 from catalog.files import write_atomic
 from catalog.governance.model import ComplianceReport, Finding
 from catalog.manifests.documents import parse_document
 from catalog.mesh import DataProduct, Mesh
 from catalog.models.odps import DataProductDocument
-from catalog.models.principal import DOMAIN_OWNER, GOVERNANCE_ADMIN, Principal
+from catalog.models.principal import Principal
 from catalog.store import StateStore
 
 APPROVED = "product.approved"
@@ -81,26 +81,8 @@ class Decision:
     audit_seq: int
 
 
-def may_decide(principal: Principal, product: DataProduct, mesh: Mesh) -> bool:
-    """True when ``principal`` may approve or send back ``product`` (see module docstring)."""
-    if GOVERNANCE_ADMIN in principal.roles:
-        return True
-    if DOMAIN_OWNER not in principal.roles:
-        return False
-    teams = [product.team]
-    domain = mesh.domains.get(product.domain)
-    if domain is not None:
-        teams.append(domain.team)
-    return any(member.username == principal.username and "owner" in (member.role or "").lower()
-               for team in teams if team is not None for member in team.members)
-
-
 def _require(principal: Principal, product: DataProduct, mesh: Mesh) -> None:
-    if not may_decide(principal, product, mesh):
-        raise PermissionDenied(
-            f"Only an owner of the {product.domain} domain (role 'domain owner') or a "
-            f"governance admin can approve or send back {product.id}; you are signed in as "
-            f"{principal.display_name} ({', '.join(sorted(principal.roles)) or 'no role'}).")
+    """Refuse anything but a proposed product (who may decide is the façade's guard's call)."""
     if product.status != "proposed":
         raise InvalidRequest(f"{product.id} is {product.status}, not proposed: only proposed "
                              "products wait for approval.")

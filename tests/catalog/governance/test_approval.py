@@ -82,7 +82,7 @@ def test_send_back_needs_a_reason_and_sets_draft(catalog: Catalog) -> None:
 def test_only_domain_owners_and_governance_admins_decide(catalog: Catalog) -> None:
     for who in (CONSUMER, STRANGER):
         assert not catalog.may_decide(who, "sales.orders")
-        with pytest.raises(PermissionDenied, match="domain owner"):
+        with pytest.raises(PermissionDenied, match="owner or data steward of the product.s domain"):
             catalog.approve(who, "sales.orders")
         with pytest.raises(PermissionDenied):
             catalog.send_back(who, "sales.orders", "no")
