@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from catalog.access.actions import Action
 from catalog.files import create_new, write_atomic
 from catalog.models.principal import Principal
 from catalog.registration import documents, naming
@@ -212,8 +213,10 @@ def publish(catalog: Catalog, principal: Principal, form: RegistrationForm,
             validate (nothing written).
         PublishConflict: the id is taken, or another publisher holds it (nothing written).
         PublishFailed: writing failed part-way; everything written was removed.
+        PermissionDenied: the principal is not in the domain's team nor a governance admin.
     """
     b = form.basics
+    catalog.require(principal, Action.REGISTER, domain=b.domain)
     problems = naming.check_new_product(catalog.mesh(), b.domain, b.name)
     if problems:
         raise PublishConflict(" ".join(problems))

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from catalog.access.actions import Action
 from catalog.contracts.diff import Bump, ContractDiff, diff_contracts, next_version
 from catalog.files import create_new, write_atomic
 from catalog.mesh import DataProduct
@@ -253,8 +254,11 @@ def publish_version(catalog: Catalog, principal: Principal, form: RegistrationFo
         RegistrationError: the version is not allowed, or the documents do not validate or
             break a governance error policy.
         PublishFailed: writing failed; the product is as it was.
+        PermissionDenied: the principal is not in the product's or its domain's team, nor a
+            governance admin.
     """
     b = form.basics
+    catalog.require(principal, Action.PUBLISH_VERSION, form.product_id)
     problems = version_problems(plan(catalog, principal, form), form.version)
     if problems:
         raise RegistrationError(" ".join(problems))
