@@ -251,26 +251,55 @@ class Catalog(AccessUseCases):
 
     def row_count(self, principal: Principal, product_id: str, port: str | None = None,
                   request: ExtractRequest | None = None) -> int:
-        """Rows in the port's table, after ``request``'s filters when given."""
-        return self.engine.row_count(self._port(principal, product_id, port), request)
+        """Rows in the port's table, after ``request``'s filters when given.
+
+        Raises:
+            PermissionDenied: the port is restricted and the principal has no grant.
+            InvalidRequest: a filter on a column the principal sees masked, or a bad value.
+        """
+        view = self._port(principal, product_id, port)
+        return self.engine.row_count(view, request,
+                                     masked=self.masked_columns(principal, product_id, view.name))
 
     def preview(self, principal: Principal, product_id: str, port: str | None = None,
                 limit: int = 100) -> pd.DataFrame:
-        """The first ``limit`` rows (≤ 1,000) of the port's table."""
-        return self.engine.preview(self._port(principal, product_id, port), limit)
+        """The first ``limit`` rows (≤ 1,000) of the port's table, sensitive columns the
+        principal may not see masked (never read from the data).
+
+        Raises:
+            PermissionDenied: the port is restricted and the principal has no grant.
+        """
+        view = self._port(principal, product_id, port)
+        return self.engine.preview(view, limit,
+                                   masked=self.masked_columns(principal, product_id, view.name))
 
     def extract_csv(self, principal: Principal, product_id: str, port: str | None = None,
                     request: ExtractRequest | None = None) -> bytes:
-        """A CSV extract written by DuckDB, guarded against spreadsheet formulas.
+        """A CSV extract written by DuckDB, guarded against spreadsheet formulas, sensitive
+        columns the principal may not see masked; recorded in the audit log (who, product,
+        port, columns, filters, rows).
 
         Runs on its own DuckDB cursor, so it is safe on a download thread.
 
         Raises:
-            InvalidRequest: unknown column or bad filter value.
+            PermissionDenied: the port is restricted and the principal has no grant.
+            InvalidRequest: unknown column, bad filter value, or a filter on a masked column.
             DataUnavailable: the data cannot be read.
         """
-        return self.engine.extract_csv(self._port(principal, product_id, port),
-                                       request or ExtractRequest())
+        view = self._port(principal, product_id, port)
+        request = request or ExtractRequest()
+        masked = self.masked_columns(principal, product_id, view.name)
+        data = self.engine.extract_csv(view, request, masked=masked)
+        rows = self.engine.row_count(view, request, masked=masked)
+        if request.limit is not None:
+            rows = min(rows, int(request.limit))
+        self.store.record_audit(
+            dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), principal.username,
+            "data.extracted", product_id,
+            {"port": view.name, "columns": list(request.columns) or "all", "masked": masked,
+             "filters": [[f.column, str(f.op), None if f.value is None else str(f.value)]
+                         for f in request.filters], "rows": rows, "bytes": len(data)})
+        return data
 
     def extract_name(self, principal: Principal, product_id: str, day: dt.date | None = None,
                      suffix: str = "csv") -> str:

@@ -17,12 +17,14 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from catalog.access.masking import masked_select, refuse_masked_filters
 from catalog.confine import PathRefused, confined
 from catalog.errors import CatalogError, DataUnavailable, InvalidRequest
 from catalog.extracts import ExtractRequest, csv_select_list, where_clause
@@ -231,42 +233,66 @@ class Engine:
         finally:
             cur.close()
 
-    def row_count(self, port: OutputPortView, request: ExtractRequest | None = None) -> int:
+    def row_count(self, port: OutputPortView, request: ExtractRequest | None = None,
+                  masked: Collection[str] = ()) -> int:
         """Number of rows of the port's table, after the request's filters if given.
 
+        Args:
+            port: the output port.
+            request: filters to count after (columns and limit are ignored).
+            masked: columns the requester sees masked; filtering on them is refused, as the
+                count would reveal their values.
+
         Raises:
-            InvalidRequest: unknown column or a filter value that does not fit its column.
+            InvalidRequest: unknown column, a filter on a masked column, or a filter value
+                that does not fit its column.
         """
         where: str = ""
         params: list[Any] = []
         if request is not None:
+            refuse_masked_filters(request.filters, masked)
             columns = self.columns(port)
             where, params = where_clause(request, columns)
             self._check_values(request, columns)
         row = self._run(f"SELECT count(*) FROM {self.relation(port)}{where}", params).fetchone()
         return int(row[0]) if row else 0
 
-    def preview(self, port: OutputPortView, limit: int = 100) -> pd.DataFrame:
-        """The first ``limit`` rows (at most 1,000) as a small DataFrame for display."""
+    def preview(self, port: OutputPortView, limit: int = 100,
+                masked: Collection[str] = ()) -> pd.DataFrame:
+        """The first ``limit`` rows (at most 1,000) as a small DataFrame for display.
+
+        Args:
+            port: the output port.
+            limit: rows wanted (1 to 1,000).
+            masked: columns the requester sees masked: never read, every cell is
+                :data:`catalog.access.masking.MASK` (text), in the column's place.
+        """
         limit = max(1, min(int(limit), 1000))
-        cur = self._run(f"SELECT * FROM {self.relation(port)} LIMIT ?", [limit])
+        select = "*"
+        if masked:
+            select = ", ".join(masked_select(self.columns(port), masked))
+        cur = self._run(f"SELECT {select} FROM {self.relation(port)} LIMIT ?", [limit])
         try:
             return cur.df()
         finally:
             cur.close()
 
-    def write_csv(self, port: OutputPortView, request: ExtractRequest, target: Path) -> None:
+    def write_csv(self, port: OutputPortView, request: ExtractRequest, target: Path,
+                  masked: Collection[str] = ()) -> None:
         """Write the (filtered, column-picked) port data as CSV to ``target`` with DuckDB COPY.
 
         Text cells starting with ``= + - @`` or a tab/carriage return are prefixed with ``'``
-        so spreadsheets do not run them as formulas (OWASP "CSV Injection").
+        so spreadsheets do not run them as formulas (OWASP "CSV Injection"). A masked column
+        is never read: every cell is :data:`catalog.access.masking.MASK`.
 
         Raises:
-            InvalidRequest: unknown column, operator or a value of the wrong type.
+            InvalidRequest: unknown column, operator, a filter on a masked column or a value
+                of the wrong type.
             DataUnavailable: the data cannot be read.
         """
+        refuse_masked_filters(request.filters, masked)
         columns = self.columns(port)
-        select = csv_select_list(request, columns)
+        select = csv_select_list(request, columns, frozenset(masked))
         where, params = where_clause(request, columns)
         self._check_values(request, columns)
         limit = f" LIMIT {int(request.limit)}" if request.limit else ""
@@ -288,12 +314,14 @@ class Engine:
         finally:
             Path(name).unlink(missing_ok=True)
 
-    def extract_csv(self, port: OutputPortView, request: ExtractRequest) -> bytes:
-        """The CSV extract as bytes (held in memory: meant for extracts up to ~100 MB)."""
+    def extract_csv(self, port: OutputPortView, request: ExtractRequest,
+                    masked: Collection[str] = ()) -> bytes:
+        """The CSV extract as bytes (held in memory: meant for extracts up to ~100 MB); masked
+        columns as in :meth:`write_csv`."""
         fd, name = tempfile.mkstemp(suffix=".csv", prefix="extract-", dir=self.sandbox.spill_dir)
         os.close(fd)
         try:
-            self.write_csv(port, request, Path(name))
+            self.write_csv(port, request, Path(name), masked)
             return Path(name).read_bytes()
         finally:
             os.unlink(name)

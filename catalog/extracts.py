@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from catalog.access.masking import mask_expression
 from catalog.errors import InvalidRequest
 from catalog.sql import quote_identifier, quote_literal
 
@@ -113,18 +115,21 @@ def csv_header_name(name: str) -> str:
     return "'" + name if name.startswith(FORMULA_PREFIXES) else name
 
 
-def csv_select_list(request: ExtractRequest, columns: list[Column]) -> str:
+def csv_select_list(request: ExtractRequest, columns: list[Column],
+                    masked: Collection[str] = frozenset()) -> str:
     """SELECT list for a CSV extract: the picked columns, cells and header guarded.
 
     Every column whose type is not a number, boolean, date, time, timestamp or interval (see
     :func:`is_guarded_type`) is cast to VARCHAR (BLOB bytes that are not printable ASCII come
     out as ``\\xNN``), and a cell starting with one of :data:`FORMULA_PREFIXES` gets a leading
     ``'``; so does a column name in the header (the column is still read by its real name).
-    Negative numbers stay numbers.
+    Negative numbers stay numbers. A masked column is not read at all: every cell is the
+    literal :data:`catalog.access.masking.MASK` (:func:`catalog.access.masking.mask_expression`).
 
     Args:
         request: the extract request (its ``columns``; all columns when empty).
         columns: the table's columns as the engine reports them.
+        masked: names of the columns the requester sees masked.
 
     Returns:
         The comma-separated SELECT list.
@@ -142,7 +147,9 @@ def csv_select_list(request: ExtractRequest, columns: list[Column]) -> str:
             raise InvalidRequest(f"Column '{name}' is not in this product; pick from the list.")
         quoted = quote_identifier(col.name)
         alias = quote_identifier(csv_header_name(col.name))
-        if is_guarded_type(col.type):
+        if col.name in masked:
+            parts.append(mask_expression(col.name, csv_header_name(col.name)))
+        elif is_guarded_type(col.type):
             text = f"CAST({quoted} AS VARCHAR)"
             # regexp, not `left(x, 1) IN (...)`: DuckDB turns a multi-value IN into a join,
             # which loses row order in COPY; extracts must come out in the table's order.

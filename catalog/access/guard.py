@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from catalog.access import grants as access_grants
 from catalog.access.actions import Action
+from catalog.access.masking import sensitive_properties
 from catalog.access.policy import Decision, decide
 from catalog.access.roles import relations
 from catalog.errors import PermissionDenied
 from catalog.mesh import DataProduct, Mesh
 from catalog.models.principal import Principal
-from catalog.quality.derive import sensitive_columns
 from catalog.store import StateStore
 
 PROPOSED_ACTIONS = ("product.proposed", "product.registered", "product.version_published")
@@ -89,17 +89,12 @@ class Guard:
         """Sensitive columns of the port ``principal`` may not see (empty: sees all).
 
         Sensitive: classified restricted or confidential, or marked as personal data
-        (:func:`catalog.quality.derive.sensitive_columns`). The product's and its domain's
+        (:func:`catalog.access.masking.sensitive_properties`). The product's and its domain's
         teams and governance admins see them; anyone else only those their active grant on the
         port names.
         """
         view = product.port(port)
-        if not view.raw_contract:
-            return []
-        objects = [o.name for o in view.schema_objects() if o.name]
-        sensitive: list[str] = []
-        for name in objects[:1]:
-            sensitive += sorted(sensitive_columns(view.raw_contract, name))
+        sensitive = sensitive_properties(view) if view.raw_contract else []
         if not sensitive:
             return []
         if self.decide(principal, Action.SEE_SENSITIVE, mesh, product=product,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from catalog.access.masking import mask_message
 from catalog.engine import Engine
 from catalog.errors import CatalogError
 from catalog.quality import compiler
@@ -143,11 +144,12 @@ class _ObjectRun:
 
     def __init__(self, sandbox: Sandbox, cursor: duckdb.DuckDBPyConnection, relation: str,
                  checks: list[Check], now: dt.datetime, strategy: str,
-                 sample_columns: list[str]) -> None:
+                 sample_columns: list[str], hidden: frozenset[str] = frozenset()) -> None:
         self.sandbox = sandbox
         self.cursor, self.relation, self.checks = cursor, relation, checks
         self.now, self.strategy = now, strategy
         self.sample_columns = sample_columns
+        self.hidden = hidden
         self.total: int | None = None
         self.types: dict[str, str] = {}
 
@@ -186,7 +188,22 @@ class _ObjectRun:
             value, spent = values.get(m.check.id, (_QueryFailed("Not measured."), 0.0))
             result = self._evaluate(m, value)
             result.duration_s = spent + time.perf_counter() - started
+            self._withhold(m, result, value)
             report(result)
+
+    def _withhold(self, m: compiler.Measure, result: CheckResult, value: Any) -> None:
+        """Keep sensitive values out of a message that is stored for everybody to read.
+
+        On an object with sensitive columns, an error (DuckDB may quote the value that failed
+        to convert), anything an ``sql`` rule's query returned, and the dates of a check on a
+        sensitive column are masked (:func:`catalog.access.masking.mask_message`).
+        """
+        if not self.hidden or not result.message:
+            return
+        column = str(m.check.arguments.get("column") or m.check.property or "")
+        if result.status is Status.ERROR or m.mode == compiler.SQL or column in self.hidden:
+            shown = () if isinstance(value, _QueryFailed) else (value,)
+            result.message = mask_message(result.message, shown)
 
     def _measure(self, measures: list[compiler.Measure], need_total: bool
                  ) -> dict[str, tuple[Any, float]]:
@@ -327,8 +344,9 @@ def run_checks(engine: Engine, relation_for: Callable[[str], str], checks: list[
         now: the current time (naive UTC); defaults to the clock.
         strategy: query plan, one of :data:`catalog.quality.compiler.STRATEGIES`.
         progress: called as ``progress(done, total, label)``.
-        raw_contract: the contract document, to leave sensitive columns out of samples and
-            to sample only declared columns; without it no samples are taken.
+        raw_contract: the contract document, to leave sensitive columns out of samples (and
+            their values out of messages, :meth:`_ObjectRun._withhold`) and to sample only
+            declared columns; without it no samples are taken.
 
     Returns:
         Results in the order of ``checks``.
@@ -357,11 +375,12 @@ def run_checks(engine: Engine, relation_for: Callable[[str], str], checks: list[
                 if as_of is not None and time_filter and time_filter[0] == obj:
                     relation = cut_off(relation, time_filter[1], as_of)
                 samples: list[str] = []
+                hidden: set[str] = set()
                 if raw_contract is not None:
                     hidden = sensitive_columns(raw_contract, obj)
                     samples = [c for c in declared_columns(raw_contract, obj) if c not in hidden]
                 _ObjectRun(engine.sandbox, cursor, relation, obj_checks, moment, strategy,
-                           samples).run(_report)
+                           samples, frozenset(hidden)).run(_report)
             except (CatalogError, duckdb.Error) as err:
                 reason = str(err).split("\n")[0]
                 for check in obj_checks:

@@ -50,8 +50,8 @@ def test_kpis_tell_the_truth_about_the_mesh(page: AppTest, catalog: Catalog) -> 
     metrics = {m.label: m.value for m in page.metric}
     assert metrics["Compliance rate"] == f"{100 * compliance.rate():.0f}%"
     publishable = sum(r.publishable for r in compliance.reports.values())
-    assert metrics["Products without policy errors"] == f"{publishable} of 11"
-    assert publishable < 11  # the demo genuinely breaks policies
+    assert metrics["Products without policy errors"] == f"{publishable} of 12"
+    assert publishable < 12  # the demo genuinely breaks policies
     assert metrics["Discoverable"] == "100%"
     assert metrics["Median time proposed → active"] == "–"
     assert "no approvals recorded yet" in texts(page)
@@ -81,7 +81,7 @@ def test_violations_filter_by_severity(catalog: Catalog) -> None:
 def test_matrix_trend_and_origins(page: AppTest) -> None:
     charts = [json.loads(c.proto.spec)["data"][0] for c in page.get("plotly_chart")]
     heat = next(c for c in charts if c["type"] == "heatmap")
-    assert heat["y"] == ["fleet", "operations", "reference", "weather"]
+    assert heat["y"] == ["fleet", "operations", "passengers", "reference", "weather"]
     assert {"sla-freshness", "required-metadata", "reference-data-tagged"} <= set(heat["x"])
     row = heat["y"].index("reference")
     assert heat["text"][row][heat["x"].index("sla-freshness")] == "1/3"

@@ -47,15 +47,16 @@ def test_score_per_product_links_every_product(dashboard: AppTest, catalog: Cata
     assert all(by_id[pid] == run.score.value for pid, run in latest.items())
     grades = dict(zip(_ids(scores), scores["Grade"], strict=True))
     assert grades["operations.flights"] == latest["operations.flights"].score.grade
-    assert scores.set_index("Title").loc["NYC departing flights 2013", "Downstream"] == 5
+    assert scores.set_index("Title").loc["NYC departing flights 2013", "Downstream"] == 6
 
 
 def test_domains_heatmap_and_trend(dashboard: AppTest, catalog: Catalog) -> None:
     metrics = {m.label for m in dashboard.metric}
-    assert {"Domain operations", "Domain weather", "Domain fleet", "Domain reference"} <= metrics
+    assert {"Domain operations", "Domain weather", "Domain fleet", "Domain reference",
+            "Domain passengers"} <= metrics
     charts = [json.loads(c.proto.spec) for c in dashboard.get("plotly_chart")]
     heat = next(c["data"][0] for c in charts if c["data"][0]["type"] == "heatmap")
-    assert set(heat["y"]) == {"fleet", "operations", "reference", "weather"}
+    assert set(heat["y"]) == {"fleet", "operations", "passengers", "reference", "weather"}
     assert heat["x"][0] == "completeness"
     trend = charts[-1]["data"][0]
     assert trend["x"][:2] == ["2013-01-31", "2013-02-28"] and len(trend["x"]) >= 12

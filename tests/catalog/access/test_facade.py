@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from catalog.access.actions import Action
+from catalog.access.masking import MASK
 from catalog.access.identity import AdminConfig, principal_for
 from catalog.catalog import Catalog
 from catalog.config import Settings
@@ -101,6 +102,27 @@ def test_sign_ins_are_audited(fixture_catalog: Catalog, tmp_path: Path) -> None:
         ("carl@elsewhere.example", "oidc")]
 
 
-def test_extract_request_type_is_unchanged(fixture_catalog: Catalog) -> None:
-    data = fixture_catalog.extract_csv(OWNER, "sales.orders", request=ExtractRequest(limit=2))
-    assert data.count(b"\n") == 3
+def test_extracts_are_masked_for_consumers_and_audited(fixture_catalog: Catalog) -> None:
+    request = ExtractRequest(limit=2)
+    consumer_csv = fixture_catalog.extract_csv(CONSUMER, "sales.customers", request=request)
+    owner_csv = fixture_catalog.extract_csv(OWNER, "sales.customers", request=request)
+    consumer_rows = consumer_csv.decode().splitlines()
+    owner_rows = owner_csv.decode().splitlines()
+    assert len(consumer_rows) == len(owner_rows) == 3
+    email = consumer_rows[0].split(",").index("email")
+    assert all(row.split(",")[email] == MASK for row in consumer_rows[1:])
+    assert all("@" in row.split(",")[email] for row in owner_rows[1:])
+    events = fixture_catalog.audit_log(LOCAL_USER, action_prefix="data.")
+    assert [(e["actor"], e["detail"]["rows"], e["detail"]["masked"]) for e in events] == [
+        ("ana@shop.example", 2, []), ("carl@elsewhere.example", 2, ["email"])]
+
+
+def test_the_audit_downloads_as_csv_for_admins_only(fixture_catalog: Catalog) -> None:
+    fixture_catalog.request_access(CONSUMER, "sales.orders", ["orders"],
+                                   "=HYPERLINK(\"http://x\") quarterly numbers", None)
+    data = fixture_catalog.audit_csv(LOCAL_USER, action_prefix="access.")
+    lines = data.decode().splitlines()
+    assert lines[0] == "seq,at,actor,action,target,detail"
+    assert "access.requested" in lines[1] and "carl@elsewhere.example" in lines[1]
+    with pytest.raises(PermissionDenied):
+        fixture_catalog.audit_csv(CONSUMER)
