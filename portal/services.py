@@ -18,7 +18,8 @@ from catalog.catalog import Catalog
 from catalog.config import Settings
 from catalog.errors import CatalogError
 from catalog.extracts import ExtractRequest
-from catalog.models.principal import LOCAL_USER, Principal
+from catalog.models.principal import Principal
+from portal import auth
 from portal.safe_text import escape_markdown
 
 logger = logging.getLogger(__name__)
@@ -52,8 +53,13 @@ def get_catalog() -> Catalog:
 
 
 def current_principal() -> Principal:
-    """The user of this session; :data:`LOCAL_USER` until sign-in exists."""
-    return LOCAL_USER
+    """The user of this session, as the sign-in mode (``MESH_AUTH``) learns it.
+
+    See :func:`portal.auth.current_principal`: worked out from this session's own request on
+    every call (nothing per user is cached), :data:`~catalog.models.principal.ANONYMOUS` when
+    the session is not signed in.
+    """
+    return auth.current_principal()
 
 
 def show_error(err: BaseException) -> None:

@@ -1,6 +1,7 @@
 """Entry point of the data mesh portal: ``streamlit run portal/streamlit_app.py``.
 
-Sets the page configuration and routes between the pages of ``app_pages/`` with
+Sets the page configuration, lets only a signed-in user through (:mod:`portal.auth`, the mode
+chosen by ``MESH_AUTH``), shows who that is, and routes between the pages of ``app_pages/`` with
 ``st.navigation``; any error a page raises is shown as a message, never as a stack trace.
 """
 
@@ -15,12 +16,18 @@ if _REPO not in sys.path:  # `streamlit run` puts only portal/ on the path
 
 import streamlit as st  # noqa: E402
 
-from portal import routes  # noqa: E402
-from portal.services import errors_shown  # noqa: E402
+from portal import auth, routes  # noqa: E402
+from portal.services import errors_shown, get_catalog, show_error  # noqa: E402
 
 # An emoji favicon is drawn in the browser; a ":material/…:" one is fetched from Google's font
 # servers, and no page may load anything from a host other than the portal's.
 st.set_page_config(page_title="Data mesh portal", page_icon="🗂️", layout="wide")
+
+try:
+    principal = auth.require_sign_in(get_catalog)
+except Exception as err:  # noqa: BLE001 - e.g. the audit log cannot be written: serve nothing
+    show_error(err)
+    st.stop()
 
 page = st.navigation(
     [
@@ -38,6 +45,8 @@ page = st.navigation(
     ],
     position="top",
 )
+
+auth.show_identity(principal)
 
 with errors_shown():
     page.run()

@@ -42,8 +42,8 @@ class Principal:
 
 LOCAL_USER = Principal(username="local", display_name="Local user",
                        roles=frozenset({CONSUMER, GOVERNANCE_ADMIN}))
+"""The principal of local mode (a single-user deployment bound to this computer): the one user
+is its administrator."""
 ANONYMOUS = Principal(username="anonymous", display_name="Not signed in", roles=frozenset(),
                       signed_in=False)
 """Whoever the sign-in mode could not identify: refused everything."""
-"""The default principal of a local, single-user deployment: the one user is also its
-governance admin (so the approval queue of the Governance page can be used locally)."""

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -46,22 +46,33 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 6
 
 
 @contextmanager
-def serve_portal(settings: Settings, log_path: Path) -> Iterator[str]:
+def serve_portal(settings: Settings, log_path: Path, *,
+                 env: Mapping[str, str | None] | None = None,
+                 cwd: Path | None = None) -> Iterator[str]:
     """Run a real portal server over ``settings``' mesh; yields its base URL, stops it after.
 
     Args:
         settings: the mesh (manifest root and data folder) the server reads.
         log_path: where the server's output goes.
+        env: extra environment variables of the server (``MESH_AUTH``, …); a None value
+            removes the variable.
+        cwd: the server's working folder (default: the repository). Streamlit reads
+            ``.streamlit/config.toml`` and ``.streamlit/secrets.toml`` from it.
     """
     port = _free_port()
-    env = {**os.environ, "MESH_ROOT": str(settings.mesh_root),
-           "MESH_DATA_DIR": str(settings.data_dir)}
+    server_env = {**os.environ, "MESH_ROOT": str(settings.mesh_root),
+                  "MESH_DATA_DIR": str(settings.data_dir)}
+    for name, value in (env or {}).items():
+        if value is None:
+            server_env.pop(name, None)
+        else:
+            server_env[name] = value
     log = log_path.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "portal/streamlit_app.py",
+        [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "portal" / "streamlit_app.py"),
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=cwd or REPO_ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
