@@ -5,7 +5,9 @@ Page paths are relative to the entry point ``portal/streamlit_app.py`` (what ``s
 &classification=…`` (repeat a facet parameter to select several values), ``/product?product=
 <id>``, ``/domains?domain=<name>``, ``/mesh-health``, ``/quality?quality_domain=…&quality_owner=…
 &quality_status=…``, ``/register`` (``/register?product=<id>`` starts a new version of it),
-``/governance``.
+``/governance``, ``/my-access`` (the signed-in person's requests and grants, and the requests
+they decide), ``/audit?audit_actor=…&audit_action=…&audit_product=…&audit_dates=<from>&audit_dates=
+<to>`` (governance admins).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ MESH_HEALTH = "app_pages/mesh_health.py"
 QUALITY = "app_pages/quality.py"
 REGISTER = "app_pages/register.py"
 GOVERNANCE = "app_pages/governance.py"
+MY_ACCESS = "app_pages/my_access.py"
+AUDIT = "app_pages/audit.py"
 
 QUERY_PARAM = "q"
 """Free-text query of the discover page."""

@@ -53,6 +53,17 @@ def product_filter(product_id: str, port: str, index: int, part: str) -> str:
     return f"product_filter_{product_id}_{port}_{index}_{part}"
 
 
+def product_access(product_id: str, port: str, part: str) -> str:
+    """Key of one widget of the data tab's access-request form: ``form``, ``ports``,
+    ``purpose``, ``duration``, ``days``, ``columns``, ``submit``."""
+    return f"product_access_{product_id}_{port}_{part}"
+
+
+def product_access_outcome(product_id: str) -> str:
+    """The last access request's outcome on this product: ``(kind, message)``."""
+    return f"product_access_outcome_{product_id}"
+
+
 def product_quality_run(product_id: str) -> str:
     """Key of the quality tab's "Run checks now" button."""
     return f"product_quality_run_{product_id}"
@@ -92,6 +103,42 @@ def governance_reason(product_id: str) -> str:
 def governance_send_back(product_id: str) -> str:
     """Key of the "Send back" button of a proposed product."""
     return f"governance_send_back_{product_id}"
+
+# -- my access -----------------------------------------------------------------------------
+MY_ACCESS_OUTCOME = "my_access_outcome"
+"""The last action's outcome on the My access page: ``(kind, message)``, kind ``success`` or
+``error``, shown once after the rerun."""
+
+
+def my_access_withdraw(request_id: int) -> str:
+    """Key of the "Withdraw" button of one's own pending request."""
+    return f"my_access_withdraw_{request_id}"
+
+
+def my_access_request(request_id: int, part: str) -> str:
+    """Key of part ``note``, ``approve`` or ``deny`` of a request to decide."""
+    return f"my_access_request_{request_id}_{part}"
+
+
+def my_access_grant(grant_id: int, part: str) -> str:
+    """Key of part ``days``, ``permanent``, ``renew``, ``note`` or ``revoke`` of a grant on
+    one's products."""
+    return f"my_access_grant_{grant_id}_{part}"
+
+
+# -- audit ---------------------------------------------------------------------------------
+# The filters are bound to the URL (``bind="query-params"``): the key is the parameter name,
+# e.g. ``/audit?audit_action=access.&audit_product=passengers.bookings``.
+AUDIT_ACTOR = "audit_actor"
+"""User id whose events the audit page shows (text input, in the URL)."""
+AUDIT_ACTION = "audit_action"
+"""Action prefix of the audit page (``access.``, ``product.approved``, …; in the URL)."""
+AUDIT_PRODUCT = "audit_product"
+"""Target (a product id) of the audit page (in the URL)."""
+AUDIT_DATES = "audit_dates"
+"""Date range of the audit page, both ends included (in the URL, one parameter per end)."""
+AUDIT_DOWNLOAD = "audit_download"
+"""The audit page's "Download CSV" button."""
 
 # -- quality -------------------------------------------------------------------------------
 # The filters are bound to the URL (``bind="query-params"``): the key is the parameter name,

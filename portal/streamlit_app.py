@@ -16,6 +16,7 @@ if _REPO not in sys.path:  # `streamlit run` puts only portal/ on the path
 
 import streamlit as st  # noqa: E402
 
+from catalog.access.actions import Action  # noqa: E402
 from portal import auth, routes  # noqa: E402
 from portal.services import errors_shown, get_catalog, show_error  # noqa: E402
 
@@ -28,6 +29,9 @@ try:
 except Exception as err:  # noqa: BLE001 - e.g. the audit log cannot be written: serve nothing
     show_error(err)
     st.stop()
+
+# The audit page is listed for governance admins only (the catalog refuses everyone else).
+may_audit = get_catalog().decide(principal, Action.READ_AUDIT).allowed
 
 page = st.navigation(
     [
@@ -42,6 +46,10 @@ page = st.navigation(
                 url_path="governance"),
         st.Page(routes.MESH_HEALTH, title="Mesh health", icon=":material/health_and_safety:",
                 url_path="mesh-health"),
+        st.Page(routes.MY_ACCESS, title="My access", icon=":material/key:",
+                url_path="my-access"),
+        *([st.Page(routes.AUDIT, title="Audit", icon=":material/history:", url_path="audit")]
+          if may_audit else []),
     ],
     position="top",
 )

@@ -34,6 +34,12 @@ except DomainNotFound as err:
 st.page_link(routes.DOMAINS, label="All domains", icon=":material/arrow_back:")
 st.title(escape_markdown(domain.title, one_line=True), anchor=False)
 st.caption(f"Domain {code_span(domain.name)} · {plural(len(domain.product_ids), 'data product')}")
+role = catalog.role_here(principal, domain=domain.name)
+st.markdown(f":material/badge: Your role here: **{escape_markdown(role, one_line=True)}**",
+            help="What you are to this domain, from its team in domain.yaml (and the portal's "
+                 "configured governance admins). Domain owners and data stewards approve its "
+                 "proposed products and decide access requests; every team member may register "
+                 "products in it.")
 st.markdown(escape_markdown(domain.description))
 
 team, contacts = st.columns([3, 2], gap="large")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from catalog.access.actions import Action
 from catalog.errors import ProductNotFound
 from portal import routes, state
 from portal.components.badges import product_badges
@@ -50,8 +51,9 @@ with st.container(horizontal=True, gap="small", vertical_alignment="center"):
     st.page_link(routes.DOMAINS, label=f"Domain: {escape_markdown(domain_title, one_line=True)}",
                  icon=":material/domain:",
                  query_params={routes.DOMAIN_PARAM: product.domain})
-    st.page_link(routes.REGISTER, label="Publish a new version", icon=":material/upgrade:",
-                 query_params={routes.PRODUCT_PARAM: product.id})
+    if catalog.decide(principal, Action.PUBLISH_VERSION, product.id).allowed:
+        st.page_link(routes.REGISTER, label="Publish a new version", icon=":material/upgrade:",
+                     query_params={routes.PRODUCT_PARAM: product.id})
 
 overview, schema, contract, data, quality, governance = st.tabs(
     [":material/info: Overview", ":material/table_view: Schema",
@@ -60,7 +62,10 @@ overview, schema, contract, data, quality, governance = st.tabs(
 
 with overview, errors_shown():
     product_overview(product, catalog.upstream(principal, product.id),
-                     catalog.downstream(principal, product.id))
+                     catalog.downstream(principal, product.id),
+                     role=catalog.role_here(principal, product.id),
+                     port_access={p.name: catalog.port_access(principal, product.id, p.name)
+                                  for p in product.output_ports})
 
 with schema:
     for port in product.output_ports:
@@ -80,7 +85,8 @@ with data:
     data_view(catalog, principal, product)
 
 with quality, errors_shown():
-    quality_view(catalog, principal, product)
+    quality_view(catalog, principal, product,
+                 may_run=catalog.decide(principal, Action.RUN_CHECKS, product.id).allowed)
 
 with governance, errors_shown():
     compliance_checklist(catalog, principal, product)

@@ -15,6 +15,7 @@ from portal.components import register_rules as rules
 from portal.components import register_schema as schema
 from portal.components import register_wizard as wizard
 from portal.components.register_wizard import Step
+from portal.safe_text import code_span
 from portal.services import current_principal, errors_shown, get_catalog
 
 REGISTRY = {
@@ -46,8 +47,22 @@ if wanted and state.REGISTER_MODE not in st.session_state:
 if wizard.step_index() == 0:
     mode = st.radio("What do you want to publish?", list(MODES), format_func=MODES.get,
                     key=state.REGISTER_MODE, horizontal=True)
+    if mode == "new" and not basics.register_domains(catalog, principal):
+        basics.explain_who_registers(catalog, principal)
+        st.stop()
     if mode == "version":
-        titles = {p.id: p.title for p in catalog.all_products(principal)}
+        titles = basics.versionable_products(catalog, principal)
+        if not titles:
+            st.info("Only the product's team, its domain's team or a governance admin may "
+                    "publish a new version, and you are in none of their teams.",
+                    icon=":material/lock:")
+            st.stop()
+        asked = st.session_state.get(state.REGISTER_VERSION_OF)
+        if asked and asked not in titles:  # /register?product=<another team's or no product>
+            st.warning(f"You cannot publish a new version of {code_span(asked)}: it is not one "
+                       "of the products whose team (or domain's team) you are in.",
+                       icon=":material/lock:")
+            st.session_state[state.REGISTER_VERSION_OF] = None
         chosen = st.selectbox("Product", list(titles), key=state.REGISTER_VERSION_OF,
                               index=None, format_func=lambda pid: f"{titles.get(pid, pid)} "
                                                                   f"({pid})",

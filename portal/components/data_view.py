@@ -1,4 +1,9 @@
-"""The data tab of a product: a preview of the first rows and the CSV extract form."""
+"""The data tab of a product: a preview of the first rows and the CSV extract form, or, when
+the principal may not read the port, why not and the access-request form.
+
+Masking is the catalog's: previews, counts and extracts come back with the columns the principal
+may not see already masked; this tab only says which they are and offers to ask for them.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,16 @@ import logging
 
 import streamlit as st
 
+from catalog.access.actions import Action
 from catalog.catalog import Catalog
 from catalog.engine import Column
 from catalog.extracts import ExtractRequest, FilterOp, RowFilter
 from catalog.mesh import DataProduct
 from catalog.models.principal import Principal
 from portal import state
+from portal.components.access_common import MASK_HINT
+from portal.components.access_request import request_form
+from portal.safe_text import escape_markdown
 from portal.services import errors_shown, extract_download, show_error
 from portal.tables import table_height
 from portal.wording import HELP, plural
@@ -26,7 +35,7 @@ _NO_VALUE = (FilterOp.IS_EMPTY, FilterOp.NOT_EMPTY)
 
 
 def data_view(catalog: Catalog, principal: Principal, product: DataProduct) -> None:
-    """Port chooser (when there are several), row count, preview and extract form.
+    """Port chooser (when there are several), then the port's data or how to ask for it.
 
     Errors (data not built yet, unreadable files) are shown in place of the data.
     """
@@ -39,16 +48,40 @@ def data_view(catalog: Catalog, principal: Principal, product: DataProduct) -> N
         port = st.selectbox("Output port", names, key=state.product_port(product.id),
                             help=HELP["output_port"])
     with errors_shown():
+        decision = catalog.decide(principal, Action.READ_DATA, product.id, port=port)
+        masked = catalog.masked_columns(principal, product.id, port)
+        if not decision.allowed:
+            st.warning(escape_markdown(decision.reason), icon=":material/lock:")
+            st.subheader("Request access", anchor=False)
+            st.caption("The product's owners and data stewards decide; their answer shows on "
+                       "My access.")
+            request_form(catalog, principal, product, port, masked)
+            return
+        if masked:
+            verb = "is" if len(masked) == 1 else "are"
+            st.info(escape_markdown(f"{', '.join(masked)} {verb} masked (personal or "
+                                    f"confidential data): you see {MASK_HINT} in their place. "
+                                    "Request access to them below."),
+                    icon=":material/visibility_off:")
+            with st.expander("Request access to the masked columns", icon=":material/lock_open:"):
+                request_form(catalog, principal, product, port, masked)
+        _port_data(catalog, principal, product, port, masked)
+
+
+def _port_data(catalog: Catalog, principal: Principal, product: DataProduct, port: str,
+               masked: list[str]) -> None:
+    """Row count, preview and extract form of a port the principal may read."""
+    with errors_shown():
         columns = catalog.columns(principal, product.id, port)
         total = catalog.row_count(principal, product.id, port)
         st.metric("Rows", f"{total:,}", help="All rows the output port serves right now.")
         frame = catalog.preview(principal, product.id, port, limit=PREVIEW_ROWS)
         st.caption(f"The first {len(frame):,} of {total:,} rows.")
         dates = {c.name: st.column_config.DateColumn(format="YYYY-MM-DD")
-                 for c in columns if c.type.upper() == "DATE"}
+                 for c in columns if c.type.upper() == "DATE" and c.name not in masked}
         st.dataframe(frame, hide_index=True, width="stretch", column_config=dates,
                      height=table_height(len(frame), max_rows=10))
-        extract_form(catalog, principal, product, port, columns, total)
+        extract_form(catalog, principal, product, port, columns, total, masked)
 
 
 def _change_filters(key: str, delta: int) -> None:
@@ -78,18 +111,21 @@ def _filter_rows(product_id: str, port: str, names: list[str], count: int
 
 
 def extract_form(catalog: Catalog, principal: Principal, product: DataProduct, port: str,
-                 columns: list[Column], total: int) -> None:
+                 columns: list[Column], total: int, masked: list[str] | None = None) -> None:
     """Column picker, up to :data:`MAX_FILTERS` row filters, a live count, and a CSV download
-    whose file is only made when the button is clicked."""
+    whose file is only made when the button is clicked. Rows cannot be filtered on ``masked``
+    columns (the catalog refuses it: the count would reveal their values)."""
     st.subheader("Download an extract", anchor=False)
     key = state.product_extract
     names = [c.name for c in columns]
+    hidden = set(masked or ())
     with st.container(border=True):
         picked = st.multiselect("Columns", names, default=names,
                                 key=key(product.id, port, "columns"), help=HELP["extract_columns"])
         count_key = key(product.id, port, "filters")
         count = st.session_state.setdefault(count_key, 0)
-        filters, incomplete = _filter_rows(product.id, port, names, count)
+        filters, incomplete = _filter_rows(product.id, port,
+                                           [n for n in names if n not in hidden], count)
         with st.container(horizontal=True):
             st.button("Add a row filter", icon=":material/filter_alt:", on_click=_change_filters,
                       args=(count_key, 1), disabled=count >= MAX_FILTERS,

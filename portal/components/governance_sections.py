@@ -8,6 +8,7 @@ import logging
 import pandas as pd
 import streamlit as st
 
+from catalog.access.actions import Action
 from catalog.catalog import Catalog
 from catalog.errors import CatalogError
 from catalog.governance import presentation as pres
@@ -132,6 +133,7 @@ def approvals(catalog: Catalog, principal: Principal,
         return
     for product, report in queue:
         allowed = catalog.may_decide(principal, product.id)
+        refusal = "" if allowed else catalog.decide(principal, Action.APPROVE, product.id).reason
         with st.container(border=True):
             title = escape_markdown(product.title, one_line=True)
             st.page_link(routes.PRODUCT,
@@ -144,18 +146,20 @@ def approvals(catalog: Catalog, principal: Principal,
                 st.markdown(f"- **{escape_markdown(finding.severity, one_line=True)}** "
                             f"{code_span(finding.policy_id)}: "
                             f"{escape_markdown(finding.message, one_line=True)}")
+            if not allowed:  # e.g. the four-eyes rule for one's own submission
+                st.caption(f":material/lock: {escape_markdown(refusal)}")
+                continue
             blocked = "fix its policy errors first" if report.errors else ""
-            denied = "" if allowed else "only a domain owner or a governance admin can decide"
             left, right = st.columns([1, 3], vertical_alignment="bottom")
             left.button("Approve", key=state.governance_approve(product.id), type="primary",
-                        icon=":material/task_alt:", disabled=bool(blocked or denied),
-                        help=(denied or blocked or "Set its status to active"),
+                        icon=":material/task_alt:", disabled=bool(blocked),
+                        help=(blocked or "Set its status to active"),
                         on_click=_decide, args=(catalog, principal, product.id, True))
             right.text_area("Reason for sending it back", key=state.governance_reason(product.id),
-                            height=68, max_chars=2000, disabled=bool(denied),
+                            height=68, max_chars=2000,
                             placeholder="What the team should change before proposing it again")
             st.button("Send back", key=state.governance_send_back(product.id),
-                      icon=":material/undo:", disabled=bool(denied), help=denied or None,
+                      icon=":material/undo:",
                       on_click=_decide, args=(catalog, principal, product.id, False))
 
 

@@ -5,11 +5,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from catalog.access.roles import RESTRICTED
 from catalog.mesh import DataProduct
 from portal import routes
 from portal.safe_text import badge_label, code_span, escape_markdown, md_link
 from portal.tables import member_rows
 from portal.wording import HELP
+
+ROLE_HELP = ("What you are to this product, from its team and its domain's team in the manifests "
+             "(and the portal's configured governance admins); it decides what you may do here. "
+             "'consumer' means none of those.")
+RESTRICTED_HELP = ("Reading this port's data needs an approved access request: ask for it on the "
+                   "Data tab.")
 
 
 def _text_section(title: str, text: str, empty: str) -> None:
@@ -53,13 +60,16 @@ def _support(product: DataProduct) -> None:
 
 
 def product_overview(product: DataProduct, upstream: list[DataProduct],
-                     downstream: list[DataProduct]) -> None:
+                     downstream: list[DataProduct], role: str = "",
+                     port_access: dict[str, str] | None = None) -> None:
     """Purpose, usage and limitations; owner, team and support; tags; lineage; output ports.
 
     Args:
         product: the product.
         upstream: products it is built from (its input ports), from the catalog.
         downstream: products built from it, from the catalog.
+        role: what the viewer is here, in words (``catalog.role_here``); not shown when empty.
+        port_access: ``open`` or ``restricted`` per output port name (``catalog.port_access``).
     """
     left, right = st.columns([3, 2], gap="large")
     with left:
@@ -72,6 +82,9 @@ def product_overview(product: DataProduct, upstream: list[DataProduct],
                 for tag in product.tags:
                     st.badge(badge_label(tag), color="blue", icon=":material/sell:")
     with right:
+        if role:
+            st.markdown(":material/badge: Your role here: "
+                        f"**{escape_markdown(role, one_line=True)}**", help=ROLE_HELP)
         _people(product)
         _support(product)
     st.divider()
@@ -90,7 +103,9 @@ def product_overview(product: DataProduct, upstream: list[DataProduct],
         for out_port in product.output_ports:
             version = f" v{out_port.version}" if out_port.version else ""
             kind = escape_markdown((out_port.type or "data") + version, one_line=True)
+            restricted = (port_access or {}).get(out_port.name) == RESTRICTED
             st.markdown(f":material/output: **{escape_markdown(out_port.name, one_line=True)}** "
-                        f"({kind})")
+                        f"({kind})" + (" · :material/lock: on request" if restricted else ""),
+                        help=RESTRICTED_HELP if restricted else None)
             if out_port.description:
                 st.caption(escape_markdown(out_port.description))

@@ -29,25 +29,32 @@ _DELTA_COLOR: dict[bool | None, Literal["green", "red", "gray"]] = {
 """Colour of the freshness verdict: met, not met, not measured."""
 
 
-def quality_view(catalog: Catalog, principal: Principal, product: DataProduct) -> None:
+def quality_view(catalog: Catalog, principal: Principal, product: DataProduct,
+                 may_run: bool = True) -> None:
     """Render the Quality tab of ``product``: a run button, then the latest stored run.
 
     Args:
         catalog: the catalog (runs checks, reads the operational store).
         principal: the signed-in user.
         product: the product shown.
+        may_run: whether the principal may run the checks (the button is hidden otherwise;
+            the catalog refuses anyway).
     """
-    with st.container(horizontal=True, vertical_alignment="center"):
-        clicked = st.button("Run checks now", key=state.product_quality_run(product.id),
-                            icon=":material/play_arrow:",
-                            help="Run every rule of the contract on the data as it is now.")
-        st.caption("Checks run where the data lives; each run is kept, so trends build up.")
+    clicked = False
+    if may_run:
+        with st.container(horizontal=True, vertical_alignment="center"):
+            clicked = st.button("Run checks now", key=state.product_quality_run(product.id),
+                                icon=":material/play_arrow:",
+                                help="Run every rule of the contract on the data as it is now.")
+            st.caption("Checks run where the data lives; each run is kept, so trends build up.")
     if clicked:
         _run_now(catalog, principal, product)
     runs = catalog.quality_history(principal, product.id)
     if not runs:
-        st.info("No quality run is stored for this product yet. Run the checks now to see "
-                "whether its data keeps its contract.", icon=":material/info:")
+        st.info("No quality run is stored for this product yet. "
+                + ("Run the checks now to see whether its data keeps its contract." if may_run
+                   else "Its team runs the checks; their results will show here."),
+                icon=":material/info:")
         return
     latest = runs[-1]
     st.caption(f"Latest run: data as of {pres.as_of_label(latest)} · {latest.trigger} run · "

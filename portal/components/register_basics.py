@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from catalog.access.actions import Action
 from catalog.catalog import Catalog
+from catalog.models.principal import Principal
 from catalog.registration import naming
 from catalog.registration.forms import PRODUCT_TYPES, Basics, help_text
 from catalog.registration.steps import basics_problems
 from catalog.search import SearchQuery
-from portal import state
+from portal import routes, state
 from portal.components import register_wizard as wizard
 from portal.safe_text import escape_markdown
 from portal.services import current_principal
@@ -62,6 +64,32 @@ def _type_option(product_type: str) -> str:
     return escape_markdown(type_label(product_type), one_line=True)
 
 
+def register_domains(catalog: Catalog, principal: Principal) -> dict[str, str]:
+    """Name → title of the domains ``principal`` may register a product in."""
+    return {d.name: d.title for d in catalog.domains(principal)
+            if catalog.decide(principal, Action.REGISTER, domain=d.name).allowed}
+
+
+def versionable_products(catalog: Catalog, principal: Principal) -> dict[str, str]:
+    """Id → title of the products ``principal`` may publish a new version of."""
+    return {p.id: p.title for p in catalog.all_products(principal)
+            if catalog.decide(principal, Action.PUBLISH_VERSION, p.id).allowed}
+
+
+def explain_who_registers(catalog: Catalog, principal: Principal) -> None:
+    """Why the principal may register nowhere, and whom to ask (each domain's owners)."""
+    st.info("Only a member of a domain's team (listed in its domain.yaml) or a governance admin "
+            "may register a product in that domain, and you are in no domain's team. Ask an "
+            "owner of the domain you want to publish for to add you to its team.",
+            icon=":material/lock:")
+    for domain in catalog.domains(principal):
+        owners = [m.name or m.username for m in (domain.team.members if domain.team else [])
+                  if "owner" in (m.role or "").lower()]
+        who = f" (owner: {', '.join(owners)})" if owners else ""
+        st.page_link(routes.DOMAINS, label=escape_markdown(domain.title + who, one_line=True),
+                     icon=":material/domain:", query_params={routes.DOMAIN_PARAM: domain.name})
+
+
 def render(catalog: Catalog) -> None:
     """Draw step 1; the product name is checked as it is typed."""
     basics = wizard.form().basics
@@ -69,14 +97,17 @@ def render(catalog: Catalog) -> None:
     for field in _FIELDS:
         wizard.seed(key(field), getattr(basics, field))
     principal = current_principal()
-    domains = {d.name: d.title for d in catalog.domains(principal)}
     fixed = wizard.is_new_version()
+    domains = register_domains(catalog, principal)
+    if fixed and basics.domain:  # a new version stays in its product's domain
+        domains.setdefault(basics.domain, basics.domain)
     left, right = st.columns(2)
     with left:
         domain = st.selectbox(_LABELS["domain"], list(domains), key=key("domain"),
                               index=None, format_func=lambda d: f"{domains.get(d, d)} ({d})",
                               placeholder="Choose a domain", disabled=fixed,
-                              help=help_text(Basics, "domain"), persist_state="page")
+                              help=help_text(Basics, "domain") + " You can register in the "
+                                   "domains whose team you are in.", persist_state="page")
         name = st.text_input(_LABELS["name"], key=key("name"), disabled=fixed,
                              help=help_text(Basics, "name"), placeholder="e.g. daily_sales",
                              persist_state="page")

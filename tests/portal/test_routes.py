@@ -23,5 +23,7 @@ def test_params_are_cleaned() -> None:
 
 
 def test_page_paths_exist() -> None:
-    for page in (routes.HOME, routes.DISCOVER, routes.PRODUCT, routes.DOMAINS, routes.MESH_HEALTH):
+    for page in (routes.HOME, routes.DISCOVER, routes.PRODUCT, routes.DOMAINS, routes.MESH_HEALTH,
+                 routes.QUALITY, routes.REGISTER, routes.GOVERNANCE, routes.MY_ACCESS,
+                 routes.AUDIT):
         assert (REPO_ROOT / "portal" / page).is_file(), page
