@@ -13,6 +13,7 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,8 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+TIMEOUT_MS = 60_000
+"""How long a browser test waits for one thing to show (ms)."""
 
 
 def _free_port() -> int:
@@ -115,3 +118,17 @@ def page(browser: object, tmp_path: Path) -> Iterator[object]:
     page = context.new_page()
     yield page
     context.close()
+
+
+def new_page(browser: Any, headers: dict[str, str] | None = None) -> tuple[Any, Any]:
+    """A fresh browser context (its own cookies, downloads enabled) and a page in it, 1400×1000;
+    ``headers`` are sent with every request."""
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})
+    if headers:
+        context.set_extra_http_headers(headers)
+    return context, context.new_page()
+
+
+def wait_for_text(page: Any, text: str) -> None:
+    """Wait until ``text`` shows somewhere on the page (a substring of an element's text)."""
+    page.get_by_text(text, exact=False).first.wait_for(timeout=TIMEOUT_MS)
