@@ -40,17 +40,22 @@ def run_action(outcome_key: str, section: str, action: Callable[[], str]) -> Non
         st.session_state[outcome_key] = (section, "error", UNEXPECTED_ERROR)
 
 
-def show_outcome(outcome_key: str, section: str) -> None:
-    """Show (once) the outcome :func:`run_action` kept for ``section``, escaped."""
+def show_outcome(outcome_key: str, section: str) -> bool:
+    """Show (once) the outcome :func:`run_action` kept for ``section``, escaped.
+
+    Returns:
+        True when a success was shown (the caller need not say it again).
+    """
     outcome = st.session_state.get(outcome_key)
     if not outcome or outcome[0] != section:
-        return
+        return False
     del st.session_state[outcome_key]
     _, kind, message = outcome
     if kind == "success":
         st.success(escape_markdown(message), icon=":material/check_circle:")
-    else:
-        st.error(escape_markdown(message), icon=":material/error:")
+        return True
+    st.error(escape_markdown(message), icon=":material/error:")
+    return False
 
 
 def now_utc() -> dt.datetime:

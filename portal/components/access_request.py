@@ -49,8 +49,10 @@ def _submit(catalog: Catalog, principal: Principal, product_id: str, port: str) 
             str(value(key(product_id, port, "purpose")) or ""),
             None if permanent else int(days or DEFAULT_DAYS),
             list(value(key(product_id, port, "columns")) or []))
-        return (f"Your request #{request.id} for {names(request.ports)} was sent to the owners "
-                f"of {product_id}. Their decision will show on My access.")
+        asked = f"; sensitive columns {names(request.columns)}" if request.columns else ""
+        return (f"Your request #{request.id} for {names(request.ports)} "
+                f"({duration_text(request.duration_days)}{asked}) was sent to the owners of "
+                f"{product_id} and is waiting for a decision, which will show on My access.")
 
     run_action(state.product_access_outcome(product_id), SECTION, file)
 
@@ -66,8 +68,12 @@ def request_form(catalog: Catalog, principal: Principal, product: DataProduct, p
         port: the output port shown; the form's port choice starts with it.
         columns: sensitive columns the principal sees masked on the port (offered to ask for).
     """
-    show_outcome(state.product_access_outcome(product.id), SECTION)
+    just_sent = show_outcome(state.product_access_outcome(product.id), SECTION)
     pending = pending_request(catalog, principal, product.id, port)
+    if pending is not None and just_sent:
+        st.page_link(routes.MY_ACCESS, label="See or withdraw it on My access",
+                     icon=":material/key:")
+        return
     if pending is not None:
         asked = f"; sensitive columns {names(pending.columns)}" if pending.columns else ""
         st.info(escape_markdown(

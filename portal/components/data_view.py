@@ -19,7 +19,7 @@ from catalog.mesh import DataProduct
 from catalog.models.principal import Principal
 from portal import state
 from portal.components.access_common import MASK_HINT
-from portal.components.access_request import request_form
+from portal.components.access_request import pending_request, request_form
 from portal.safe_text import escape_markdown
 from portal.services import errors_shown, extract_download, show_error
 from portal.tables import table_height
@@ -51,10 +51,12 @@ def data_view(catalog: Catalog, principal: Principal, product: DataProduct) -> N
         decision = catalog.decide(principal, Action.READ_DATA, product.id, port=port)
         masked = catalog.masked_columns(principal, product.id, port)
         if not decision.allowed:
-            st.warning(escape_markdown(decision.reason), icon=":material/lock:")
-            st.subheader("Request access", anchor=False)
-            st.caption("The product's owners and data stewards decide; their answer shows on "
-                       "My access.")
+            st.warning("You do not have access to this data yet. "
+                       + escape_markdown(decision.reason), icon=":material/lock:")
+            if pending_request(catalog, principal, product.id, port) is None:
+                st.subheader("Request access", anchor=False)
+                st.caption("The product's owners and data stewards decide; their answer shows "
+                           "on My access.")
             request_form(catalog, principal, product, port, masked)
             return
         if masked:

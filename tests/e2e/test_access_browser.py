@@ -108,8 +108,8 @@ def test_request_approve_and_download_with_masking(
 
             wait_for_text(ana, "is waiting for a decision")
             page = _text(ana)
-            sent = re.search(rf"Your request #(\d+) for {PORT} was sent to the owners of "
-                             rf"{re.escape(PRODUCT)}\.", page)
+            sent = re.search(rf"Your request #(\d+) for {PORT} \(.*\) was sent to the owners "
+                             rf"of {re.escape(PRODUCT)} and is waiting", page)
             assert sent, page
             request_id = int(sent.group(1))
             assert "sensitive columns email" in page and "30 days" in page, page

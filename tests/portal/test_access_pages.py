@@ -166,7 +166,8 @@ def test_consumer_requests_owner_approves_consumer_reads(catalog: Catalog) -> No
     [request] = catalog.my_requests(who(LEE))
     assert (request.ports, request.columns, request.duration_days) == ((PORT,), ("email",), 30)
     page = read(at)
-    assert f"Your request #{request.id} for {PORT} was sent to the owners" in page
+    assert f"Your request #{request.id} for {PORT} (" in page
+    assert "was sent to the owners" in page
     assert "is waiting for a decision" in page
     assert not at.get("form") and not at.text_area, "a pending request replaces the form"
 
