@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from catalog.catalog import Catalog
 from catalog.config import REPO_ROOT, Settings
@@ -119,7 +120,7 @@ def test_query_parameters_stay_text(hostile_url: str, page, value: str) -> None:
     _settled(page)
     _assert_inert(page, watch, hostile_url)
     box = page.get_by_role("textbox", name="Search data products")
-    assert box.input_value() == value
+    expect(box).to_have_value(value, timeout=TIMEOUT)  # filled from the URL once the page ran
 
 
 def test_hostile_manifests_stay_text(hostile_url: str, page) -> None:  # type: ignore[no-untyped-def]
