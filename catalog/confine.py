@@ -10,7 +10,8 @@ no symbolic link is followed unchecked, not even one swapped in while the path i
 when a step meets a link is the path resolved (:func:`confined`) and checked to stay inside the
 root; the resolved path is then walked the same way. The file's type and size are checked
 before it is opened (an ``lstat``), it is opened non-blocking, and checked again on the open
-descriptor (an ``fstat``), so a file swapped for a pipe in between is still refused.
+descriptor (an ``fstat``), so a file swapped for a pipe in between is still refused. POSIX
+only (``O_NOFOLLOW``, ``O_NONBLOCK``, ``dir_fd``), like the rest of the portal's deployment.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ class PathRefused(CatalogError):
     """A path was not read: it leaves the root folder, is not a regular file, or is too large.
 
     ``str(err)`` is ``"<path> <reason>"``: what the path is and what to do about it, never the
-    file's content.
+    file's content. Messages call the root "the mesh folder", what it is for manifests and
+    build code.
 
     Attributes:
         path: the path as the message shows it (relative to the root where possible).
@@ -78,13 +80,12 @@ def confined(path: Path | str, root: Path, *, what: str = "file") -> Path:
     if resolved == base or base in resolved.parents:
         return resolved
     shown = _shown(candidate, root)
-    folder = f"the '{base.name or base}' folder"
     if _lexically_inside(candidate, root):
         link = "is a symbolic link" if os.path.islink(candidate) else (
             "is inside a folder that is a symbolic link")
-        raise PathRefused(shown, f"{link} to a place outside {folder}; links may only point "
-                          f"inside it, so replace the link with the {what} itself")
-    raise PathRefused(shown, f"is outside {folder}; only what is inside it is used")
+        raise PathRefused(shown, f"{link} to a place outside the mesh folder; links may only "
+                          f"point inside it, so replace the link with the {what} itself")
+    raise PathRefused(shown, "is outside the mesh folder; only what is inside it is used")
 
 
 def read_regular_file(path: Path, root: Path, max_bytes: int) -> bytes:

@@ -32,11 +32,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from catalog.confine import PathRefused, read_regular_file
 from catalog.governance.model import Finding, PolicyInfo, Severity
 from catalog.governance.policy import SEVERITY_RANK, Policy
 from catalog.governance.registry import global_policies, policy_kinds
 from catalog.manifests.line_index import LineIndex
-from catalog.manifests.yaml_source import YamlProblem, decode, format_path, parse_mapping
+from catalog.manifests.yaml_source import (
+    MAX_MANIFEST_BYTES,
+    YamlProblem,
+    decode,
+    format_path,
+    parse_mapping,
+)
 
 POLICIES_FILE = "policies.yaml"
 """Name of a domain's policy file, next to its ``domain.yaml``."""
@@ -246,14 +253,21 @@ def load_domain_policies(domain_dir: Path, display: str) -> DomainPolicies:
     domain = domain_dir.name
     file = domain_dir / POLICIES_FILE
     try:
-        st = os.stat(file)
+        st = os.lstat(file)
     except OSError:
         return global_only(domain)
     with _cache_lock:
         hit = _cache.get(str(file))
     if hit and hit[:2] == (st.st_size, st.st_mtime_ns) and hit[2].file == display:
         return hit[2]
-    result = parse_domain_policies(file.read_bytes(), domain, display)
+    try:  # a regular file inside the mesh only: no pipe, no link leading out
+        raw = read_regular_file(file, domain_dir.parent, MAX_MANIFEST_BYTES)
+    except PathRefused as err:
+        problem = Finding(PROBLEM_ID, "error", err.reason, "Replace it with a regular file.", "",
+                          display, 1, "", display)
+        base = global_only(domain)
+        return DomainPolicies(domain, base.policies, base.infos, [problem], display)
+    result = parse_domain_policies(raw, domain, display)
     with _cache_lock:
         _cache[str(file)] = (st.st_size, st.st_mtime_ns, result)
     return result

@@ -15,9 +15,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from catalog.confine import PathRefused, read_regular_file
 from catalog.governance.model import GLOBAL_ORIGIN, Finding, NotMeasured, Severity
 from catalog.manifests.line_index import LineIndex
-from catalog.manifests.yaml_source import PathPart, format_path
+from catalog.manifests.yaml_source import MAX_MANIFEST_BYTES, PathPart, format_path
 from catalog.mesh import DataProduct, Mesh
 
 SEVERITY_RANK = {"warning": 1, "error": 2}
@@ -114,9 +115,11 @@ class Locator:
         if path is None:
             return None
         if path not in self._indexes:
-            try:
-                self._indexes[path] = LineIndex(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError):
+            try:  # only a regular file inside the mesh (never a pipe or a link leading out)
+                root = self.base if self.base is not None else path.parent
+                raw = read_regular_file(path, root, MAX_MANIFEST_BYTES)
+                self._indexes[path] = LineIndex(raw.decode("utf-8"))
+            except (PathRefused, OSError, UnicodeDecodeError):
                 self._indexes[path] = None
         index = self._indexes[path]
         return index.line(fields) if index is not None else None

@@ -241,12 +241,35 @@ def _schema_problems(
 ) -> list[ManifestProblem]:
     if kind == "domain":
         return []
+    try:
+        violations = schemas.validate(kind, data)
+    except ValueError:  # the validator takes text keys only
+        path, key = _non_text_key(data)
+        return [ManifestProblem(display_name, lines.line(path) or 1, _bounded(format_path(path)),
+                                _bounded(f"key {key!r} is not text ({type(key).__name__}); "
+                                         "keys must be text, so put it in quotes"))]
     out = []
-    for violation in schemas.validate(kind, data):
+    for violation in violations:
         path = refine_path(violation.path, violation.message)
         out.append(ManifestProblem(display_name, lines.line(path) or 1, _bounded(format_path(path)),
                                    _bounded(violation.message)))
     return out
+
+
+def _non_text_key(data: dict[str, Any]) -> tuple[list[Any], Any]:
+    """Path of the mapping holding the first key that is not text (a number, a boolean, null,
+    a list), and that key; a loop, not recursion."""
+    pending: list[tuple[list[Any], Any]] = [([], data)]
+    while pending:
+        path, node = pending.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if not isinstance(key, str):
+                    return path, key
+                pending.append(([*path, key], value))
+        elif isinstance(node, list):
+            pending.extend(([*path, index], item) for index, item in enumerate(node))
+    return [], None
 
 
 def pydantic_problems(err: ValidationError, text: str, display_name: str) -> list[ManifestProblem]:

@@ -51,7 +51,7 @@ def _subdirs(mesh: Mesh, path: Path) -> list[Path]:
     (an error) and left out."""
     with os.scandir(path) as entries:
         found = sorted((Path(e.path), e.is_symlink()) for e in entries
-                       if e.is_dir() and not e.name.startswith((".", "_")))
+                       if _is_folder(e) and not e.name.startswith((".", "_")))
     folders = []
     for folder, linked in found:
         if linked:
@@ -63,6 +63,15 @@ def _subdirs(mesh: Mesh, path: Path) -> list[Path]:
                 continue
         folders.append(folder)
     return folders
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """Whether an entry is a folder (following a link); a link loop or an unreadable entry is
+    not (``DirEntry.is_dir`` raises for those)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _files(path: Path, suffix: str) -> list[Path]:

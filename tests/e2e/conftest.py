@@ -48,6 +48,43 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 6
     raise RuntimeError("streamlit did not become healthy in time")
 
 
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server process: terminate, then kill if it has not ended within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@contextmanager
+def serve_streamlit(script: Path, log_path: Path, *, env: Mapping[str, str] | None = None,
+                    cwd: Path | None = None) -> Iterator[str]:
+    """Run ``streamlit run script`` on a free loopback port; yields its base URL, stops it after.
+
+    Args:
+        script: the Streamlit script.
+        log_path: where the server's output goes.
+        env: the server's environment (default: this process's).
+        cwd: the server's working folder (default: the repository). Streamlit reads
+            ``.streamlit/config.toml`` and ``.streamlit/secrets.toml`` from it.
+    """
+    port = _free_port()
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false"],
+            cwd=cwd or REPO_ROOT, env=dict(env) if env is not None else None, stdout=log,
+            stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, process)
+            yield url
+        finally:
+            stop(process)
+
+
 @contextmanager
 def serve_portal(settings: Settings, log_path: Path, *,
                  env: Mapping[str, str | None] | None = None,
@@ -59,10 +96,8 @@ def serve_portal(settings: Settings, log_path: Path, *,
         log_path: where the server's output goes.
         env: extra environment variables of the server (``MESH_AUTH``, …); a None value
             removes the variable.
-        cwd: the server's working folder (default: the repository). Streamlit reads
-            ``.streamlit/config.toml`` and ``.streamlit/secrets.toml`` from it.
+        cwd: the server's working folder (default: the repository).
     """
-    port = _free_port()
     server_env = {**os.environ, "MESH_ROOT": str(settings.mesh_root),
                   "MESH_DATA_DIR": str(settings.data_dir)}
     for name, value in (env or {}).items():
@@ -70,24 +105,9 @@ def serve_portal(settings: Settings, log_path: Path, *,
             server_env.pop(name, None)
         else:
             server_env[name] = value
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "portal" / "streamlit_app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=cwd or REPO_ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process)
+    with serve_streamlit(REPO_ROOT / "portal" / "streamlit_app.py", log_path, env=server_env,
+                         cwd=cwd) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 @pytest.fixture(scope="session")

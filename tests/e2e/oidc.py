@@ -19,7 +19,7 @@ from typing import Any
 
 from catalog.config import REPO_ROOT
 from portal import auth
-from tests.e2e.conftest import TIMEOUT_MS, _free_port, wait_for_text
+from tests.e2e.conftest import TIMEOUT_MS, _free_port, stop, wait_for_text
 
 PEOPLE: dict[str, dict[str, Any]] = {
     "maria.lopez@skyport.example": {"email": "maria.lopez@skyport.example",
@@ -66,11 +66,7 @@ def oidc_provider(log_path: Path) -> Iterator[str]:
         _wait_for_provider(issuer, process)
         yield issuer
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
         log.close()
 
 

@@ -16,10 +16,7 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -30,7 +27,7 @@ from catalog.catalog import Catalog
 from catalog.config import REPO_ROOT, Settings
 from catalog.models.principal import LOCAL_USER
 from portal.safe_text import WORD_JOINER
-from tests.e2e.conftest import _free_port, _wait_healthy, serve_portal
+from tests.e2e.conftest import serve_portal, serve_streamlit
 from tests.portal.pagetest import copy_manifests
 from tests.portal.test_text_escaping import HOSTILE
 from tests.security.test_markdown_injection import EVIL, PRODUCT, TRACKER, make_hostile, payload
@@ -232,31 +229,10 @@ def _markup(kind: str) -> str:
     return MARKUP.replace(own, "")
 
 
-@contextmanager
-def _serve_script(script: Path, log_path: Path) -> Iterator[str]:
-    port = _free_port()
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false"],
-            cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(url, process)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
 def test_escaped_text_shows_exactly_the_original_characters(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     script = tmp_path / "probe.py"
     script.write_text(PROBE.format(repo=str(REPO_ROOT)), encoding="utf-8")
-    with _serve_script(script, tmp_path / "probe.log") as url:
+    with serve_streamlit(script, tmp_path / "probe.log") as url:
         watch = Watch(page)
         page.goto(url)
         page.wait_for_selector(f".st-key-pills_{len(HOSTILE) - 1}", timeout=60_000)
