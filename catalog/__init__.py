@@ -1,5 +1,5 @@
 """Core library of the data mesh portal: manifests, mesh model, search, engine, build.
 
-Nothing in this package imports Streamlit (see ARCHITECTURE.md decision 7); the portal, the
+Nothing in this package imports Streamlit; the portal, the
 command line (`python -m catalog`) and tests all use the :class:`catalog.catalog.Catalog` façade.
 """

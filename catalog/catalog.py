@@ -366,7 +366,7 @@ class Catalog(AccessUseCases):
         return {pid: run.score.value for pid, run in runs.items()}
 
     def compliance_all(self, principal: Principal) -> MeshCompliance:
-        """Every product's compliance with the policies of its domain (issue 5 §1-2).
+        """Every product's compliance with the policies of its domain.
 
         Cached per mesh load and set of latest quality runs; a fresh evaluation stores a
         compliance snapshot for the trend (at most one an hour).
@@ -394,7 +394,7 @@ class Catalog(AccessUseCases):
         return list(self.store.compliance_history())
 
     def governance_kpis(self, principal: Principal) -> MeshKpis:
-        """The mesh's KPIs (issue 5 §5); see :mod:`catalog.governance.metrics`."""
+        """The mesh's KPIs; see :mod:`catalog.governance.metrics`."""
         compliance = self.compliance_all(principal)
         return mesh_kpis(self.mesh(), compliance, self._scores(principal),
                          self.store.audit(limit=100_000))

@@ -1,7 +1,7 @@
 """DuckDB access to the data behind output ports: locate, preview, count, extract.
 
 One root DuckDB connection per process; every unit of work takes its own ``.cursor()``
-(ARCHITECTURE.md decision 4: DuckDB refuses concurrent use of one connection, and Streamlit runs
+(DuckDB refuses concurrent use of one connection, and Streamlit runs
 sessions and deferred downloads on different threads). Product databases are attached
 ``READ_ONLY``; a rebuilt file (new modification time) is attached afresh under a new alias so
 readers never see a half-written file. All SQL takes user values as parameters; identifiers come

@@ -1,4 +1,4 @@
-"""The catalog's one error hierarchy (STYLE.md habit 5).
+"""The catalog's one error hierarchy.
 
 Expected outcomes (a manifest problem while loading the whole mesh, a failed check) are results;
 these exceptions are refusals and bugs. Every message says what to do next.

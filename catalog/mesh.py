@@ -1,7 +1,7 @@
 """The mesh as the portal sees it: domains, data products, their ports and contracts.
 
 Built by :mod:`catalog.manifests.loader` from ODPS/ODCS documents; plain dataclasses inside the
-catalog (STYLE.md habit 4). Lineage runs input port → product → output port (GLOSSARY.md).
+catalog. Lineage runs input port → product → output port.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from catalog.models.domain import DomainDocument
 from catalog.models.odps import DataProductDocument, InputPort, SupportChannel, Team
 
 CLASSIFICATIONS = ("public", "internal", "confidential", "restricted")
-"""Sensitivity levels, least to most sensitive (GLOSSARY.md: classification)."""
+"""Sensitivity levels, least to most sensitive."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def _is_pii(custom_properties: list[Any] | None) -> bool:
     """True when ``customProperties`` hold ``pii`` set to true (bool or the string 'true').
 
     ODCS has no PII field; the convention is ``{property: pii, value: true}`` and datacontract-cli
-    writes the string ``'True'`` (shared/standards/README.md), so both are accepted.
+    writes the string ``'True'`` (datacontract-cli does), so both are accepted.
     """
     for prop in custom_properties or []:
         if isinstance(prop, dict) and prop.get("property") == "pii":

@@ -1,7 +1,7 @@
 """The operational store: quality runs, compliance snapshots, access requests and grants, and
 the audit log.
 
-Embedded default (ARCHITECTURE.md decision 6): one SQLite file in WAL mode. SQLite's journal
+Embedded default: one SQLite file in WAL mode. SQLite's journal
 makes every committed run survive a crash, and its locking lets the portal and
 ``python -m catalog check`` write at the same time: each write is one ``BEGIN IMMEDIATE``
 transaction on a fresh connection, and a writer that finds the file locked waits (busy timeout

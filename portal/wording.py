@@ -62,7 +62,7 @@ def status_color(status: str | None) -> str:
     return _STATUS_COLORS.get((status or "").lower(), "gray")
 
 
-# -- help texts (field descriptions double as help, STYLE.md habit 4) -----------------------
+# -- help texts (field descriptions double as help) -----------------------
 
 def _described(model: Any, field_name: str) -> str:
     return model.model_fields[field_name].description or ""

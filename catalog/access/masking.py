@@ -4,7 +4,7 @@ Which properties are sensitive is decided in one place,
 :func:`catalog.quality.derive.sensitive_columns`: an ODCS property whose ``classification`` is
 ``restricted`` or ``confidential`` (also ``secret``/``sensitive``), or that is marked as
 personal data with ``customProperties: [{property: pii, value: true}]`` (ODCS v3.1 §schema,
-``classification``; the PII flag convention of shared/standards/README.md). This module only
+``classification``; the PII flag convention of README.md). This module only
 applies that rule.
 
 Masking follows the practice of OWASP (Logging and Data Protection cheat sheets: never send a

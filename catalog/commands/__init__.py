@@ -1,4 +1,4 @@
-"""Subcommands of ``python -m catalog``: a registry, one module per command (STYLE.md habit 6).
+"""Subcommands of ``python -m catalog``: a registry, one module per command.
 
 Each command module defines ``NAME`` (the subcommand), ``HELP`` (one line), and two functions:
 ``add_arguments(parser)`` and ``run(args, settings) -> int`` (the process exit code). Add a

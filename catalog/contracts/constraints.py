@@ -23,7 +23,7 @@ from typing import Any
 
 from catalog.contracts.model import Change, change
 from catalog.mesh import CLASSIFICATIONS
-from catalog.mesh import _is_pii as is_pii  # the one PII convention (shared/standards/README)
+from catalog.mesh import _is_pii as is_pii  # the one PII convention (README.md)
 
 _LOGICAL_WIDENINGS = {("integer", "number")}
 """(old, new) logical types where every old value is a new value (ODCS logicalType)."""

@@ -1,6 +1,6 @@
 """Results of comparing two data contracts: :class:`Change` and :class:`ContractDiff`.
 
-Plain frozen dataclasses (STYLE.md habit 4); :mod:`catalog.contracts.diff` builds them. Their
+Plain frozen dataclasses; :mod:`catalog.contracts.diff` builds them. Their
 fields are a stable API: the registration wizard's "new version" step, ``python -m catalog
 diff`` and its JSON output read them.
 """

@@ -1,4 +1,4 @@
-"""Approval of proposed products (issue 5 §6): approve (status ``active``) or send back.
+"""Approval of proposed products: approve (status ``active``) or send back.
 
 Who may decide is the catalog's authorization point (:mod:`catalog.access`): an owner or data
 steward of the product's domain or a governance admin, never whoever submitted the product

@@ -1,7 +1,7 @@
 """Evaluate policies: one product (registration, the product page) or the whole mesh.
 
 The portal, ``python -m catalog validate`` and the registration wizard all call these
-functions, so the form, the pages and CI never disagree (issue 5 §2).
+functions, so the form, the pages and CI never disagree.
 """
 
 from __future__ import annotations

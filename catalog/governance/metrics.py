@@ -1,4 +1,4 @@
-"""The mesh's own KPIs (issue 5 §5) and the compliance trend.
+"""The mesh's own KPIs and the compliance trend.
 
 - **Discoverable**: a product names an owner, has a description (purpose) and tags, and its
   schema is documented (at least one property, every property described).

@@ -1,6 +1,6 @@
 """Results of governance: findings, one policy's result on one product, compliance reports.
 
-Expected outcomes are results, not exceptions (STYLE.md habit 5): a broken policy is a
+Expected outcomes are results, not exceptions: a broken policy is a
 :class:`Finding`, a policy that cannot be judged yet (no quality run stored) is
 :class:`NotMeasured`.
 """
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
-"""``error`` blocks publishing (and fails ``validate``); ``warning`` informs (issue 5 §1)."""
+"""``error`` blocks publishing (and fails ``validate``); ``warning`` informs."""
 
 Status = Literal["passed", "failed", "unknown"]
 """A policy's status on one product; ``unknown`` when it could not be measured yet."""
@@ -143,7 +143,7 @@ class ComplianceReport:
 
     @property
     def publishable(self) -> bool:
-        """True when no ``error`` finding blocks publishing (issue 5 §1)."""
+        """True when no ``error`` finding blocks publishing."""
         return self.errors == 0
 
 

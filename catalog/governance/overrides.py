@@ -17,7 +17,7 @@ Format (documented in README.md, "Policies")::
 
 Refused (each as a ``domain-policies`` error finding naming file and line; the global policy
 then applies unchanged): switching off a global ``error``, lowering its severity or loosening
-its parameters, and any entry that does not validate. Issue 5 §1: "they cannot switch off a
+its parameters, and any entry that does not validate. The rule: "they cannot switch off a
 global error". A global ``warning`` may be switched off, lowered nowhere (it is the lowest) and
 its parameters changed either way: it informs, it does not block.
 """

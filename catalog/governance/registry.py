@@ -1,4 +1,4 @@
-"""The policy registry: every policy kind and the global policy set (STYLE.md habit 6).
+"""The policy registry: every policy kind and the global policy set.
 
 Add a policy: write a module in :mod:`catalog.governance.policies` with ``KINDS`` and
 ``GLOBAL`` lists and name it in :data:`POLICY_MODULES`; give it passing and failing fixtures in

@@ -46,7 +46,7 @@ from catalog.models.odps import DataProductDocument
 logger = logging.getLogger(__name__)
 
 ODCS_READ_VERSIONS = ("v3.0.0", "v3.0.1", "v3.0.2", "v3.1.0", "v3.2.0")
-"""ODCS versions the portal reads (ARCHITECTURE.md decision 1)."""
+"""ODCS versions the portal reads."""
 
 _MODELS: dict[str, type[BaseModel]] = {
     "domain": DomainDocument,

@@ -1,6 +1,6 @@
 """Load a whole mesh folder: every domain, product and contract, skipping what is broken.
 
-Layout (ARCHITECTURE.md decision 1)::
+Layout::
 
     <root>/<domain>/domain.yaml
     <root>/<domain>/<product>/product.odps.yaml

@@ -1,4 +1,4 @@
-"""JSON-Schema validators of the standards (first validation layer, ARCHITECTURE.md decision 2).
+"""JSON-Schema validators of the standards (the first of two validation layers).
 
 - ODCS v3: the schema bundled in the ``open-data-contract-standard`` package (covers v3.0.x to
   v3.2.0 documents; the pydantic models alone are lenient and must not be relied on).

@@ -2,7 +2,7 @@
 
 Every row-based check becomes a *predicate* that selects its failing rows (``dep_time IS NULL``)
 or an *aggregate* over the object (``count(col) - count(DISTINCT col)`` for duplicates). The plan
-(ARCHITECTURE.md decision 5) puts them in three groups:
+puts them in three groups:
 
 - **statistics-friendly** counts (``IS NULL``, ``NOT IN`` a list, range comparisons) and
   ``count(*)``/``max``/``min`` each run as their own small query: DuckDB answers them from

@@ -1,6 +1,6 @@
 """What a quality run is made of: checks derived from a contract, their results, the run.
 
-Plain dataclasses inside the catalog (STYLE.md habit 4); :meth:`CheckResult.as_json` is the
+Plain dataclasses inside the catalog; :meth:`CheckResult.as_json` is the
 shape ``python -m catalog check --json`` prints and the store keeps. Vocabulary follows ODCS
 v3.1 §data-quality (``metric``, ``dimension``, ``severity``, ``unit``, the ``mustBe…``
 operators) and datacontract-cli's result states (``passed``, ``warning``, ``failed``,

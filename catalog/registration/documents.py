@@ -4,7 +4,7 @@ The documents follow the demo mesh's conventions (``domains/``): ODPS ``apiVersi
 with the human title in ``customProperties`` (``title``), the owning team and support
 channels, one output port of type ``tables`` whose ``contractId`` is
 ``<domain>.<name>.<port>``, and for a derived product one input port per product its query
-reads; ODCS ``apiVersion: v3.1.0`` (ARCHITECTURE.md decision 1) with one schema object named
+reads; ODCS ``apiVersion: v3.1.0`` with one schema object named
 after the port, a ``type: local`` server reading ``format: parquet`` from a ``path`` relative
 to the data folder, property flags, PII as ``customProperties: [{property: pii, value:
 true}]``, quality rules, SLA properties, and the owner as a custom property.

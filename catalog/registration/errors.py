@@ -1,4 +1,4 @@
-"""Refusals of the registration wizard; each message says what to fix (STYLE.md habit 5)."""
+"""Refusals of the registration wizard; each message says what to fix."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """What a person fills in to register a data product: pydantic models of the wizard's steps.
 
-Field descriptions double as the form's help texts (STYLE.md habit 4). The models only hold
+Field descriptions double as the form's help texts. The models only hold
 and shape values; :mod:`catalog.registration.steps` says whether a step is complete, so a
 half-filled form is still a valid object and nothing a person typed is ever thrown away.
 """
@@ -18,7 +18,7 @@ PRODUCT_TYPES = ("sourceAligned", "consumerAligned")
 """ODPS product types offered for a product registered from a file (a query makes an
 ``aggregate``)."""
 CLASSIFICATION_CHOICES = ("public", "internal", "confidential", "restricted")
-"""Sensitivity levels a property may have (GLOSSARY.md: classification)."""
+"""Sensitivity levels a property may have."""
 
 
 class _Form(BaseModel):

@@ -1,6 +1,6 @@
 """The naming standard for product names, domain names and property names.
 
-A product's id is ``<domain>.<name>`` (GLOSSARY.md: data product) and both parts become folder
+A product's id is ``<domain>.<name>`` and both parts become folder
 and file names (``domains/<domain>/<name>/``, ``<data dir>/products/<domain>/<name>/``), so a
 name is checked here, as plain text, before anything touches the file system:
 
@@ -108,7 +108,7 @@ def name_problems(name: str, *, what: str = "product name", min_length: int = MI
 
 
 def product_id(domain: str, name: str) -> str:
-    """The product id ``<domain>.<name>`` (GLOSSARY.md: data product)."""
+    """The product id ``<domain>.<name>``."""
     return f"{domain}.{name}"
 
 

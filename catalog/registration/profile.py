@@ -4,7 +4,7 @@ One aggregate query reads every column at once (``count``, ``approx_count_distin
 ``min``, ``max`` (as text unless numeric), and for text the cells a spreadsheet would run as
 formulas); a second, targeted query runs only when needed: the exact distinct count of
 key-like columns and the value list of low-cardinality text columns. A ``LIMIT`` query supplies
-examples. Nothing is read into pandas whole (ARCHITECTURE.md decision 5).
+examples. Nothing is read into pandas whole.
 """
 
 from __future__ import annotations

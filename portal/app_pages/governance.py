@@ -1,6 +1,6 @@
 """Governance: policy compliance across the mesh, approvals and the mesh's KPIs; ``/governance``.
 
-Federated computational governance (issue 5): global policies plus each domain's
+Federated computational governance: global policies plus each domain's
 ``policies.yaml``, evaluated by the same code as ``python -m catalog validate``.
 """
 

@@ -31,7 +31,7 @@ _LINK = st.column_config.LinkColumn("Product", display_text=r"product=(.*)",
 
 
 def kpis(k: MeshKpis, compliance: MeshCompliance) -> None:
-    """The mesh's KPIs as metrics (issue 5 §5)."""
+    """The mesh's KPIs as metrics."""
     publishable = sum(r.publishable for r in compliance.reports.values())
     cols = st.columns(5)
     cols[0].metric("Compliance rate", pres.percent(k.compliance_rate), border=True,

@@ -1,9 +1,10 @@
-"""Standing rules of the code base (STYLE.md): the catalog never imports Streamlit, and every
+"""Standing rules of the code base: the catalog never imports Streamlit, and every
 public function and class in catalog/ has a docstring."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from catalog.config import REPO_ROOT
@@ -39,3 +40,18 @@ def test_public_functions_and_classes_have_docstrings() -> None:
                     continue
                 missing.append(f"{path.relative_to(REPO_ROOT)}:{node.lineno} {node.name}")
     assert missing == []
+
+
+def test_code_and_docs_stand_alone() -> None:
+    """Code and docs explain themselves: no references to planning notes or issue numbers that
+    a maintainer reading this repository cannot open."""
+    cited = re.compile(r"(ARCHITECTURE|STYLE|GLOSSARY)\.md|\b[Ii]ssue \d+|\.\./shared")
+    offenders = []
+    for folder, pattern in (("catalog", "*.py"), ("portal", "*.py"), ("docs", "*.md")):
+        for path in sorted((REPO_ROOT / folder).rglob(pattern)):
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if cited.search(line):
+                    offenders.append(f"{path.relative_to(REPO_ROOT)}:{number}")
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    offenders += ["README.md"] if cited.search(readme) else []
+    assert offenders == []

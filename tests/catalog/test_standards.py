@@ -1,5 +1,5 @@
 """The shared ODCS/ODPS examples: valid ones load, negative ones are rejected with a location.
-Skips cleanly where ../shared/standards is absent."""
+Skips cleanly where the standards' example folder beside the checkout is absent."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The policy kinds, one module per group (STYLE.md habit 6).
+"""The policy kinds, one module per group.
 
 Each module defines ``KINDS`` (every :class:`~catalog.governance.policy.PolicyKind` it offers
 to domains) and ``GLOBAL`` (the policies in force everywhere). List a new module in

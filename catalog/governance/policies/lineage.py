@@ -1,6 +1,6 @@
 """A product that consumes a deprecated or retired product is flagged.
 
-Lineage runs input port → product (GLOSSARY.md); an input port's producer is the product whose
+Lineage runs input port → product; an input port's producer is the product whose
 output port serves its ``contractId`` (:meth:`catalog.mesh.Mesh.producer_of_contract`), so
 this works for a product that is not in the mesh yet (registration). ODPS v1.1 lifecycle
 statuses: proposed, draft, active, deprecated, retired.

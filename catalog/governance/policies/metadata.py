@@ -1,4 +1,4 @@
-"""Required metadata: what every product must say about itself (issue 5 §1).
+"""Required metadata: what every product must say about itself.
 
 Global set: owner, domain, purpose, schema, SLA, quality rules, support channel. A domain may
 require more (``usage``, ``limitations``, ``tags``, ``title``, ``descriptions`` of every

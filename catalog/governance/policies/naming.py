@@ -3,7 +3,7 @@
 Rule (our convention, stated in README.md): a name is ``snake_case`` — lowercase ASCII letters,
 digits and single underscores, starting with a letter, not ending with an underscore — and at
 most 63 characters. 63 is PostgreSQL's identifier limit (NAMEDATALEN − 1), the shortest among
-the engines a product may move to (ARCHITECTURE.md decision 8), so every name works unquoted as
+the engines a product may move to, so every name works unquoted as
 a SQL identifier everywhere; snake_case is what DuckDB, PostgreSQL and dbt fold to.
 """
 

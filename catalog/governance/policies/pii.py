@@ -1,10 +1,10 @@
 """Personal data: every PII property is classified, and likely-PII columns are marked.
 
-PII convention (README.md, shared/standards/README.md): ODCS has no PII field; a property is
+PII convention (README.md, "Manifest conventions"): ODCS has no PII field; a property is
 personal data when its ``customProperties`` hold ``{property: pii, value: true}`` (or the string
 ``'True'`` datacontract-cli writes) — see :func:`catalog.mesh._is_pii`. "Classified" means its
-ODCS ``classification`` is one of the sensitive levels (GLOSSARY.md: confidential or
-restricted), so access control and failing-row samples treat it as such.
+ODCS ``classification`` is one of the sensitive levels, so access control and failing-row
+samples treat it as such.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ PII_CLASSIFIED = PolicyKind(
         "personal data after all, set its pii custom property to false.",
     check=_classified,
     params=ClassifiedParams,
-    rule="GLOSSARY.md (classification, PII); PII flag convention of shared/standards/README.md.",
+    rule="ODCS v3.1 §schema classification; the PII flag convention of README.md.",
 )
 
 LIKELY_PII_WORDS = ("email", "e_mail", "phone", "mobile", "ssn", "passport", "surname",
@@ -138,7 +138,7 @@ PII_MARKED = PolicyKind(
         "data.",
     check=_likely,
     params=LikelyParams,
-    rule="GDPR Art. 4(1) (personal data); PII flag convention of shared/standards/README.md.",
+    rule="GDPR Art. 4(1) (personal data); the PII flag convention of README.md.",
 )
 
 KINDS = [PII_CLASSIFIED, PII_MARKED]

@@ -52,7 +52,7 @@ MIN_QUALITY_SCORE = PolicyKind(
         "for each failed check, and run the checks again.",
     check=_check,
     params=ScoreParams,
-    rule="Quality score as defined in GLOSSARY.md and catalog.quality.scoring.",
+    rule="Quality score as defined in catalog.quality.scoring.",
 )
 
 KINDS = [MIN_QUALITY_SCORE]

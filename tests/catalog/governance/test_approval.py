@@ -1,4 +1,4 @@
-"""Approval of proposed products: approve, refuse, send back, permissions, audit (issue 5 §6)."""
+"""Approval of proposed products: approve, refuse, send back, permissions, audit."""
 
 from __future__ import annotations
 

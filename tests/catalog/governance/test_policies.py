@@ -1,4 +1,4 @@
-"""Each global policy on a product that meets it and on one that breaks it (issue 5 §1)."""
+"""Each global policy on a product that meets it and on one that breaks it."""
 
 from __future__ import annotations
 

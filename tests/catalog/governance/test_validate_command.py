@@ -1,4 +1,4 @@
-"""python -m catalog validate: formats, scopes and exit codes (issue 5 §3)."""
+"""python -m catalog validate: formats, scopes and exit codes."""
 
 from __future__ import annotations
 
