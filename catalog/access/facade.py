@@ -239,14 +239,7 @@ class AccessUseCases:
 
     # -- helpers ---------------------------------------------------------------------------
     def _request(self, request_id: int) -> AccessRequest:
-        found = [r for r in access_grants.requests(self.store) if r.id == request_id]
-        if not found:
-            raise access_grants.RequestNotFound(request_id)
-        return found[0]
+        return access_grants.request_by_id(self.store, request_id)
 
     def _grant(self, grant_id: int) -> Grant:
-        found = [g for g in access_grants.grants(self.store) if g.id == grant_id]
-        if not found:
-            raise access_grants.GrantNotFound(grant_id)
-        return found[0]
-
+        return access_grants.grant_by_id(self.store, grant_id)

@@ -277,6 +277,26 @@ def _load_grant(conn: sqlite3.Connection, grant_id: int) -> Grant:
     return _grant(row)
 
 
+def request_by_id(store: StateStore, request_id: int) -> AccessRequest:
+    """The access request with ``request_id``.
+
+    Raises:
+        RequestNotFound: there is none.
+    """
+    with store.read() as conn:
+        return _load_request(conn, request_id)
+
+
+def grant_by_id(store: StateStore, grant_id: int) -> Grant:
+    """The grant with ``grant_id``.
+
+    Raises:
+        GrantNotFound: there is none.
+    """
+    with store.read() as conn:
+        return _load_grant(conn, grant_id)
+
+
 def _already(request: AccessRequest) -> InvalidRequest:
     """The refusal for deciding a request that is no longer pending."""
     return InvalidRequest(
