@@ -1,7 +1,7 @@
 """Escaping untrusted text for Streamlit's Markdown and checking link targets
 (portal/safe_text.py).
 
-What a browser finally shows is checked in tests/e2e/test_injection_browser.py, which renders
+What a browser finally shows is checked in tests/security/test_injection_browser.py, which renders
 every sample below through the real Streamlit front end. Here the escaped strings are checked
 against a model of what Streamlit's Markdown does with them: backslash escapes are resolved,
 the word joiner is invisible, and none of the syntax or text patterns that make links, images,

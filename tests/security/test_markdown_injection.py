@@ -14,7 +14,7 @@ markdown, captions, alerts and headings; labels, options and tooltips of widgets
 expanders, metrics and page links) and checks, with a model of Markdown's link syntax, that none
 would render a link or image to a foreign host, a ``javascript:`` link, or HTML; and that the
 hostile text is shown, escaped. Plotly figures must not carry the raw text either (Plotly reads
-HTML in its labels). The browser test tests/e2e/test_injection_browser.py checks the same in
+HTML in its labels). The browser test tests/security/test_injection_browser.py checks the same in
 Chromium.
 """
 
