@@ -12,6 +12,7 @@ from catalog.catalog import Catalog
 from catalog.config import REPO_ROOT, Settings
 from catalog.manifests.loader import load_mesh
 from catalog.quality.backfill import rebuild_history
+from tests.browser import browser, page  # noqa: F401 - shared by every folder's browser tests
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_STANDARDS = REPO_ROOT.parent / "shared" / "standards"

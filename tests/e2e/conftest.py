@@ -19,11 +19,6 @@ import pytest
 
 from catalog.config import REPO_ROOT, Settings
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 TIMEOUT_MS = 60_000
 """How long a browser test waits for one thing to show (ms)."""
 
@@ -115,29 +110,6 @@ def portal_url(demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory
     """Base URL of a real portal server over the built demo mesh."""
     with serve_portal(demo_settings, tmp_path_factory.mktemp("server") / "streamlit.log") as url:
         yield url
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """A headless Debian Chromium launched by Playwright."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture()
-def page(browser: object, tmp_path: Path) -> Iterator[object]:
-    """A fresh browser page with downloads enabled, 1400×1000."""
-    context = browser.new_context(accept_downloads=True,  # type: ignore[attr-defined]
-                                  viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def new_page(browser: Any, headers: dict[str, str] | None = None) -> tuple[Any, Any]:

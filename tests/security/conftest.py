@@ -48,8 +48,3 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(
             f"hostile-manifest fuzzing: {count:,} manifests parsed in {seconds:.1f} s "
             f"({count / seconds:,.0f} manifests/s, parsing only)")
-
-
-# The real browser of the e2e tests, for the injection test that must run in one
-# (tests/security/test_injection_browser.py).
-from tests.e2e.conftest import browser, page  # noqa: E402, F401
