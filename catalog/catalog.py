@@ -311,7 +311,7 @@ class Catalog(AccessUseCases):
     @property
     def quality_engine(self) -> Engine:
         """The DuckDB engine quality runs use (a smaller memory limit, see
-        :data:`catalog.quality.runner.QUALITY_MEMORY_LIMIT`), created on first use."""
+        :data:`catalog.quality.runner.QUALITY_MEMORY_MB`), created on first use."""
         with self._lock:
             if self._quality_engine is None:
                 self._quality_engine = quality_engine(self.settings.data_dir)

@@ -47,19 +47,19 @@ SAMPLE_ROWS = 5
 QUERY_TIMEOUT_S = 300.0
 """Seconds a single check query may run before it is interrupted (an ``error`` result)."""
 
-QUALITY_MEMORY_LIMIT = "256MB"
-"""DuckDB memory limit of the engine quality runs use (:func:`quality_engine`). Measured on
+QUALITY_MEMORY_MB = 256
+"""DuckDB memory limit (MB) of the engine quality runs use (:func:`quality_engine`). Measured on
 TPC-H lineitem SF1 (bench/quality.py): with 1 GB the suite took 0.78–0.92 s of work and 418 MB;
 with 256 MB 0.51 s and 253 MB, nothing spilled — the smaller hash tables of the key checks are
 faster, and memory stops growing with row count."""
 
 
 def quality_engine(data_dir: Path) -> Engine:
-    """An engine for quality runs: a sandbox with :data:`QUALITY_MEMORY_LIMIT` and a
+    """An engine for quality runs: a sandbox with :data:`QUALITY_MEMORY_MB` and a
     :data:`QUERY_TIMEOUT_S` time limit per query (``MESH_QUERY_*`` variables override both),
     spilling to its own folder under ``<data_dir>/.sandbox`` beyond the memory limit."""
     return Engine(data_dir, limits=Limits.from_env(timeout_s=QUERY_TIMEOUT_S,
-                                                   memory_mb=int(QUALITY_MEMORY_LIMIT[:-2])))
+                                                   memory_mb=QUALITY_MEMORY_MB))
 
 
 Progress = Callable[[int, int, str], None]
