@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 
 CONSUMER = "consumer"
 """Role: finds and reads data products."""
-DOMAIN_OWNER = "domain owner"
-"""Role: owns a domain's products (approves its proposed products when named as an owner)."""
 GOVERNANCE_ADMIN = "governance admin"
 """Role: runs federated governance (approves any proposed product)."""
 

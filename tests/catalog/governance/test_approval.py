@@ -12,12 +12,12 @@ from catalog.config import Settings
 from catalog.errors import InvalidRequest, PermissionDenied
 from catalog.governance.approval import ApprovalRefused, with_status
 from catalog.governance.metrics import time_to_active
-from catalog.models.principal import DOMAIN_OWNER, LOCAL_USER, Principal
+from catalog.models.principal import CONSUMER, LOCAL_USER, Principal
 from tests.catalog.governance.mesh_builder import mesh_of, odcs, odps
 
 ADMIN = LOCAL_USER
-OWNER = Principal("dora@shop.example", "Dora Owner", frozenset({DOMAIN_OWNER}))
-STRANGER = Principal("eve@shop.example", "Eve", frozenset({DOMAIN_OWNER}))
+OWNER = Principal("dora@shop.example", "Dora Owner", frozenset({CONSUMER}))  # owner by team
+STRANGER = Principal("eve@shop.example", "Eve", frozenset({CONSUMER, "domain owner"}))
 CONSUMER = Principal("carl@shop.example", "Carl", frozenset({"consumer"}))
 
 
