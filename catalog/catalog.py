@@ -289,10 +289,7 @@ class Catalog(AccessUseCases):
         view = self._port(principal, product_id, port)
         request = request or ExtractRequest()
         masked = self.masked_columns(principal, product_id, view.name)
-        data = self.engine.extract_csv(view, request, masked=masked)
-        rows = self.engine.row_count(view, request, masked=masked)
-        if request.limit is not None:
-            rows = min(rows, int(request.limit))
+        data, rows = self.engine.extract_csv_counted(view, request, masked=masked)
         self.store.record_audit(
             dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), principal.username,
             "data.extracted", product_id,

@@ -278,8 +278,11 @@ class Engine:
             cur.close()
 
     def write_csv(self, port: OutputPortView, request: ExtractRequest, target: Path,
-                  masked: Collection[str] = ()) -> None:
+                  masked: Collection[str] = ()) -> int:
         """Write the (filtered, column-picked) port data as CSV to ``target`` with DuckDB COPY.
+
+        Returns:
+            The number of data rows written (COPY's own count, no second scan).
 
         Text cells starting with ``= + - @`` or a tab/carriage return are prefixed with ``'``
         so spreadsheets do not run them as formulas (OWASP "CSV Injection"). A masked column
@@ -298,19 +301,24 @@ class Engine:
         limit = f" LIMIT {int(request.limit)}" if request.limit else ""
         query = f"SELECT {select} FROM {self.relation(port)}{where}{limit}"
 
-        def _copy_to(path: Path) -> None:
+        def _copy_to(path: Path) -> int:
             sql = f"COPY ({query}) TO {quote_literal(str(path))} (FORMAT csv, HEADER true)"
-            self._run(sql, params).close()
+            cur = self._run(sql, params)
+            try:
+                row = cur.fetchone()
+            finally:
+                cur.close()
+            return int(row[0]) if row else 0
 
         if target.resolve().is_relative_to(self.data_dir):
-            _copy_to(target)
-            return
+            return _copy_to(target)
         # The sandbox writes only inside the data folder: write there, then move the file.
         fd, name = tempfile.mkstemp(suffix=".csv", prefix="extract-", dir=self.sandbox.spill_dir)
         os.close(fd)
         try:
-            _copy_to(Path(name))
+            rows = _copy_to(Path(name))
             shutil.move(name, target)
+            return rows
         finally:
             Path(name).unlink(missing_ok=True)
 
@@ -318,10 +326,15 @@ class Engine:
                     masked: Collection[str] = ()) -> bytes:
         """The CSV extract as bytes (held in memory: meant for extracts up to ~100 MB); masked
         columns as in :meth:`write_csv`."""
+        return self.extract_csv_counted(port, request, masked)[0]
+
+    def extract_csv_counted(self, port: OutputPortView, request: ExtractRequest,
+                            masked: Collection[str] = ()) -> tuple[bytes, int]:
+        """Like :meth:`extract_csv`, with the number of data rows written (for the audit log)."""
         fd, name = tempfile.mkstemp(suffix=".csv", prefix="extract-", dir=self.sandbox.spill_dir)
         os.close(fd)
         try:
-            self.write_csv(port, request, Path(name), masked)
-            return Path(name).read_bytes()
+            rows = self.write_csv(port, request, Path(name), masked)
+            return Path(name).read_bytes(), rows
         finally:
             os.unlink(name)

@@ -552,6 +552,28 @@ def withdraw(store: StateStore, requester: Principal, request_id: int,
 
 
 # -- reads ----------------------------------------------------------------------------------
+def _select(store: StateStore, select: str, person: tuple[str, Principal | None],
+            product_ids: Iterable[str] | None, newest: str,
+            extra: list[tuple[str, Any]] | None = None) -> list[Any]:
+    """Rows of ``select`` for one person (column, principal) and products, newest first by
+    ``newest``; ``extra`` adds ``(condition, parameter)`` pairs."""
+    column, principal = person
+    where: list[str] = []
+    params: list[Any] = []
+    if principal is not None:
+        where.append(f"lower({column}) IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(_ids(principal)))
+    if product_ids is not None:
+        where.append("product_id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(sorted(set(product_ids))))
+    for condition, value in extra or []:
+        where.append(condition)
+        params.append(value)
+    sql = select + (" WHERE " + " AND ".join(where) if where else "")
+    with store.read() as conn:
+        return list(conn.execute(sql + f" ORDER BY {newest} DESC, id DESC", params).fetchall())
+
+
 def requests(store: StateStore, *, requester: Principal | None = None,
              product_ids: Iterable[str] | None = None, status: str | None = None
              ) -> list[AccessRequest]:
@@ -572,22 +594,9 @@ def requests(store: StateStore, *, requester: Principal | None = None,
     if status is not None and status not in STATUSES:
         raise InvalidRequest(f"'{status}' is not a request status; use one of "
                              f"{', '.join(STATUSES)}.")
-    where: list[str] = []
-    params: list[Any] = []
-    if requester is not None:
-        where.append("lower(requester) IN (SELECT value FROM json_each(?))")
-        params.append(json.dumps(_ids(requester)))
-    if product_ids is not None:
-        where.append("product_id IN (SELECT value FROM json_each(?))")
-        params.append(json.dumps(sorted(set(product_ids))))
-    if status is not None:
-        where.append("status = ?")
-        params.append(status)
-    sql = f"SELECT {_REQUEST_COLUMNS} FROM access_requests"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    with store.read() as conn:
-        rows = conn.execute(sql + " ORDER BY created_at DESC, id DESC", params).fetchall()
+    rows = _select(store, f"SELECT {_REQUEST_COLUMNS} FROM access_requests",
+                   ("requester", requester), product_ids, "created_at",
+                   [("status = ?", status)] if status is not None else [])
     return [_request(r) for r in rows]
 
 
@@ -606,19 +615,8 @@ def grants(store: StateStore, *, consumer: Principal | None = None,
     Returns:
         The matching grants.
     """
-    where: list[str] = []
-    params: list[Any] = []
-    if consumer is not None:
-        where.append("lower(consumer) IN (SELECT value FROM json_each(?))")
-        params.append(json.dumps(_ids(consumer)))
-    if product_ids is not None:
-        where.append("product_id IN (SELECT value FROM json_each(?))")
-        params.append(json.dumps(sorted(set(product_ids))))
-    sql = f"SELECT {_GRANT_COLUMNS} FROM access_grants"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    with store.read() as conn:
-        rows = conn.execute(sql + " ORDER BY starts_at DESC, id DESC", params).fetchall()
+    rows = _select(store, f"SELECT {_GRANT_COLUMNS} FROM access_grants",
+                   ("consumer", consumer), product_ids, "starts_at")
     found = [_grant(r) for r in rows]
     if include_inactive:
         return found
