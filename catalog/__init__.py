@@ -1,5 +1,159 @@
-"""Core library of the data mesh portal: manifests, mesh model, search, engine, build.
+"""Core library of the data mesh portal; this package's top level is its **public API**.
 
-Nothing in this package imports Streamlit; the portal, the
-command line (`python -m catalog`) and tests all use the :class:`catalog.catalog.Catalog` façade.
+Every door of the portal — the Streamlit pages, the command line (``python -m catalog``), the
+HTTP API and the MCP server — calls one :class:`Catalog` façade with the requesting
+:class:`Principal`, and reads the result types listed in :data:`__all__`. Those doors import
+only ``from catalog import …`` (a test enforces it for ``portal/``); the modules behind the
+façade (engine, store, sandbox, manifests) are the core's own business.
+
+Names are loaded on first use (:pep:`562`), so ``import catalog.sandbox`` stays cheap and the
+package has no import cycles. Nothing in this package imports Streamlit.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# name -> module that defines it. Add a name here when a door needs it.
+_EXPORTS: dict[str, str] = {
+    # the façade and who is asking
+    "Catalog": "catalog.catalog",
+    "ManifestFile": "catalog.catalog",
+    "MeshSummary": "catalog.catalog",
+    "Settings": "catalog.config",
+    "Principal": "catalog.models.principal",
+    "ANONYMOUS": "catalog.models.principal",
+    "LOCAL_USER": "catalog.models.principal",
+    "AdminConfig": "catalog.access.identity",
+    "principal_for": "catalog.access.identity",
+    # errors
+    "CatalogError": "catalog.errors",
+    "ManifestError": "catalog.errors",
+    "ProductNotFound": "catalog.errors",
+    "DomainNotFound": "catalog.errors",
+    "PermissionDenied": "catalog.errors",
+    "DataUnavailable": "catalog.errors",
+    "InvalidRequest": "catalog.errors",
+    "BuildError": "catalog.errors",
+    # the mesh
+    "DataProduct": "catalog.mesh",
+    "Domain": "catalog.mesh",
+    "OutputPortView": "catalog.mesh",
+    "ManifestProblem": "catalog.mesh",
+    "DataProductDocument": "catalog.models.odps",
+    "InputPort": "catalog.models.odps",
+    "OutputPort": "catalog.models.odps",
+    "Team": "catalog.models.odps",
+    "TeamMember": "catalog.models.odps",
+    # search
+    "FACETS": "catalog.search",
+    "SearchQuery": "catalog.search",
+    "SearchHit": "catalog.search",
+    "SearchResult": "catalog.search",
+    # data
+    "Column": "catalog.engine",
+    "ExtractRequest": "catalog.extracts",
+    "FilterOp": "catalog.extracts",
+    "RowFilter": "catalog.extracts",
+    "MASK": "catalog.access.masking",
+    # access
+    "Action": "catalog.access.actions",
+    "AccessRequest": "catalog.access.grants",
+    "Grant": "catalog.access.grants",
+    "MAX_DAYS": "catalog.access.grants",
+    "MAX_PURPOSE": "catalog.access.grants",
+    "MIN_PURPOSE": "catalog.access.grants",
+    "PENDING": "catalog.access.grants",
+    "RESTRICTED": "catalog.access.roles",
+    "EXPIRY_WARNING_DAYS": "catalog.access.facade",
+    # quality
+    "CheckResult": "catalog.quality.model",
+    "QualityRun": "catalog.quality.model",
+    "Status": "catalog.quality.model",
+    "GRADES": "catalog.quality.scoring",
+    "WEIGHTS": "catalog.quality.scoring",
+    "quality_presentation": "catalog.quality.presentation",
+    "QualityLine": "catalog.wording",
+    "quality_lines": "catalog.wording",
+    "sla_lines": "catalog.wording",
+    "wording": "catalog.wording",
+    # governance
+    "ComplianceReport": "catalog.governance.model",
+    "PolicyResult": "catalog.governance.model",
+    "MeshCompliance": "catalog.governance.evaluate",
+    "MeshKpis": "catalog.governance.metrics",
+    "governance_presentation": "catalog.governance.presentation",
+}
+
+# Modules exported whole, under the name given (presentation helpers of result types).
+_MODULES: dict[str, str] = {
+    "quality_presentation": "catalog.quality.presentation",
+    "governance_presentation": "catalog.governance.presentation",
+    "wording": "catalog.wording",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name on first use (:pep:`562`).
+
+    Raises:
+        AttributeError: ``name`` is not part of the public API.
+    """
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'catalog' has no attribute {name!r}")
+    module = importlib.import_module(module_name)
+    value = module if name in _MODULES else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The public names (for completion and ``help``)."""
+    return list(__all__)
+
+
+if TYPE_CHECKING:  # the same names, for type checkers
+    from catalog import wording
+    from catalog.access.actions import Action
+    from catalog.access.facade import EXPIRY_WARNING_DAYS
+    from catalog.access.grants import (
+        MAX_DAYS,
+        MAX_PURPOSE,
+        MIN_PURPOSE,
+        PENDING,
+        AccessRequest,
+        Grant,
+    )
+    from catalog.access.identity import AdminConfig, principal_for
+    from catalog.access.masking import MASK
+    from catalog.access.roles import RESTRICTED
+    from catalog.catalog import Catalog, ManifestFile, MeshSummary
+    from catalog.config import Settings
+    from catalog.engine import Column
+    from catalog.errors import (
+        BuildError,
+        CatalogError,
+        DataUnavailable,
+        DomainNotFound,
+        InvalidRequest,
+        ManifestError,
+        PermissionDenied,
+        ProductNotFound,
+    )
+    from catalog.extracts import ExtractRequest, FilterOp, RowFilter
+    from catalog.governance import presentation as governance_presentation
+    from catalog.governance.evaluate import MeshCompliance
+    from catalog.governance.metrics import MeshKpis
+    from catalog.governance.model import ComplianceReport, PolicyResult
+    from catalog.mesh import DataProduct, Domain, ManifestProblem, OutputPortView
+    from catalog.models.odps import DataProductDocument, InputPort, OutputPort, Team, TeamMember
+    from catalog.models.principal import ANONYMOUS, LOCAL_USER, Principal
+    from catalog.quality import presentation as quality_presentation
+    from catalog.quality.model import CheckResult, QualityRun, Status
+    from catalog.quality.scoring import GRADES, WEIGHTS
+    from catalog.search import FACETS, SearchHit, SearchQuery, SearchResult
+    from catalog.wording import QualityLine, quality_lines, sla_lines
