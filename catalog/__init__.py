@@ -67,6 +67,10 @@ _EXPORTS: dict[str, str] = {
     "PENDING": "catalog.access.grants",
     "RESTRICTED": "catalog.access.roles",
     "EXPIRY_WARNING_DAYS": "catalog.access.facade",
+    # personal API tokens
+    "NewToken": "catalog.access.tokens",
+    "TokenInfo": "catalog.access.tokens",
+    "Unauthenticated": "catalog.errors",
     # quality
     "CheckResult": "catalog.quality.model",
     "QualityRun": "catalog.quality.model",
@@ -131,6 +135,7 @@ if TYPE_CHECKING:  # the same names, for type checkers
     from catalog.access.identity import AdminConfig, principal_for
     from catalog.access.masking import MASK
     from catalog.access.roles import RESTRICTED
+    from catalog.access.tokens import NewToken, TokenInfo
     from catalog.catalog import Catalog, ManifestFile, MeshSummary
     from catalog.config import Settings
     from catalog.engine import Column
@@ -143,6 +148,7 @@ if TYPE_CHECKING:  # the same names, for type checkers
         ManifestError,
         PermissionDenied,
         ProductNotFound,
+        Unauthenticated,
     )
     from catalog.extracts import ExtractRequest, FilterOp, RowFilter
     from catalog.governance import presentation as governance_presentation

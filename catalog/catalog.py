@@ -20,6 +20,7 @@ import pandas as pd
 from catalog.access.actions import Action
 from catalog.access.facade import AccessUseCases
 from catalog.access.guard import Guard
+from catalog.access.token_facade import TokenUseCases
 from catalog.config import Settings
 from catalog.engine import Column, Engine
 from catalog.errors import DomainNotFound, InvalidRequest, ProductNotFound
@@ -76,7 +77,7 @@ def _signature(root: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(sorted(out))
 
 
-class Catalog(AccessUseCases):
+class Catalog(AccessUseCases, TokenUseCases):
     """Façade over manifests, search, data, quality, governance and access.
 
     Every use case takes the requesting principal and asks the authorization point

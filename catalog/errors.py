@@ -54,6 +54,11 @@ class PermissionDenied(CatalogError):
     """The requesting principal may not perform this action."""
 
 
+class Unauthenticated(CatalogError):
+    """An API token or a signed link does not identify anyone: unknown, expired, revoked, or
+    tampered with. The message says which, and how to get a new one."""
+
+
 class DataUnavailable(CatalogError):
     """A product's data cannot be read (not built yet, file missing, server unsupported)."""
 

@@ -9,7 +9,8 @@ transaction on a fresh connection, and a writer that finds the file locked waits
 
 New tables are added with ``CREATE TABLE IF NOT EXISTS``, so an existing store gains them the
 next time it is opened; ``meta.schema_version`` then says the newest schema that opened it
-(version 2 added ``access_requests`` and ``access_grants``).
+(version 2 added ``access_requests`` and ``access_grants``, version 3
+``api_tokens``).
 
 A PostgreSQL store for shared deployments would implement the same public methods; it is not
 built yet.
@@ -28,7 +29,7 @@ from typing import Any
 
 from catalog.errors import CatalogError, InvalidRequest
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -102,6 +103,23 @@ CREATE TABLE IF NOT EXISTS access_grants (
 );
 CREATE INDEX IF NOT EXISTS access_grants_consumer ON access_grants (consumer, product_id);
 CREATE INDEX IF NOT EXISTS access_grants_product ON access_grants (product_id, port);
+CREATE TABLE IF NOT EXISTS api_tokens (
+    id             TEXT PRIMARY KEY,     -- public id, e.g. tok_3f9a0c1d2e4b5a69
+    secret_sha256  TEXT NOT NULL UNIQUE, -- hex SHA-256 of the secret (never the secret itself)
+    prefix         TEXT NOT NULL,        -- first characters of the secret, safe to show
+    name           TEXT NOT NULL,        -- what the owner calls it
+    username       TEXT NOT NULL,        -- the owner's user id
+    display_name   TEXT NOT NULL,        -- the owner's snapshot at creation: name, e-mail,
+    email          TEXT NOT NULL DEFAULT '',
+    groups_json    TEXT NOT NULL DEFAULT '[]',  -- JSON list of group names
+    local_mode     INTEGER NOT NULL DEFAULT 0,  -- 1: created by the local-mode user
+    created_at     TEXT NOT NULL,        -- ISO 8601 UTC
+    expires_at     TEXT NOT NULL,        -- ISO 8601 UTC
+    last_used_at   TEXT,                 -- ISO 8601 UTC, updated at most once a minute
+    revoked_at     TEXT,                 -- ISO 8601 UTC
+    revoked_by     TEXT
+);
+CREATE INDEX IF NOT EXISTS api_tokens_owner ON api_tokens (username, created_at);
 """
 
 

@@ -15,7 +15,7 @@ from catalog.access.grants import GrantNotFound, RequestNotFound
 from catalog.access.identity import AdminConfig, principal_for
 from catalog.errors import InvalidRequest
 from catalog.models.principal import Principal
-from catalog.store import StateStore
+from catalog.store import SCHEMA_VERSION, StateStore
 
 NO_ADMINS = AdminConfig()
 ANA = principal_for("ana@x.example", "Ana", email="ana@x.example", admins=NO_ADMINS)
@@ -335,4 +335,4 @@ def test_a_store_from_before_access_control_gains_the_tables(tmp_path: Path) -> 
                                                           "product.approved"]
     with store.read() as conn:
         version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    assert version[0] == "2"
+    assert version[0] == str(SCHEMA_VERSION)
