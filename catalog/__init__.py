@@ -36,6 +36,16 @@ _EXPORTS: dict[str, str] = {
     "DataUnavailable": "catalog.errors",
     "InvalidRequest": "catalog.errors",
     "BuildError": "catalog.errors",
+    "ApprovalRefused": "catalog.governance.approval",
+    "GrantNotFound": "catalog.access.grants",
+    "RequestNotFound": "catalog.access.grants",
+    "LimitExceeded": "catalog.sandbox",
+    "QueryFailed": "catalog.sandbox",
+    "SandboxRefused": "catalog.sandbox",
+    "StoreError": "catalog.store",
+    "RegistrationError": "catalog.registration.errors",
+    "PublishConflict": "catalog.registration.errors",
+    "DocumentRejected": "catalog.interchange.reader",
     # the mesh
     "DataProduct": "catalog.mesh",
     "Domain": "catalog.mesh",
@@ -131,6 +141,8 @@ if TYPE_CHECKING:  # the same names, for type checkers
         PENDING,
         AccessRequest,
         Grant,
+        GrantNotFound,
+        RequestNotFound,
     )
     from catalog.access.identity import AdminConfig, principal_for
     from catalog.access.masking import MASK
@@ -152,14 +164,19 @@ if TYPE_CHECKING:  # the same names, for type checkers
     )
     from catalog.extracts import ExtractRequest, FilterOp, RowFilter
     from catalog.governance import presentation as governance_presentation
+    from catalog.governance.approval import ApprovalRefused
     from catalog.governance.evaluate import MeshCompliance
     from catalog.governance.metrics import MeshKpis
     from catalog.governance.model import ComplianceReport, PolicyResult
+    from catalog.interchange.reader import DocumentRejected
     from catalog.mesh import DataProduct, Domain, ManifestProblem, OutputPortView
     from catalog.models.odps import DataProductDocument, InputPort, OutputPort, Team, TeamMember
     from catalog.models.principal import ANONYMOUS, LOCAL_USER, Principal
     from catalog.quality import presentation as quality_presentation
     from catalog.quality.model import CheckResult, QualityRun, Status
     from catalog.quality.scoring import GRADES, WEIGHTS
+    from catalog.registration.errors import PublishConflict, RegistrationError
+    from catalog.sandbox import LimitExceeded, QueryFailed, SandboxRefused
     from catalog.search import FACETS, SearchHit, SearchQuery, SearchResult
+    from catalog.store import StoreError
     from catalog.wording import QualityLine, quality_lines, sla_lines
