@@ -67,7 +67,7 @@ class PublishResult:
         product_id: the new product's id.
         version: the version published.
         files: the manifest files written.
-        data_file: the Parquet file written.
+        data_file: the Parquet file written (None for an import of manifests only).
         rows: rows written.
         quality: the first quality run (None if it could not run; see ``quality_error``).
         quality_error: why the first run is missing, else ``""``.
@@ -77,7 +77,7 @@ class PublishResult:
     product_id: str
     version: str
     files: list[Path]
-    data_file: Path
+    data_file: Path | None
     rows: int
     quality: QualityRun | None = None
     quality_error: str = ""
@@ -221,49 +221,93 @@ def publish(catalog: Catalog, principal: Principal, form: RegistrationForm,
     if problems:
         raise PublishConflict(" ".join(problems))
     files = manifest_files(catalog, form, source)
+    data_file = catalog.settings.data_dir / documents.data_path(b.domain, b.name, form.version)
+    return publish_folder(catalog, principal, domain=b.domain, name=b.name,
+                          version=form.version, files=files,
+                          data=DataWrite(source, form.properties, data_file),
+                          action="product.registered")
+
+
+@dataclass(frozen=True)
+class DataWrite:
+    """The data a publish writes: the staged source, its schema (renames) and the target."""
+
+    source: DataSource
+    properties: list[PropertyForm]
+    target: Path
+
+
+def publish_folder(catalog: Catalog, principal: Principal, *, domain: str, name: str,
+                   version: str, files: dict[str, bytes], data: DataWrite | None,
+                   action: str) -> PublishResult:
+    """The one publish path of a new product folder, for the wizard, the command line, the
+    HTTP API and imports: claim the id, re-check it is free, write the data (if any) and the
+    manifests all or nothing, release, then audit, reload and (with data) the first run.
+
+    The caller has already checked the principal's right, the name, validation and the
+    governance gate on ``files``.
+
+    Args:
+        catalog: the catalog.
+        principal: who publishes (audit).
+        domain: the owning domain; name: the product folder name.
+        version: the version published (audit).
+        files: file name in the product folder → content.
+        data: the data to write first, or None (an import of manifests only).
+        action: the audit action, e.g. ``product.registered`` or ``product.imported``.
+
+    Returns:
+        What was written (``rows`` is 0 without data).
+
+    Raises:
+        PublishConflict: the id is taken, or another publisher holds it (nothing written).
+        PublishFailed: writing failed part-way; everything written was removed.
+    """
     settings = catalog.settings
-    domain_dir = settings.mesh_root / b.domain
-    product_dir = domain_dir / b.name
-    data_file = settings.data_dir / documents.data_path(b.domain, b.name, form.version)
+    domain_dir = settings.mesh_root / domain
+    product_dir = domain_dir / name
     seconds: dict[str, float] = {}
-    with claimed(settings.mesh_root, b.domain, b.name):
-        problems = naming.check_new_product(catalog.reload(), b.domain, b.name)
+    rows = 0
+    with claimed(settings.mesh_root, domain, name):
+        problems = naming.check_new_product(catalog.reload(), domain, name)
         if problems:
             raise PublishConflict(" ".join(problems))
-        staging = domain_dir / f".{b.name}.publishing-{uuid.uuid4().hex[:8]}"
+        staging = domain_dir / f".{name}.publishing-{uuid.uuid4().hex[:8]}"
         wrote_data = False
         try:
             started = time.perf_counter()
-            rows = write_data(catalog, source, form.properties, data_file)
-            wrote_data = True
+            if data is not None:
+                rows = write_data(catalog, data.source, data.properties, data.target)
+                wrote_data = True
             seconds["data"] = time.perf_counter() - started
             started = time.perf_counter()
-            for name, data in files.items():
-                write_atomic(staging / name, data)
+            for file_name, content in files.items():
+                write_atomic(staging / file_name, content)
             os.rename(staging, product_dir)
             seconds["manifests"] = time.perf_counter() - started
         except PublishConflict:
             raise
         except (OSError, RegistrationError) as err:
-            logger.exception("publishing %s failed", form.product_id)
-            raise PublishFailed(f"Publishing {form.product_id} failed and was undone: {err}. "
+            logger.exception("publishing %s.%s failed", domain, name)
+            raise PublishFailed(f"Publishing {domain}.{name} failed and was undone: {err}. "
                                 "Nothing was published; try again.") from None
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-            if not product_dir.exists():
+            if not product_dir.exists() and data is not None:
                 if wrote_data:
-                    data_file.unlink(missing_ok=True)
-                _remove_empty_parents(data_file, settings.data_dir)
-    result = PublishResult(form.product_id, form.version,
-                           [product_dir / n for n in files], data_file, rows, seconds=seconds)
-    after_publish(catalog, principal, result, "product.registered")
+                    data.target.unlink(missing_ok=True)
+                _remove_empty_parents(data.target, settings.data_dir)
+    result = PublishResult(f"{domain}.{name}", version, [product_dir / n for n in files],
+                           data.target if data is not None else None, rows, seconds=seconds)
+    after_publish(catalog, principal, result, action, run_checks=data is not None)
     return result
 
 
 def after_publish(catalog: Catalog, principal: Principal, result: PublishResult,
-                  action: str) -> None:
-    """Reload the catalog, record ``action`` in the audit log and store the first quality run
-    in ``result`` (a failing run is logged and reported, never undoes the publish)."""
+                  action: str, *, run_checks: bool = True) -> None:
+    """Reload the catalog, record ``action`` in the audit log and (``run_checks``) store the
+    first quality run in ``result`` (a failing run is logged and reported, never undoes the
+    publish)."""
     started = time.perf_counter()
     catalog.reload()
     result.seconds["reload"] = time.perf_counter() - started
@@ -272,8 +316,9 @@ def after_publish(catalog: Catalog, principal: Principal, result: PublishResult,
         catalog.store.record_audit(
             time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), principal.username, action,
             result.product_id, {"version": result.version, "rows": result.rows})
-        result.quality = catalog.run_quality(principal, result.product_id,
-                                             trigger="registration")
+        if run_checks:
+            result.quality = catalog.run_quality(principal, result.product_id,
+                                                 trigger="registration")
     except Exception as err:  # noqa: BLE001 - the product is published; report, do not undo
         logger.exception("first quality run of %s failed", result.product_id)
         result.quality_error = str(err).split("\n")[0]
