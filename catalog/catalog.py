@@ -38,6 +38,7 @@ from catalog.models.principal import Principal
 from catalog.quality import history as quality_history
 from catalog.quality.model import QualityRun
 from catalog.quality.runner import Progress, quality_engine, run_product
+from catalog.registration.service import RegistrationUseCases
 from catalog.search import SearchIndex, SearchQuery, SearchResult
 from catalog.store import StateStore
 
@@ -77,7 +78,7 @@ def _signature(root: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(sorted(out))
 
 
-class Catalog(AccessUseCases, TokenUseCases):
+class Catalog(AccessUseCases, TokenUseCases, RegistrationUseCases):
     """Façade over manifests, search, data, quality, governance and access.
 
     Every use case takes the requesting principal and asks the authorization point
