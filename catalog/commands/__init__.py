@@ -17,6 +17,15 @@ COMMAND_MODULES: tuple[str, ...] = (
     "catalog.commands.diff",
     "catalog.commands.import_",
     "catalog.commands.export",
+    "catalog.commands.register",
+    "catalog.commands.approve",
+    "catalog.commands.send_back",
+    "catalog.commands.request_access",
+    "catalog.commands.requests",
+    "catalog.commands.decide",
+    "catalog.commands.grants",
+    "catalog.commands.token",
+    "catalog.commands.mcp",
 )
 """Command modules, in the order ``--help`` lists them; missing modules are skipped."""
 
