@@ -10,17 +10,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import streamlit as st
 
 from catalog.catalog import Catalog
-from catalog.config import Settings
 from catalog.errors import CatalogError
 from catalog.extracts import ExtractRequest
 from catalog.models.principal import Principal
 from portal import auth
 from portal.safe_text import escape_markdown
+from portal.shared_catalog import shared_catalog
 
 logger = logging.getLogger(__name__)
 
@@ -31,25 +30,14 @@ UNEXPECTED_ERROR = (
 """Shown instead of an unexpected exception (the details go to the log, never to the page)."""
 
 
-@st.cache_resource(show_spinner=False)
-def _catalog_for(mesh_root: str, data_dir: str, state_db: str, upload_limit_mb: int = 200
-                 ) -> Catalog:
-    logger.info("opening the catalog: manifests %s, data %s, state %s", mesh_root, data_dir,
-                state_db)
-    return Catalog(Settings(mesh_root=Path(mesh_root), data_dir=Path(data_dir),
-                            state_db=Path(state_db), upload_limit_mb=upload_limit_mb))
-
-
 def get_catalog() -> Catalog:
     """The process-wide catalog for the mesh configured in the environment.
 
     Keyed on ``MESH_ROOT``, ``MESH_DATA_DIR``, ``MESH_STATE_DB`` and
     ``MESH_UPLOAD_LIMIT_MB`` (see :mod:`catalog.config`), so a different mesh location gets its
-    own catalog.
+    own catalog. The HTTP API uses the same object (:mod:`portal.shared_catalog`).
     """
-    settings = Settings.from_env()
-    return _catalog_for(str(settings.mesh_root), str(settings.data_dir),
-                        str(settings.state_path), settings.upload_limit_mb)
+    return shared_catalog()
 
 
 def current_principal() -> Principal:

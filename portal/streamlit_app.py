@@ -50,6 +50,7 @@ page = st.navigation(
                 url_path="my-access"),
         *([st.Page(routes.AUDIT, title="Audit", icon=":material/history:", url_path="audit")]
           if may_audit else []),
+        st.Page(routes.API_DOCS, title="API", icon=":material/api:", url_path="api"),
     ],
     position="top",
 )
