@@ -63,6 +63,7 @@ _EXPORTS: dict[str, str] = {
     "SearchResult": "catalog.search",
     # data
     "Column": "catalog.engine",
+    "ExtractFile": "catalog.extract_files",
     "ExtractRequest": "catalog.extracts",
     "FilterOp": "catalog.extracts",
     "RowFilter": "catalog.extracts",
@@ -162,6 +163,7 @@ if TYPE_CHECKING:  # the same names, for type checkers
         ProductNotFound,
         Unauthenticated,
     )
+    from catalog.extract_files import ExtractFile
     from catalog.extracts import ExtractRequest, FilterOp, RowFilter
     from catalog.governance import presentation as governance_presentation
     from catalog.governance.approval import ApprovalRefused

@@ -24,6 +24,7 @@ from catalog.access.token_facade import TokenUseCases
 from catalog.config import Settings
 from catalog.engine import Column, Engine
 from catalog.errors import DomainNotFound, InvalidRequest, ProductNotFound
+from catalog.extract_files import ExtractFileUseCases
 from catalog.extracts import ExtractRequest, extract_filename
 from catalog.governance import approval
 from catalog.governance.evaluate import MeshCompliance
@@ -78,7 +79,7 @@ def _signature(root: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(sorted(out))
 
 
-class Catalog(AccessUseCases, TokenUseCases, RegistrationUseCases):
+class Catalog(AccessUseCases, TokenUseCases, RegistrationUseCases, ExtractFileUseCases):
     """Façade over manifests, search, data, quality, governance and access.
 
     Every use case takes the requesting principal and asks the authorization point

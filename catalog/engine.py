@@ -27,7 +27,14 @@ import duckdb
 from catalog.access.masking import masked_select, refuse_masked_filters
 from catalog.confine import PathRefused, confined
 from catalog.errors import CatalogError, DataUnavailable, InvalidRequest
-from catalog.extracts import ExtractRequest, csv_select_list, where_clause
+from catalog.extracts import (
+    EXTRACT_FORMATS,
+    ExtractFormat,
+    ExtractRequest,
+    csv_select_list,
+    select_list,
+    where_clause,
+)
 from catalog.sandbox import Limits, QueryFailed, Sandbox
 from catalog.sql import quote_identifier, quote_literal
 
@@ -277,32 +284,57 @@ class Engine:
         finally:
             cur.close()
 
-    def write_csv(self, port: OutputPortView, request: ExtractRequest, target: Path,
-                  masked: Collection[str] = ()) -> int:
-        """Write the (filtered, column-picked) port data as CSV to ``target`` with DuckDB COPY.
+    def write_extract(self, port: OutputPortView, request: ExtractRequest, target: Path,
+                      masked: Collection[str] = (), fmt: ExtractFormat = "csv",
+                      max_rows: int | None = None) -> int:
+        """Write the (filtered, column-picked) port data to ``target`` with one DuckDB COPY.
+
+        DuckDB streams the rows from the data to the file, so memory stays flat whatever the
+        size, and the statement runs under the sandbox's time, memory and spill limits.
+
+        CSV (UTF-8, header row): text cells starting with ``= + - @`` or a tab/carriage return
+        are prefixed with ``'`` so spreadsheets do not run them as formulas (OWASP "CSV
+        Injection"), and so are such column names in the header. Parquet keeps the columns'
+        own types and names (a file format, not a spreadsheet). Either way a masked column is
+        never read: every cell is :data:`catalog.access.masking.MASK`.
+
+        Args:
+            port: the output port.
+            request: columns, filters and limit.
+            target: the file to write (replaced if it exists); a target outside the data folder
+                is written inside it first, then moved.
+            masked: columns the requester sees masked.
+            fmt: ``csv`` or ``parquet``.
+            max_rows: at most this many rows, on top of ``request.limit`` (the smaller wins).
 
         Returns:
             The number of data rows written (COPY's own count, no second scan).
 
-        Text cells starting with ``= + - @`` or a tab/carriage return are prefixed with ``'``
-        so spreadsheets do not run them as formulas (OWASP "CSV Injection"). A masked column
-        is never read: every cell is :data:`catalog.access.masking.MASK`.
-
         Raises:
-            InvalidRequest: unknown column, operator, a filter on a masked column or a value
-                of the wrong type.
+            InvalidRequest: unknown column, operator, format, a filter on a masked column or a
+                value of the wrong type.
             DataUnavailable: the data cannot be read.
+            catalog.sandbox.LimitExceeded: a time, memory or spill limit stopped it.
         """
+        if fmt not in EXTRACT_FORMATS:
+            raise InvalidRequest(f"'{fmt}' is not an extract format; use "
+                                 f"{' or '.join(EXTRACT_FORMATS)}.")
         refuse_masked_filters(request.filters, masked)
         columns = self.columns(port)
-        select = csv_select_list(request, columns, frozenset(masked))
+        if fmt == "csv":
+            select = csv_select_list(request, columns, frozenset(masked))
+            options = "FORMAT csv, HEADER true"
+        else:
+            select = ", ".join(select_list(request, columns, frozenset(masked)))
+            options = "FORMAT parquet"
         where, params = where_clause(request, columns)
         self._check_values(request, columns)
-        limit = f" LIMIT {int(request.limit)}" if request.limit else ""
+        caps = [int(n) for n in (request.limit, max_rows) if n]
+        limit = f" LIMIT {min(caps)}" if caps else ""
         query = f"SELECT {select} FROM {self.relation(port)}{where}{limit}"
 
         def _copy_to(path: Path) -> int:
-            sql = f"COPY ({query}) TO {quote_literal(str(path))} (FORMAT csv, HEADER true)"
+            sql = f"COPY ({query}) TO {quote_literal(str(path))} ({options})"
             cur = self._run(sql, params)
             try:
                 row = cur.fetchone()
@@ -313,7 +345,8 @@ class Engine:
         if target.resolve().is_relative_to(self.data_dir):
             return _copy_to(target)
         # The sandbox writes only inside the data folder: write there, then move the file.
-        fd, name = tempfile.mkstemp(suffix=".csv", prefix="extract-", dir=self.sandbox.spill_dir)
+        fd, name = tempfile.mkstemp(suffix=f".{fmt}", prefix="extract-",
+                                    dir=self.sandbox.spill_dir)
         os.close(fd)
         try:
             rows = _copy_to(Path(name))
@@ -321,6 +354,20 @@ class Engine:
             return rows
         finally:
             Path(name).unlink(missing_ok=True)
+
+    def write_csv(self, port: OutputPortView, request: ExtractRequest, target: Path,
+                  masked: Collection[str] = ()) -> int:
+        """Write the port data as CSV to ``target``: :meth:`write_extract` with ``fmt="csv"``.
+
+        Returns:
+            The number of data rows written.
+
+        Raises:
+            InvalidRequest: unknown column, operator, a filter on a masked column or a value
+                of the wrong type.
+            DataUnavailable: the data cannot be read.
+        """
+        return self.write_extract(port, request, target, masked, "csv")
 
     def extract_csv(self, port: OutputPortView, request: ExtractRequest,
                     masked: Collection[str] = ()) -> bytes:

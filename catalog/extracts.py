@@ -11,14 +11,19 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from catalog.access.masking import mask_expression
+from catalog.access.masking import mask_expression, masked_select
 from catalog.errors import InvalidRequest
 from catalog.sql import quote_identifier, quote_literal
 
 if TYPE_CHECKING:
     from catalog.engine import Column
+
+ExtractFormat = Literal["csv", "parquet"]
+"""The file formats of an extract."""
+EXTRACT_FORMATS: tuple[ExtractFormat, ...] = ("csv", "parquet")
+"""Every extract file format, the default first."""
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """Leading characters spreadsheets treat as a formula (OWASP, "CSV Injection")."""
@@ -160,6 +165,33 @@ def csv_select_list(request: ExtractRequest, columns: list[Column],
         else:
             parts.append(f"{quoted} AS {alias}")
     return ", ".join(parts)
+
+
+def select_list(request: ExtractRequest, columns: list[Column],
+                masked: Collection[str] = frozenset()) -> list[str]:
+    """SELECT-list items for a typed extract (Parquet): the picked columns as they are.
+
+    Unlike :func:`csv_select_list` nothing is cast or guarded (a typed file is no
+    spreadsheet); a masked column is not read, every cell is the literal
+    :data:`catalog.access.masking.MASK`.
+
+    Args:
+        request: the extract request (its ``columns``; all columns when empty).
+        columns: the table's columns as the engine reports them.
+        masked: names of the columns the requester sees masked.
+
+    Returns:
+        One item per picked column, in the picked order.
+
+    Raises:
+        InvalidRequest: a picked column does not exist.
+    """
+    known = _known(columns)
+    picked = list(request.columns) or [c.name for c in columns]
+    missing = [name for name in picked if name not in known]
+    if missing:
+        raise InvalidRequest(f"Column '{missing[0]}' is not in this product; pick from the list.")
+    return masked_select([known[name] for name in picked], masked)
 
 
 def where_clause(request: ExtractRequest, columns: list[Column]) -> tuple[str, list[Any]]:

@@ -6,11 +6,14 @@ A process killed with SIGKILL (or by a power cut) runs no ``finally`` block, so 
   :func:`catalog.build.build_mesh`, renamed over the target only when complete;
 * ``.<file name>.<random>.tmp``: a file being written by :mod:`catalog.files`, moved over the
   target only when complete;
-* ``.sandbox/<pid>-<anything>``: a DuckDB spill folder of a process with that pid.
+* ``.sandbox/<pid>-<anything>``: a DuckDB spill folder of a process with that pid;
+* ``.extracts/<anything>``: an extract file written for a download
+  (:mod:`catalog.extract_files`), which the sending process deletes once sent.
 
 None of them is ever read as data, but they fill the disk. A file or folder carrying a pid is
-removed only when no process with that pid is running; a ``.tmp`` file only when it has not
-been written to for an hour (an atomic write takes well under a second).
+removed only when no process with that pid is running; a ``.tmp`` file or an extract file only
+when it has not been written to for an hour (an atomic write takes well under a second, a
+download of an extract minutes at most).
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ SANDBOX_DIR = ".sandbox"
 TMP_MAX_AGE_S = 3600.0
 """Age in seconds (since last modification) after which an atomic writer's ``.tmp`` file is
 considered abandoned."""
+
+EXTRACTS_DIR = ".extracts"
+"""Folder under the data folder holding extract files being sent (:mod:`catalog.extract_files`)."""
 
 _BUILDING = re.compile(r"\..+\.building-(\d+)(\.wal)?")
 _TMP = re.compile(r"\..+\.tmp")
@@ -74,6 +80,14 @@ def _remove(path: Path) -> bool:
     return True
 
 
+def _old(path: Path, clock: float, max_age_s: float) -> bool:
+    """Whether ``path`` was last modified more than ``max_age_s`` seconds before ``clock``."""
+    try:
+        return clock - path.lstat().st_mtime > max_age_s
+    except FileNotFoundError:
+        return False
+
+
 def stale_build_files(data_dir: Path, tmp_max_age_s: float = TMP_MAX_AGE_S,
                       now: float | None = None) -> list[Path]:
     """The leftovers of killed processes under ``data_dir``, without removing them.
@@ -87,7 +101,7 @@ def stale_build_files(data_dir: Path, tmp_max_age_s: float = TMP_MAX_AGE_S,
     Returns:
         ``.*.building-<pid>`` files (and their ``.wal``) of processes not running, ``.*.tmp``
         files older than ``tmp_max_age_s``, and ``.sandbox/<pid>-*`` entries of processes not
-        running, sorted.
+        running, and entries of ``.extracts/`` older than ``tmp_max_age_s``, sorted.
     """
     if not data_dir.is_dir():
         return []
@@ -96,26 +110,24 @@ def stale_build_files(data_dir: Path, tmp_max_age_s: float = TMP_MAX_AGE_S,
     for folder, dirs, files in os.walk(data_dir):
         here = Path(folder)
         if here == data_dir:
-            dirs[:] = [d for d in dirs if d != SANDBOX_DIR]  # handled below
+            dirs[:] = [d for d in dirs if d not in (SANDBOX_DIR, EXTRACTS_DIR)]  # see below
         for name in files:
             path = here / name
             building = _BUILDING.fullmatch(name)
             if building is not None:
                 if not pid_is_running(int(building.group(1))):
                     found.append(path)
-            elif _TMP.fullmatch(name):
-                try:
-                    age = clock - path.lstat().st_mtime
-                except FileNotFoundError:
-                    continue
-                if age > tmp_max_age_s:
-                    found.append(path)
+            elif _TMP.fullmatch(name) and _old(path, clock, tmp_max_age_s):
+                found.append(path)
     sandbox = data_dir / SANDBOX_DIR
     if sandbox.is_dir() and not sandbox.is_symlink():
         for entry in sandbox.iterdir():
             owner = _SANDBOX.fullmatch(entry.name)
             if owner is not None and not pid_is_running(int(owner.group(1))):
                 found.append(entry)
+    extracts = data_dir / EXTRACTS_DIR
+    if extracts.is_dir() and not extracts.is_symlink():
+        found.extend(entry for entry in extracts.iterdir() if _old(entry, clock, tmp_max_age_s))
     return sorted(found)
 
 

@@ -1,0 +1,382 @@
+"""Extract files and signed download links, as :class:`~catalog.catalog.Catalog` façade methods.
+
+:meth:`ExtractFileUseCases.extract_file` writes an extract (CSV or Parquet) straight to a file
+with one DuckDB ``COPY`` (:meth:`catalog.engine.Engine.write_extract`), so memory stays flat
+whatever its size and the sandbox's limits hold. The file is a temporary one under
+``<data dir>/.extracts/`` with a random name; the caller sends it and deletes it. Files left
+behind by a killed process are removed an hour later, when the next process starts
+(:mod:`catalog.housekeeping`). The masking, the formula guard and the audit record are those of
+:meth:`Catalog.extract_csv <catalog.catalog.Catalog.extract_csv>`.
+
+A **signed link** (:meth:`ExtractFileUseCases.sign_extract_link`) lets a browser or a tool
+download an extract without a token, for a few minutes: the URL carries the product, format,
+port, columns, filters and limit, who asked and an expiry, and an HMAC-SHA256 signature over
+all of them. :meth:`ExtractFileUseCases.principal_for_link` checks the signature and the expiry
+and gives back who asked and what. The link carries a snapshot of the person (user id, display
+name, e-mail, groups), signed with the rest, so the principal is rebuilt exactly as
+:meth:`~catalog.access.token_facade.TokenUseCases.authenticate` rebuilds a token's owner:
+governance-admin status comes from the configuration at download time. The data rights are
+checked again when the extract is written, so a grant revoked meanwhile ends the link too.
+
+The signing key is ``MESH_LINK_SECRET`` when set (the same value on every server of a
+deployment), otherwise a random key kept in ``<data dir>/.link-secret`` (mode 0600), created
+once, atomically, so every process sharing the data folder signs alike.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import os
+import secrets
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote, urlencode
+
+from catalog.access.tokens import is_local_user, rebuild_principal
+from catalog.errors import InvalidRequest, Unauthenticated
+from catalog.extracts import (
+    EXTRACT_FORMATS,
+    ExtractFormat,
+    ExtractRequest,
+    FilterOp,
+    RowFilter,
+    extract_filename,
+)
+from catalog.housekeeping import EXTRACTS_DIR
+
+if TYPE_CHECKING:
+    from catalog.config import Settings
+    from catalog.engine import Engine
+    from catalog.mesh import DataProduct, OutputPortView
+    from catalog.models.principal import Principal
+    from catalog.store import StateStore
+
+logger = logging.getLogger(__name__)
+
+MEDIA_TYPES: dict[str, str] = {"csv": "text/csv; charset=utf-8",
+                               "parquet": "application/vnd.apache.parquet"}
+"""The media type (``Content-Type``) of each extract format."""
+LINK_SECRET_ENV = "MESH_LINK_SECRET"
+"""Environment variable: the key signed links are signed with (shared by all servers)."""
+LINK_SECRET_FILE = ".link-secret"
+"""File under the data folder holding the generated key when ``MESH_LINK_SECRET`` is unset."""
+LINK_PATH = "/api/v1/products/{product}/data.{fmt}"
+"""Path of a signed link (the HTTP API's extract route)."""
+DEFAULT_LINK_TTL_S = 300
+"""How long a signed link works by default, in seconds."""
+MAX_LINK_TTL_S = 86_400
+"""Longest a signed link may work, in seconds (one day)."""
+LINK_VERSION = "v1"
+"""Version of the signed payload (part of what is signed)."""
+SIGNED_PARAMS = ("port", "columns", "filters", "limit", "user", "who", "exp")
+"""Query parameters covered by the signature, besides the product id and the format."""
+
+_NEW_LINK = ("Ask for a new download link (the portal and the API give one on request).")
+
+
+@dataclass(frozen=True)
+class ExtractFile:
+    """An extract written to a temporary file, ready to send.
+
+    Attributes:
+        path: the file, under ``<data dir>/.extracts/``; the caller deletes it after sending.
+        file_name: the name to offer the recipient, ``<product>-<version>-<date>.<format>``.
+        media_type: its ``Content-Type``.
+        rows: data rows written (the header row of a CSV not counted).
+        bytes: the file's size, in bytes.
+    """
+
+    path: Path
+    file_name: str
+    media_type: str
+    rows: int
+    bytes: int
+
+
+def _format(fmt: str) -> ExtractFormat:
+    """``fmt`` checked against the extract formats.
+
+    Raises:
+        InvalidRequest: not ``csv`` or ``parquet``.
+    """
+    for known in EXTRACT_FORMATS:
+        if fmt == known:
+            return known
+    raise InvalidRequest(f"'{fmt}' is not an extract format; use "
+                         f"{' or '.join(EXTRACT_FORMATS)}.")
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def link_key(data_dir: Path) -> bytes:
+    """The key signed links are signed with.
+
+    ``MESH_LINK_SECRET`` when set; otherwise the key in ``<data dir>/.link-secret``, created
+    with 32 random bytes (mode 0600) if missing. The file is written under a temporary name and
+    hard-linked into place, which fails if another process got there first: then that
+    process's key is read, so all agree.
+
+    Args:
+        data_dir: the data folder.
+
+    Returns:
+        The key's bytes.
+
+    Raises:
+        OSError: the key file can neither be read nor created.
+    """
+    configured = os.environ.get(LINK_SECRET_ENV, "").strip()
+    if configured:
+        if len(configured) < 32:
+            logger.warning("%s is shorter than 32 characters; use a long random value",
+                           LINK_SECRET_ENV)
+        return configured.encode("utf-8")
+    target = data_dir / LINK_SECRET_FILE
+    for _attempt in range(3):
+        try:
+            text = target.read_text(encoding="ascii").strip()
+            if text:
+                return text.encode("ascii")
+        except FileNotFoundError:
+            pass
+        data_dir.mkdir(parents=True, exist_ok=True)
+        temp = data_dir / f".link-secret.{os.getpid()}.{uuid.uuid4().hex}.tmp"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as out:
+                out.write(secrets.token_hex(32) + "\n")
+                out.flush()
+                os.fsync(out.fileno())
+            try:
+                os.link(temp, target)
+                logger.info("created the signing key for download links: %s", target)
+            except FileExistsError:
+                pass  # another process created it first: read theirs
+        finally:
+            temp.unlink(missing_ok=True)
+    return target.read_text(encoding="ascii").strip().encode("ascii")
+
+
+def _signature(key: bytes, product_id: str, fmt: str, values: Mapping[str, str]) -> str:
+    """HMAC-SHA256 (hex) over the product, the format and the signed query values."""
+    payload = json.dumps([LINK_VERSION, product_id, fmt,
+                          *(values.get(name, "") for name in SIGNED_PARAMS)],
+                         ensure_ascii=False, separators=(",", ":"))
+    return hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _request_values(request: ExtractRequest) -> dict[str, str]:
+    """The request as query values (absent ones left out)."""
+    values: dict[str, str] = {}
+    if request.columns:
+        values["columns"] = json.dumps(list(request.columns), ensure_ascii=False,
+                                       separators=(",", ":"))
+    if request.filters:
+        values["filters"] = json.dumps(
+            [[f.column, str(FilterOp(f.op)), None if f.value is None else str(f.value)]
+             for f in request.filters], ensure_ascii=False, separators=(",", ":"))
+    if request.limit is not None:
+        values["limit"] = str(int(request.limit))
+    return values
+
+
+def _request_from(query: Mapping[str, str]) -> ExtractRequest:
+    """The extract request a (verified) link describes.
+
+    Raises:
+        Unauthenticated: the values do not parse (a link this portal did not sign).
+    """
+    try:
+        columns = tuple(str(c) for c in json.loads(query["columns"])) if query.get(
+            "columns") else ()
+        filters = tuple(RowFilter(str(c), FilterOp(op), v) for c, op, v in
+                        json.loads(query["filters"])) if query.get("filters") else ()
+        limit = int(query["limit"]) if query.get("limit") else None
+    except (ValueError, TypeError) as err:
+        raise Unauthenticated(f"This download link is damaged ({type(err).__name__}). "
+                              + _NEW_LINK) from None
+    return ExtractRequest(columns=columns, filters=filters, limit=limit)
+
+
+class ExtractFileUseCases:
+    """Extract files and signed download links, as façade methods."""
+
+    settings: Settings
+    engine: Engine
+    store: StateStore
+    _link_key_cache: bytes | None
+
+    if TYPE_CHECKING:  # implemented by the façade
+        def product(self, principal: Principal, product_id: str) -> DataProduct:
+            """The product with ``product_id`` (the façade implements it)."""
+
+        def masked_columns(self, principal: Principal, product_id: str,
+                           port: str | None = None) -> list[str]:
+            """Sensitive columns ``principal`` sees masked (the façade implements it)."""
+
+        def _port(self, principal: Principal, product_id: str, port: str | None
+                  ) -> OutputPortView:
+            """The readable output port (the façade implements it)."""
+
+    def extract_file(self, principal: Principal, product_id: str, port: str | None,
+                     request: ExtractRequest | None, fmt: ExtractFormat,
+                     max_rows: int | None = None) -> ExtractFile:
+        """Write an extract of a port to a temporary file with DuckDB, in flat memory.
+
+        Same masking, formula guard (CSV) and audit record (``data.extracted``: who, product,
+        port, columns, masked columns, filters, rows, bytes, format) as
+        :meth:`Catalog.extract_csv <catalog.catalog.Catalog.extract_csv>`.
+
+        Args:
+            principal: who asks; needs read access to the port.
+            product_id: the product.
+            port: the output port; the first when None.
+            request: columns, filters and limit; everything when None.
+            fmt: ``csv`` (UTF-8, header row) or ``parquet``.
+            max_rows: at most this many rows (on top of ``request.limit``); ``None`` for no cap.
+
+        Returns:
+            The file (under ``<data dir>/.extracts/``, which the caller deletes after sending),
+            its offered name, media type, rows and size in bytes.
+
+        Raises:
+            PermissionDenied: the port is restricted and the principal has no grant.
+            InvalidRequest: unknown format, column or port, a bad filter value, a filter on a
+                masked column, or ``max_rows`` below 1.
+            DataUnavailable: the data cannot be read.
+            catalog.sandbox.LimitExceeded: a time, memory or spill limit stopped it.
+        """
+        kind = _format(fmt)
+        if max_rows is not None and (isinstance(max_rows, bool) or int(max_rows) < 1):
+            raise InvalidRequest(f"max_rows must be 1 or more; {max_rows!r} is not.")
+        view = self._port(principal, product_id, port)
+        product = self.product(principal, product_id)
+        request = request or ExtractRequest()
+        masked = self.masked_columns(principal, product_id, view.name)
+        folder = self.settings.data_dir / EXTRACTS_DIR
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = folder / f"extract-{uuid.uuid4().hex}.{kind}"
+        try:
+            rows = self.engine.write_extract(view, request, path, masked, kind, max_rows)
+            size = path.stat().st_size
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        self.store.record_audit(
+            dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), principal.username,
+            "data.extracted", product_id,
+            {"port": view.name, "columns": list(request.columns) or "all", "masked": masked,
+             "filters": [[f.column, str(f.op), None if f.value is None else str(f.value)]
+                         for f in request.filters], "rows": rows, "bytes": size,
+             "format": kind, "max_rows": max_rows})
+        name = extract_filename(product.id, product.version, dt.date.today(), kind)
+        return ExtractFile(path, name, MEDIA_TYPES[kind], rows, size)
+
+    def _link_key(self) -> bytes:
+        """The signing key (read once per façade)."""
+        key: bytes | None = getattr(self, "_link_key_cache", None)
+        if key is None:
+            key = link_key(self.settings.data_dir)
+            self._link_key_cache = key
+        return key
+
+    def sign_extract_link(self, principal: Principal, product_id: str, port: str | None,
+                          request: ExtractRequest | None, fmt: ExtractFormat,
+                          ttl_s: int = DEFAULT_LINK_TTL_S) -> str:
+        """A download link for an extract that works without a token for ``ttl_s`` seconds.
+
+        The principal must be able to read the port now; rights are checked again when the
+        link is used.
+
+        Args:
+            principal: who asks; the link downloads as them.
+            product_id: the product.
+            port: the output port; the first when None (the link names it).
+            request: columns, filters and limit; everything when None.
+            fmt: ``csv`` or ``parquet``.
+            ttl_s: how long the link works, 1 to 86,400 seconds (default 300).
+
+        Returns:
+            The URL path and query, e.g.
+            ``/api/v1/products/sales.orders/data.csv?port=orders&user=…&who=…&exp=…&sig=…``.
+
+        Raises:
+            PermissionDenied: not signed in, or no read access to the port.
+            InvalidRequest: unknown format or port, or ``ttl_s`` out of range.
+        """
+        kind = _format(fmt)
+        if isinstance(ttl_s, bool) or not isinstance(ttl_s, int) or not (
+                1 <= ttl_s <= MAX_LINK_TTL_S):
+            raise InvalidRequest(f"A download link works for 1 to {MAX_LINK_TTL_S:,} seconds; "
+                                 f"{ttl_s!r} is not.")
+        view = self._port(principal, product_id, port)
+        snapshot = [principal.display_name, principal.email, sorted(principal.groups),
+                    is_local_user(principal)]
+        values = {"port": view.name, **_request_values(request or ExtractRequest()),
+                  "user": principal.username,
+                  "who": _b64(json.dumps(snapshot, ensure_ascii=False,
+                                         separators=(",", ":")).encode("utf-8")),
+                  "exp": str(int(time.time()) + ttl_s)}
+        values["sig"] = _signature(self._link_key(), product_id, kind, values)
+        path = LINK_PATH.format(product=quote(product_id, safe=""), fmt=kind)
+        return f"{path}?{urlencode(values)}"
+
+    def principal_for_link(self, product_id: str, fmt: ExtractFormat, query: Mapping[str, str]
+                           ) -> tuple[Principal, str | None, ExtractRequest]:
+        """Who a signed link downloads as, and what.
+
+        Args:
+            product_id: the product id of the link's path.
+            fmt: the format of the link's path (``csv`` or ``parquet``).
+            query: the link's query parameters (one value each); others than the signed ones
+                are ignored.
+
+        Returns:
+            The principal (rebuilt from the signed snapshot, admin status from today's
+            configuration), the port (``None`` for the first) and the extract request.
+
+        Raises:
+            Unauthenticated: no or a wrong signature (the link was changed or is not from this
+                portal), or the link expired; the message says to ask for a new one.
+        """
+        kind = str(fmt)
+        sig = str(query.get("sig", ""))
+        if not sig or not query.get("exp") or not query.get("user"):
+            raise Unauthenticated("This download link is incomplete: it has no signature, "
+                                  "expiry or user. " + _NEW_LINK)
+        values = {name: str(query[name]) for name in SIGNED_PARAMS if query.get(name)}
+        expected = _signature(self._link_key(), product_id, kind, values)
+        if kind not in EXTRACT_FORMATS or not hmac.compare_digest(expected, sig.lower()):
+            raise Unauthenticated("This download link was changed after it was made, or was "
+                                  "not made by this portal. " + _NEW_LINK)
+        try:
+            expires = int(values["exp"])
+        except ValueError:
+            raise Unauthenticated("This download link is damaged. " + _NEW_LINK) from None
+        if time.time() >= expires:
+            when = dt.datetime.fromtimestamp(expires, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+            raise Unauthenticated(f"This download link expired at {when}; links work for a "
+                                  "few minutes only. " + _NEW_LINK)
+        try:
+            name, email, groups, local = json.loads(_unb64(values.get("who", "")))
+        except (ValueError, TypeError, binascii.Error):
+            raise Unauthenticated("This download link is damaged. " + _NEW_LINK) from None
+        principal = rebuild_principal(values["user"], str(name), str(email),
+                                      [str(g) for g in groups], bool(local))
+        return principal, values.get("port") or None, _request_from(values)
