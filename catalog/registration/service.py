@@ -20,9 +20,9 @@ from catalog.access.actions import Action
 from catalog.errors import PermissionDenied
 from catalog.models.principal import Principal
 from catalog.quality.model import CheckResult
+from catalog.registration import naming, query, rules, sources, steps, versions
 from catalog.registration import profile as profiling
 from catalog.registration import publish as publishing
-from catalog.registration import query, rules, sources, steps, versions
 from catalog.registration.errors import RegistrationError
 from catalog.registration.forms import Basics, PropertyForm, RegistrationForm, RuleForm, SlaForm
 from catalog.registration.imports import ImportOutcome, import_contracts
@@ -253,6 +253,16 @@ class RegistrationUseCases:
                 f"You may not register products in {form.basics.domain}: only its team "
                 "(or a governance admin) may.")
         return found
+
+    def product_name_problems(self, domain: str | None, name: str) -> list[str]:
+        """What stops registering a new product ``<domain>.<name>`` (naming standard first,
+        then whether the id or its folder is taken); empty when the name is free.
+
+        Without a domain only the naming standard is checked.
+        """
+        if not domain:
+            return naming.name_problems(name)
+        return naming.check_new_product(self.mesh(), domain, name)
 
     def form_problems(self, principal: Principal, form: RegistrationForm) -> list[str]:
         """Every problem of the form, step by step, in the wizard's words (empty when it may

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog.registration import versions
-from catalog.registration.steps import STEPS
+from catalog import STEPS
 from portal import routes, state
 from portal.components import register_basics as basics
 from portal.components import register_data as data
@@ -69,7 +68,7 @@ if wizard.step_index() == 0:
                               placeholder="Choose the product to publish a new version of")
         if chosen and st.session_state.get(state.REGISTER_PREFILLED) != chosen:
             with errors_shown():
-                form = versions.prefill(catalog.product(principal, chosen))
+                form = catalog.start_version(principal, chosen)
                 wizard.reset()
                 st.session_state[state.REGISTER_FORM] = form
                 st.session_state[state.REGISTER_PREFILLED] = chosen

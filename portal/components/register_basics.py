@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog.access.actions import Action
-from catalog.catalog import Catalog
-from catalog.models.principal import Principal
-from catalog.registration import naming
-from catalog.registration.forms import PRODUCT_TYPES, Basics, help_text
-from catalog.registration.steps import basics_problems
-from catalog.search import SearchQuery
+from catalog import PRODUCT_TYPES, Basics, Catalog, Principal, SearchQuery, help_text
 from portal import routes, state
 from portal.components import register_wizard as wizard
 from portal.safe_text import escape_markdown
@@ -40,16 +34,14 @@ def sync() -> None:
 
 def problems(catalog: Catalog) -> list[str]:
     """What stops step 1, each prefixed with the field's label."""
-    found = basics_problems(wizard.form(), catalog.mesh(),
-                            new_product=not wizard.is_new_version())
+    found = catalog.basics_problems(current_principal(), wizard.form())
     return [f"{_LABELS[field]}: {msg}" for field, msgs in found.items() for msg in msgs]
 
 
 def _name_check(catalog: Catalog, domain: str | None, name: str) -> None:
     if not name:
         return
-    found = naming.check_new_product(catalog.mesh(), domain, name) if domain else \
-        naming.name_problems(name)
+    found = catalog.product_name_problems(domain, name)
     if found:  # the problems repeat what was typed
         for problem in found:
             st.caption(f":material/close: {escape_markdown(problem, one_line=True)}")
@@ -66,14 +58,12 @@ def _type_option(product_type: str) -> str:
 
 def register_domains(catalog: Catalog, principal: Principal) -> dict[str, str]:
     """Name → title of the domains ``principal`` may register a product in."""
-    return {d.name: d.title for d in catalog.domains(principal)
-            if catalog.decide(principal, Action.REGISTER, domain=d.name).allowed}
+    return catalog.registration_domains(principal)
 
 
 def versionable_products(catalog: Catalog, principal: Principal) -> dict[str, str]:
     """Id → title of the products ``principal`` may publish a new version of."""
-    return {p.id: p.title for p in catalog.all_products(principal)
-            if catalog.decide(principal, Action.PUBLISH_VERSION, p.id).allowed}
+    return catalog.versionable_products(principal)
 
 
 def explain_who_registers(catalog: Catalog, principal: Principal) -> None:

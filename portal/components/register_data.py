@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog.catalog import Catalog
-from catalog.registration import profile as profiling
-from catalog.registration import query, sources, steps, versions
-from catalog.registration.forms import SourceKind
-from catalog.registration.sources import DataSource
+from catalog import UPLOAD_SUFFIXES, Catalog, DataSource, SourceKind
 from portal import state
 from portal.components import register_wizard as wizard
 from portal.safe_text import code_span, escape_markdown
@@ -43,15 +39,11 @@ def accept(catalog: Catalog, staged: DataSource) -> None:
     """
     old = wizard.source()
     if old is not None and old.path != staged.path:
-        sources.discard(old)
-    data_profile = profiling.profile(catalog.engine, staged)
+        catalog.discard_source(old)
+    principal = current_principal()
+    data_profile = catalog.profile_source(principal, staged)
     form = wizard.form()
-    inferred = steps.properties_from_profile(data_profile)
-    if form.based_on is not None:
-        product = catalog.product(current_principal(), form.product_id)
-        inferred = versions.merge_properties(
-            inferred, versions.published_properties(product, form.port))
-    form.properties = inferred
+    form.properties = catalog.infer_schema(principal, form, data_profile)
     st.session_state[state.REGISTER_SOURCE] = staged
     st.session_state[state.REGISTER_PROFILE] = data_profile
     st.session_state.pop(state.REGISTER_RULES_FOR, None)
@@ -60,9 +52,9 @@ def accept(catalog: Catalog, staged: DataSource) -> None:
 
 
 def _upload(catalog: Catalog) -> None:
-    limit = sources.upload_limit_bytes(catalog.settings) // (1024 * 1024)
+    limit = catalog.upload_limit_bytes() // (1024 * 1024)
     uploaded = st.file_uploader(
-        "CSV or Parquet file", type=sorted(s.lstrip(".") for s in sources.UPLOAD_SUFFIXES),
+        "CSV or Parquet file", type=sorted(s.lstrip(".") for s in UPLOAD_SUFFIXES),
         key=state.REGISTER_UPLOAD, max_upload_size=limit,
         help=f"Up to {limit} MB. CSV files must be UTF-8 text with a header row.")
     if uploaded is None:
@@ -73,14 +65,14 @@ def _upload(catalog: Catalog) -> None:
     st.session_state[state.REGISTER_UPLOADED] = identity
     try:
         with st.spinner(f"Reading {escape_markdown(uploaded.name, one_line=True)}…"):
-            accept(catalog, sources.stage_upload(catalog.settings, catalog.engine,
-                                                 uploaded.name, uploaded.getvalue()))
+            accept(catalog, catalog.stage_upload(current_principal(), uploaded.name,
+                                                 uploaded.getvalue()))
     except Exception as err:  # noqa: BLE001 - shown in place; the step stays usable
         show_error(err)
 
 
 def _local(catalog: Catalog) -> None:
-    candidates = sources.local_candidates(catalog.settings, catalog.engine, catalog.mesh())
+    candidates = catalog.local_candidates(current_principal())
     if not candidates:
         st.info("The data folder has no CSV, Parquet or DuckDB data that is not a product yet.")
         return
@@ -92,8 +84,8 @@ def _local(catalog: Catalog) -> None:
         picked = labels[choice]
         try:
             with st.spinner(f"Reading {escape_markdown(picked.label, one_line=True)}…"):
-                accept(catalog, sources.local_source(catalog.settings, catalog.engine,
-                                                     picked.path, picked.table))
+                accept(catalog, catalog.stage_file(current_principal(), picked.path,
+                                                   picked.table))
         except Exception as err:  # noqa: BLE001 - shown in place
             show_error(err)
 
@@ -109,8 +101,7 @@ def _query(catalog: Catalog) -> None:
     if st.button("Run query", key=state.REGISTER_RUN_QUERY, icon=":material/play_arrow:"):
         try:
             with st.spinner("Running the query…"):
-                accept(catalog, query.query_source(catalog.settings, catalog.engine,
-                                                   catalog.mesh(), sql))
+                accept(catalog, catalog.stage_query(current_principal(), sql))
         except Exception as err:  # noqa: BLE001 - shown in place
             show_error(err)
 
@@ -134,7 +125,7 @@ def _current(catalog: Catalog, src: DataSource) -> None:
                            "a tab: spreadsheets could run them as formulas. They are kept as "
                            "text, and CSV downloads from the portal prefix them with ' so they "
                            "stay text.", icon=":material/warning:")
-    frame = sources.preview(catalog.engine, src, PREVIEW_ROWS)
+    frame = catalog.source_preview(current_principal(), src, PREVIEW_ROWS)
     st.caption(f"The first {len(frame):,} of {src.rows:,} rows.")
     st.dataframe(frame, hide_index=True, width="stretch", height=table_height(len(frame), 10))
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from catalog.catalog import Catalog
-from catalog.registration import documents, publish, sources, versions
-from catalog.registration.review import Review, review
+from catalog import Catalog, Review, version_problems
+from catalog import registration_presentation as shown
 from portal import routes, state
 from portal.components import register_wizard as wizard
 from portal.safe_text import escape_markdown
@@ -31,8 +30,8 @@ def _files(result: Review) -> None:
     form = wizard.form()
     left, right = st.columns(2)
     for column, kind, name, text in (
-            (left, "odps", documents.PRODUCT_FILE, result.odps_yaml),
-            (right, "odcs", documents.contract_file(form), result.odcs_yaml)):
+            (left, "odps", shown.PRODUCT_FILE, result.odps_yaml),
+            (right, "odcs", shown.contract_file(form), result.odcs_yaml)):
         with column:
             st.markdown(f"**{escape_markdown(name, one_line=True)}**")
             st.code(text, language="yaml", height=420)
@@ -59,7 +58,7 @@ def _findings(result: Review) -> None:
 def _version(catalog: Catalog) -> list[str]:
     """The new version's diff and version field; problems that stop publishing."""
     form = wizard.form()
-    plan = versions.plan(catalog, current_principal(), form)
+    plan = catalog.version_plan(current_principal(), form)
     wizard.seed(state.REGISTER_VERSION, plan.suggested)
     st.subheader("What changes for consumers", anchor=False)
     if plan.diff.changes:
@@ -85,7 +84,7 @@ def _version(catalog: Catalog) -> list[str]:
                   key=state.REGISTER_VERSION,
                   help="MAJOR.MINOR.PATCH; a breaking change needs a new major number.")
     sync()
-    return versions.version_problems(plan, form.version)
+    return version_problems(plan, form.version)
 
 
 def _publish(catalog: Catalog, blocking: list[str]) -> None:
@@ -100,15 +99,12 @@ def _publish(catalog: Catalog, blocking: list[str]) -> None:
         return
     try:
         with st.spinner("Publishing: writing the data and both files, then checking quality…"):
-            if wizard.is_new_version():
-                result = versions.publish_version(catalog, current_principal(), form, src)
-            else:
-                result = publish.publish(catalog, current_principal(), form, src)
+            result = catalog.publish(current_principal(), form, src)  # product or version
     except Exception as err:  # noqa: BLE001 - shown in place; the form keeps everything
         show_error(err)
         return
     st.session_state[state.REGISTER_RESULT] = result
-    sources.discard(src)  # published: the staged copy is no longer needed
+    catalog.discard_source(src)  # published: the staged copy is no longer needed
     st.session_state[state.REGISTER_SOURCE] = None
     st.rerun()
 
@@ -119,7 +115,7 @@ def render(catalog: Catalog) -> None:
     if src is None:
         st.error("The data is missing; go back to the Data step.")
         return
-    result = review(catalog, form, src)
+    result = catalog.review_registration(current_principal(), form, src)
     _files(result)
     st.subheader("Checks before publishing", anchor=False)
     _findings(result)

@@ -8,16 +8,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from catalog.catalog import Catalog
-from catalog.quality.model import Status
-from catalog.registration import rules as rule_mod
-from catalog.registration import versions
-from catalog.registration.forms import RuleForm, RuleKind
-from catalog.registration.review import dry_run
-from catalog.registration.steps import rules_problems
+from catalog import Catalog, RuleForm, RuleKind, Status, rules_problems
+from catalog import registration_presentation as shown
 from portal import state
 from portal.components import register_wizard as wizard
-from portal.services import show_error
+from portal.services import current_principal, show_error
 from portal.tables import table_height
 from portal.wording import HELP
 
@@ -40,11 +35,7 @@ def on_enter(catalog: Catalog) -> None:
     form, data_profile = wizard.form(), wizard.profile()
     if st.session_state.get(state.REGISTER_RULES_FOR) == _signature() or data_profile is None:
         return
-    suggested = rule_mod.suggest(data_profile, form.properties, form.basics.name)
-    if form.based_on is not None:
-        kept = [r for r in form.rules if r.kind == RuleKind.KEPT]
-        suggested = versions.merge_rules(kept, suggested)
-    form.rules = suggested
+    form.rules = catalog.suggest_rules(form, data_profile)
     st.session_state[state.REGISTER_RULES_FOR] = _signature()
     st.session_state.pop(state.REGISTER_RULES_BASE, None)
 
@@ -96,7 +87,7 @@ def problems(catalog: Catalog) -> list[str]:
 
 def _rows(rules: list[RuleForm]) -> pd.DataFrame:
     return pd.DataFrame([{
-        "On": r.enabled, "Rule": rule_mod.sentence(r), "Column": r.property or "(table)",
+        "On": r.enabled, "Rule": shown.rule_sentence(r), "Column": r.property or "(table)",
         "Severity": r.severity,
         "Accepted values": ", ".join(r.values) if r.kind == RuleKind.ACCEPTED_VALUES else None,
         "Lowest": str(r.minimum) if r.kind == RuleKind.RANGE else None,
@@ -117,8 +108,8 @@ def _dry_run(catalog: Catalog) -> None:
         elif src is not None:
             try:
                 with st.spinner("Checking the data…"):
-                    st.session_state[state.REGISTER_DRY_RUN] = (snapshot,
-                                                                dry_run(catalog, form, src))
+                    st.session_state[state.REGISTER_DRY_RUN] = (
+                        snapshot, catalog.dry_run(current_principal(), form, src))
             except Exception as err:  # noqa: BLE001 - shown in place
                 show_error(err)
     last = st.session_state.get(state.REGISTER_DRY_RUN)

@@ -7,17 +7,18 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from catalog.catalog import Catalog
-from catalog.registration import sla
-from catalog.registration.forms import CLASSIFICATION_CHOICES, PropertyForm, help_text
-from catalog.registration.profile import display
-from catalog.registration.steps import (
+from catalog import (
+    CLASSIFICATION_CHOICES,
+    Catalog,
+    PropertyForm,
+    help_text,
     schema_problems,
     schema_warnings,
     sla_problems,
     sla_warnings,
     temporal_columns,
 )
+from catalog import registration_presentation as shown
 from portal import state
 from portal.components import register_wizard as wizard
 from portal.safe_text import escape_markdown
@@ -77,7 +78,7 @@ def _rows(props: list[PropertyForm]) -> pd.DataFrame:
             "Physical type": p.physical_type,
             "Missing": col.nulls if col else None,
             "Distinct": col.distinct if col else None,
-            "Range": f"{display(col.minimum)} … {display(col.maximum)}"
+            "Range": f"{shown.value_text(col.minimum)} … {shown.value_text(col.maximum)}"
                      if col and col.minimum is not None else "",
             "Examples": ", ".join(p.examples),
             "Description": p.description, "Required": p.required, "Unique": p.unique,
@@ -121,7 +122,7 @@ def render_schema(catalog: Catalog) -> None:
 def sync_sla() -> None:
     """Copy the service-level choices into the form."""
     form = wizard.form()
-    for topic in sla.TOPICS:
+    for topic in shown.SLA_TOPICS:
         key = state.register_sla(topic)
         if key in st.session_state:
             form.sla.choices[topic] = st.session_state[key]
@@ -140,11 +141,12 @@ def render_sla(catalog: Catalog) -> None:
     form = wizard.form()
     st.caption(HELP["sla"])
     left, right = st.columns(2)
-    for index, topic in enumerate(sla.TOPICS):
-        options = [p.key for p in sla.presets(topic)]
+    for index, topic in enumerate(shown.SLA_TOPICS):
+        presets = shown.sla_presets(topic)
+        options = [p.key for p in presets]
         key = wizard.seed(state.register_sla(topic),
-                          form.sla.choices.get(topic, sla.DEFAULTS[topic]))
-        labels = {p.key: p.label for p in sla.presets(topic)}
+                          form.sla.choices.get(topic, shown.SLA_DEFAULTS[topic]))
+        labels = {p.key: p.label for p in presets}
         (left if index % 2 == 0 else right).radio(
             _TOPIC_LABELS[topic], options, key=key, format_func=labels.get,
             persist_state="page")
@@ -161,7 +163,7 @@ def render_sla(catalog: Catalog) -> None:
         st.caption("Kept from the published contract: " + escape_markdown(", ".join(
             str(e.get("property")) for e in form.sla.carried), one_line=True))
     element = f"{form.port}.{form.sla.freshness_column}" if form.sla.freshness_column else None
-    written = sla.sla_properties(form.sla.choices, element)
+    written = shown.sla_written(form.sla.choices, element)
     if written:
         st.caption("Written to the contract as: " + escape_markdown("; ".join(
             f"{e['property']} {e['value']}{' ' + e['unit'] if e.get('unit') else ''}"

@@ -14,14 +14,10 @@ from typing import Any
 
 import streamlit as st
 
-from catalog.catalog import Catalog
-from catalog.registration import sources
-from catalog.registration.forms import RegistrationForm
-from catalog.registration.profile import Profile
-from catalog.registration.sources import DataSource
-from catalog.registration.steps import STEP_TITLES, STEPS
+from catalog import STEP_TITLES, STEPS, Catalog, DataSource, Profile, RegistrationForm
 from portal import state
 from portal.safe_text import escape_markdown
+from portal.services import get_catalog
 
 
 @dataclass(frozen=True)
@@ -100,7 +96,7 @@ def _go_back(registry: dict[str, Step]) -> None:
 def reset() -> None:
     """Forget everything (the staged file is removed) and start at Basics again; the choice
     of a new product or a new version (and of which product) stays."""
-    sources.discard(source())
+    get_catalog().discard_source(source())
     for key in [k for k in st.session_state if str(k).startswith("register_")]:
         if key not in {state.REGISTER_MODE, state.REGISTER_VERSION_OF, state.REGISTER_RESTART}:
             del st.session_state[key]
