@@ -51,6 +51,36 @@ _EXPORTS: dict[str, str] = {
     "RegistrationOutcome": "catalog.registration.service",
     "DataSource": "catalog.registration.sources",
     "PublishResult": "catalog.registration.publish",
+    "UploadRejected": "catalog.registration.errors",
+    "QueryRejected": "catalog.registration.errors",
+    "PublishFailed": "catalog.registration.errors",
+    "LocalCandidate": "catalog.registration.sources",
+    "UPLOAD_SUFFIXES": "catalog.registration.sources",
+    "Profile": "catalog.registration.profile",
+    "ColumnProfile": "catalog.registration.profile",
+    "Review": "catalog.registration.review",
+    "VersionPlan": "catalog.registration.versions",
+    "version_problems": "catalog.registration.versions",
+    # the registration form (pure vocabulary; the use cases are Catalog methods)
+    "RegistrationForm": "catalog.registration.forms",
+    "Basics": "catalog.registration.forms",
+    "PropertyForm": "catalog.registration.forms",
+    "RuleForm": "catalog.registration.forms",
+    "RuleKind": "catalog.registration.forms",
+    "SlaForm": "catalog.registration.forms",
+    "SourceKind": "catalog.registration.forms",
+    "PRODUCT_TYPES": "catalog.registration.forms",
+    "CLASSIFICATION_CHOICES": "catalog.registration.forms",
+    "help_text": "catalog.registration.forms",
+    "STEPS": "catalog.registration.steps",
+    "STEP_TITLES": "catalog.registration.steps",
+    "schema_problems": "catalog.registration.steps",
+    "schema_warnings": "catalog.registration.steps",
+    "sla_problems": "catalog.registration.steps",
+    "sla_warnings": "catalog.registration.steps",
+    "rules_problems": "catalog.registration.steps",
+    "temporal_columns": "catalog.registration.steps",
+    "registration_presentation": "catalog.registration.presentation",
     # the mesh
     "DataProduct": "catalog.mesh",
     "Domain": "catalog.mesh",
@@ -68,6 +98,7 @@ _EXPORTS: dict[str, str] = {
     "SearchResult": "catalog.search",
     # data
     "Column": "catalog.engine",
+    "ExtractFile": "catalog.extract_files",
     "ExtractRequest": "catalog.extracts",
     "FilterOp": "catalog.extracts",
     "RowFilter": "catalog.extracts",
@@ -110,6 +141,7 @@ _MODULES: dict[str, str] = {
     "quality_presentation": "catalog.quality.presentation",
     "governance_presentation": "catalog.governance.presentation",
     "wording": "catalog.wording",
+    "registration_presentation": "catalog.registration.presentation",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -167,6 +199,7 @@ if TYPE_CHECKING:  # the same names, for type checkers
         ProductNotFound,
         Unauthenticated,
     )
+    from catalog.extract_files import ExtractFile
     from catalog.extracts import ExtractRequest, FilterOp, RowFilter
     from catalog.governance import presentation as governance_presentation
     from catalog.governance.approval import ApprovalRefused
@@ -180,10 +213,42 @@ if TYPE_CHECKING:  # the same names, for type checkers
     from catalog.quality import presentation as quality_presentation
     from catalog.quality.model import CheckResult, QualityRun, Status
     from catalog.quality.scoring import GRADES, WEIGHTS
-    from catalog.registration.errors import PublishConflict, RegistrationError
+    from catalog.registration import presentation as registration_presentation
+    from catalog.registration.errors import (
+        PublishConflict,
+        PublishFailed,
+        QueryRejected,
+        RegistrationError,
+        UploadRejected,
+    )
+    from catalog.registration.forms import (
+        CLASSIFICATION_CHOICES,
+        PRODUCT_TYPES,
+        Basics,
+        PropertyForm,
+        RegistrationForm,
+        RuleForm,
+        RuleKind,
+        SlaForm,
+        SourceKind,
+        help_text,
+    )
+    from catalog.registration.profile import ColumnProfile, Profile
     from catalog.registration.publish import PublishResult
+    from catalog.registration.review import Review
     from catalog.registration.service import RegistrationAnswers, RegistrationOutcome
-    from catalog.registration.sources import DataSource
+    from catalog.registration.sources import UPLOAD_SUFFIXES, DataSource, LocalCandidate
+    from catalog.registration.steps import (
+        STEP_TITLES,
+        STEPS,
+        rules_problems,
+        schema_problems,
+        schema_warnings,
+        sla_problems,
+        sla_warnings,
+        temporal_columns,
+    )
+    from catalog.registration.versions import VersionPlan, version_problems
     from catalog.sandbox import LimitExceeded, QueryFailed, SandboxRefused
     from catalog.search import FACETS, SearchHit, SearchQuery, SearchResult
     from catalog.store import StoreError
