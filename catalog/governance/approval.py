@@ -4,25 +4,31 @@ Who may decide is the catalog's authorization point (:mod:`catalog.access`): an 
 steward of the product's domain or a governance admin, never whoever submitted the product
 (four eyes). The façade asks it before calling :func:`approve` or :func:`send_back`.
 
-What happens: the ODPS ``status`` line of ``product.odps.yaml`` is rewritten in place (every
-other line, comment and blank kept), the new text is validated like any manifest, then written
-atomically (:func:`catalog.files.write_atomic`). The decision is recorded in the audit log
-(``product.approved`` / ``product.sent_back``, actor = the principal's user name); if that
-fails the file is put back. Approval is refused while the product has ``error`` findings.
-Sending back sets the status to ``draft`` (ODPS v1.1 lifecycle) so the product leaves the queue
-until its team proposes it again; the reason is kept in the audit log.
+What happens: the ODPS ``status`` of ``product.odps.yaml`` is changed with a ``ruamel.yaml``
+round trip (:func:`catalog.interchange.yaml_writer.edit_yaml`: every comment, blank line and
+the layout kept), the new text is validated like any manifest, then written atomically
+(:func:`catalog.files.write_atomic`); a file changed since the page was loaded is refused.
+The decision is recorded in the audit log (``product.approved`` / ``product.sent_back``,
+actor = the principal's user name); if that fails the file is put back. Approval is refused
+while the product has ``error`` findings. Sending back sets the status to ``draft`` (ODPS v1.1
+lifecycle) so the product leaves the queue until its team proposes it again; the reason is
+kept in the audit log.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap
 
 from catalog.errors import CatalogError, InvalidRequest
 from catalog.files import write_atomic
 from catalog.governance.model import ComplianceReport, Finding
+from catalog.interchange.yaml_writer import edit_yaml
 from catalog.manifests.documents import parse_document
+from catalog.manifests.yaml_source import YamlProblem, decode, parse_mapping
 from catalog.mesh import DataProduct, Mesh
 from catalog.models.odps import DataProductDocument
 from catalog.models.principal import Principal
@@ -35,8 +41,8 @@ PROPOSED_ACTIONS = ("product.proposed", "product.registered")
 MAX_REASON = 2000
 """Longest reason accepted when sending a product back (characters)."""
 
-_STATUS_LINE = re.compile(r"^status:[ \t]*([^#\n]*?)([ \t]+#[^\n]*)?$", re.MULTILINE)
-_AFTER = (re.compile(r"^version:[^\n]*$", re.MULTILINE), re.compile(r"^id:[^\n]*$", re.MULTILINE))
+_AFTER = ("version", "id")
+"""A missing ``status`` is added after the first of these keys (else first)."""
 
 
 class ApprovalRefused(CatalogError):
@@ -88,18 +94,47 @@ def _require(principal: Principal, product: DataProduct, mesh: Mesh) -> None:
                              "products wait for approval.")
 
 
+def _status_position(keys: list[Any]) -> int:
+    """Where a missing top-level ``status`` goes: after ``version`` (or ``id``), else first."""
+    anchor = next((k for k in _AFTER if k in keys), None)
+    return keys.index(anchor) + 1 if anchor is not None else 0
+
+
 def with_status(text: str, status: str) -> str:
     """``product.odps.yaml`` text with its top-level ``status`` set, all else unchanged.
 
-    Replaces the value on the ``status:`` line (keeping a trailing comment), or adds the line
-    after ``version:`` (or ``id:``) when there is none.
+    A ``ruamel.yaml`` round trip: the value of ``status`` is replaced (a trailing comment
+    stays), or the key is added after ``version:`` (or ``id:``) when there is none; every
+    other node, comment and blank line is kept.
+
+    Args:
+        text: the ODPS document (a YAML mapping).
+        status: the new status, e.g. ``active``.
+
+    Returns:
+        The new text.
+
+    Raises:
+        InvalidRequest: the text is not a YAML mapping.
     """
-    match = _STATUS_LINE.search(text)
-    if match:
-        return text[:match.start(1)] + status + text[match.end(1):]
-    anchor = _AFTER[0].search(text) or _AFTER[1].search(text)
-    at = anchor.end() + 1 if anchor else 0
-    return text[:at] + f"status: {status}\n" + text[at:]
+    try:
+        document = parse_mapping(text)
+    except YamlProblem as err:
+        raise InvalidRequest(f"product.odps.yaml is not a YAML mapping: {err.message}") from None
+    keys = list(document)
+    target = dict(document)
+    if "status" not in target:
+        at = _status_position(keys)
+        target = dict([*document.items()][:at] + [("status", status)] + [*document.items()][at:])
+    target["status"] = status
+
+    def edit(node: CommentedMap) -> None:
+        if "status" in node:
+            node["status"] = status
+        else:
+            node.insert(_status_position(list(node)), "status", status)
+
+    return decode(edit_yaml(text.encode("utf-8"), target, edit))
 
 
 def _rewrite(product: DataProduct, old: str, new: str) -> bytes:

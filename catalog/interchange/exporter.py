@@ -3,8 +3,10 @@ documentation), for other tools (datacontract-cli, Entropy Data, another mesh).
 
 The files are the product folder's own: ``product.odps.yaml`` and each ``<port>.odcs.yaml``,
 byte for byte, except that an imported product gets its own id back (see
-:mod:`catalog.interchange.product`). Every file is validated as the loader would before
-anything is written; an invalid contract in the folder stops the export with its problems.
+:mod:`catalog.interchange.product`); that edit is a ``ruamel.yaml`` round trip, so the ODPS
+file keeps its comments (e.g. an SPDX licence header) and layout. Every file is validated as
+the loader would before anything is written; an invalid contract in the folder stops the
+export with its problems.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from catalog.files import write_atomic
 from catalog.interchange.markdown import product_markdown
 from catalog.interchange.product import with_original_id
 from catalog.interchange.reader import DocumentRejected
-from catalog.interchange.yaml_writer import dump_yaml
+from catalog.interchange.yaml_writer import edit_yaml
 from catalog.manifests.documents import parse_document
 from catalog.manifests.loader import PRODUCT_FILE
 from catalog.manifests.yaml_source import decode, parse_mapping
@@ -33,10 +35,12 @@ class ExportFile:
 
 
 def _odps_export(product: DataProduct) -> bytes:
+    """The product's ODPS file as written, or, for an imported product, edited back to its
+    own id with every comment and the layout kept (:func:`edit_yaml`)."""
     raw = product.odps_file.read_bytes()
     document = parse_mapping(decode(raw))
     original = with_original_id(document)
-    return raw if original is document else dump_yaml(original)
+    return raw if original is document else edit_yaml(raw, original)
 
 
 def _validated(name: str, data: bytes, kind: str) -> ExportFile:

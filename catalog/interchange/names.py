@@ -2,22 +2,27 @@
 
 The rules are the mesh's one naming standard (:mod:`catalog.registration.naming`, shared with
 the registration wizard): lowercase snake_case, at most 63 characters, no reserved word, never
-``.``, ``..``, a slash, a backslash, a space or a control character. A name taken from a
-document is never "cleaned" of dangerous characters: such a name is refused outright. The only
-leniency is for display names such as ODPS ``name: Simple Data Product`` or a port called
-``processed-data``: letters are lower-cased and runs of spaces or hyphens become one underscore
-(``simple_data_product``), and the result must then meet the standard.
+``.``, ``..``, a slash, a backslash, a space or a control character.
+
+A name found in a document is often free text (ODCS ``name: Orders quality rules (duckdb)``,
+ODPS ``name: Simple Data Product``, a port called ``processed-data``): it becomes a mesh name
+through ``python-slugify`` with ``_`` as separator (accents folded, every run of other
+characters one underscore: ``orders_quality_rules_duckdb``), and the result must then meet the
+standard. The document itself keeps its name as written. A name holding a dot, a slash, a
+backslash or a control character is never "cleaned" into a path: it is refused outright, as
+such a name is a path or an id rather than a title.
 """
 
 from __future__ import annotations
 
 import re
 
+from slugify import slugify
+
 from catalog.errors import ManifestError
-from catalog.registration.naming import MIN_PRODUCT_NAME, name_problems
+from catalog.registration.naming import MAX_NAME, MIN_PRODUCT_NAME, name_problems
 
 _DANGEROUS = re.compile(r"\.|[/\\]|[\x00-\x1f\x7f]")
-_SEPARATORS = re.compile(r"[ -]+")
 
 
 def is_valid_name(value: str, min_length: int = 1) -> bool:
@@ -30,21 +35,36 @@ def min_length(what: str) -> int:
     return MIN_PRODUCT_NAME if what == "product" else 1
 
 
+def slug(text: str) -> str:
+    """``text`` as lowercase snake_case (``python-slugify``, separator ``_``), at most
+    :data:`~catalog.registration.naming.MAX_NAME` characters, cut at a word boundary.
+
+    Args:
+        text: free text, e.g. ``"Orders quality rules (duckdb)"``.
+
+    Returns:
+        e.g. ``"orders_quality_rules_duckdb"``; ``""`` when nothing usable is left. Not
+        checked against the naming standard (see :func:`folder_name`).
+    """
+    return str(slugify(text, separator="_", max_length=MAX_NAME, word_boundary=True))
+
+
 def folder_name(value: object, what: str = "port") -> str | None:
     """The mesh name for a name found in a document, or None when there is none.
 
     Args:
-        value: e.g. ``"flights"``, ``"Simple Data Product"``, ``"processed-data"``.
+        value: e.g. ``"flights"``, ``"Simple Data Product"``, ``"processed-data"``,
+            ``"Orders quality rules (duckdb)"``.
         what: ``product``, ``port`` or ``domain`` (a product name has at least 3 characters).
 
     Returns:
-        ``value`` lower-cased with spaces and hyphens turned into ``_`` when the result meets
-        the standard; None for anything else (including any ``.``, ``/``, ``\\`` or control
-        character, which are never transformed away).
+        The :func:`slug` of ``value`` when it meets the standard; None for anything else
+        (including any ``.``, ``/``, ``\\`` or control character, which are never
+        transformed away, a reserved word, or a slug starting with a digit).
     """
     if not isinstance(value, str) or _DANGEROUS.search(value):
         return None
-    candidate = _SEPARATORS.sub("_", value.strip()).lower()
+    candidate = slug(value)
     return candidate if is_valid_name(candidate, min_length(what)) else None
 
 

@@ -27,6 +27,10 @@ ODPS_API_VERSION = "v1.1.0"
 IMPORTED_ID = "importedId"
 """Custom property holding an imported product's own id when the mesh had to change it."""
 
+TITLE = "title"
+"""Custom property holding a product's display title (as the registration wizard writes it):
+for a product around a contract whose name is free text, that name as written."""
+
 
 def _allowed(definition: str) -> set[str]:
     """Keys the vendored ODPS schema allows in ``$defs/<definition>``."""
@@ -110,8 +114,8 @@ def _support(channels: Any) -> list[dict[str, Any]]:
     return out
 
 
-def product_around(contracts: list[tuple[str, dict[str, Any]]], domain: str, name: str
-                   ) -> dict[str, Any]:
+def product_around(contracts: list[tuple[str, dict[str, Any]]], domain: str, name: str,
+                   title: str | None = None) -> dict[str, Any]:
     """An ODPS v1.1 document for a product made of bare ODCS contracts.
 
     Args:
@@ -119,6 +123,8 @@ def product_around(contracts: list[tuple[str, dict[str, Any]]], domain: str, nam
             contract gives the product's version, status, tags, description, team and support.
         domain: the owning domain (a mesh name).
         name: the product's folder name (a mesh name).
+        title: the free text ``name`` was made from, kept as the custom property
+            :data:`TITLE` (``None``: no title).
 
     Returns:
         The ODPS document (valid against the vendored schema).
@@ -154,4 +160,6 @@ def product_around(contracts: list[tuple[str, dict[str, Any]]], domain: str, nam
         entry["contractId"] = str(contract.get("id"))
         ports.append(entry)
     doc["outputPorts"] = ports
+    if title:
+        doc["customProperties"] = [{"property": TITLE, "value": title}]
     return doc

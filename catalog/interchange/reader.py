@@ -61,7 +61,9 @@ class SourceFile:
         document: the parsed document, normalised (ODPS team as an object).
         normalised: True when ``document`` differs from what the file says (then it must be
             written anew rather than copied).
-        warnings: problems of severity ``warning`` (e.g. an ODCS version outside v3.0-v3.2).
+        warnings: problems of severity ``warning`` (e.g. a contract valid only against a
+            later ODCS schema than its ``apiVersion``).
+        name: how problems name the file (default: ``str(path)``).
     """
 
     path: Path
@@ -70,6 +72,11 @@ class SourceFile:
     document: dict[str, Any]
     normalised: bool = False
     warnings: list[ManifestProblem] = field(default_factory=list)
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            self.name = str(self.path)
 
 
 def normalise_team(document: dict[str, Any]) -> dict[str, Any]:
@@ -119,7 +126,8 @@ def read_document(path: Path, display_name: str | None = None) -> SourceFile:
     """Read and validate one ODCS v3.0-v3.2 contract or ODPS v0.9-v1.1 product file.
 
     The kind comes from the document's ``kind`` (``DataContract``/``DataProduct``), else from
-    the file name (``*.odcs.yaml``/``*.odps.yaml``).
+    the file name (``*.odcs.yaml``/``*.odps.yaml``). An ODCS document is checked against the
+    JSON Schema of its own ``apiVersion`` (:mod:`catalog.manifests.schemas`).
 
     Args:
         path: the file.
@@ -135,14 +143,34 @@ def read_document(path: Path, display_name: str | None = None) -> SourceFile:
     name = display_name or str(path)
     try:
         raw = path.read_bytes()
-        text = decode(raw)
-        data = parse_mapping(text)
     except OSError as err:
         raise DocumentRejected([ManifestProblem(name, None, "", err.strerror or str(err))]
                                ) from None
+    return read_source(name, raw, path)
+
+
+def read_source(name: str, raw: bytes, path: Path | None = None) -> SourceFile:
+    """Validate one ODCS or ODPS document given as bytes (an upload, a file read elsewhere).
+
+    Args:
+        name: the document's file name; problems name it, and its suffix (``.odcs.yaml``,
+            ``.odps.yaml``) gives the kind when the document has no ``kind``.
+        raw: the document's bytes.
+        path: where it was read from, if anywhere (default: ``Path(name)``).
+
+    Returns:
+        The validated :class:`SourceFile`.
+
+    Raises:
+        DocumentRejected: not UTF-8 YAML, or invalid; every error with its line and field.
+    """
+    where = path if path is not None else Path(name)
+    try:
+        text = decode(raw)
+        data = parse_mapping(text)
     except YamlProblem as err:
         raise DocumentRejected([ManifestProblem(name, err.line, "", err.message)]) from None
-    kind = _kind(path, data, text, name)
+    kind = _kind(where, data, text, name)
     document = normalise_team(data) if kind == "odps" else data
     normalised = document is not data
     loaded = parse_document(dump_yaml(document) if normalised else raw, name, kind, strict=True)
@@ -151,4 +179,4 @@ def read_document(path: Path, display_name: str | None = None) -> SourceFile:
     if errors or loaded.model is None:
         raise DocumentRejected(errors or [ManifestProblem(name, None, "", "invalid document")])
     warnings = [p for p in problems if p.severity != "error"]
-    return SourceFile(path, kind, raw, document, normalised, warnings)
+    return SourceFile(where, kind, raw, document, normalised, warnings, name)

@@ -1,27 +1,42 @@
 """Write manifests as YAML other tools read back exactly: key order kept, safe types only.
 
-PyYAML's ``SafeDumper`` (never a ``!!python/...`` tag; anything but dicts, lists, strings,
-numbers, booleans and None is refused) with three adjustments:
+Two writers:
 
-- keys stay in document order (``sort_keys=False``) and non-ASCII text stays readable;
-- multi-line strings are written as ``|`` blocks;
-- strings that a YAML 1.2 reader would take for something else are quoted. PyYAML resolves
-  YAML 1.1 and the manifests are read as YAML 1.2 (``ryaml``): ``1e3`` or ``0o17`` are strings
-  to PyYAML but numbers to a YAML 1.2 reader.
+- :func:`edit_yaml` changes a document that exists as text (an imported ODPS file whose id
+  becomes the mesh's, an export that restores it, an approval's ``status``) with a
+  ``ruamel.yaml`` round trip: comments (e.g. the Apache-2.0 SPDX header of Bitol's examples),
+  blank lines, flow or block style, quoting and folded text of every untouched node are kept.
+  The indentation of mappings and of ``-`` items is read from the text; a file that mixes
+  several indentations is written with the first one found.
+- :func:`dump_yaml` writes a new document: PyYAML's ``SafeDumper`` (never a
+  ``!!python/...`` tag; anything but dicts, lists, strings, numbers, booleans and None is
+  refused), keys in document order, non-ASCII text readable, multi-line strings as ``|``
+  blocks, and strings that a YAML 1.2 reader would take for something else quoted (PyYAML
+  resolves YAML 1.1 and the manifests are read as YAML 1.2 by ``ryaml``: ``1e3`` or ``0o17``
+  are strings to PyYAML but numbers to a YAML 1.2 reader).
 
-Every dump is read back with the manifest parser and compared with the input, so a document
-that would not survive the trip is refused rather than written.
+Every result is read back with the manifest parser and compared with the intended document,
+so a document that would not survive the trip is never written: :func:`dump_yaml` refuses it
+and :func:`edit_yaml` falls back to :func:`dump_yaml` (losing the comments, logged).
 """
 
 from __future__ import annotations
 
+import io
+import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError as RuamelError
 
 from catalog.errors import CatalogError
-from catalog.manifests.yaml_source import parse_mapping
+from catalog.manifests.yaml_source import YamlProblem, decode, parse_mapping
+
+logger = logging.getLogger(__name__)
 
 _YAML12_NON_STRING = re.compile(
     r"""^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE
@@ -74,3 +89,135 @@ def dump_yaml(document: dict[str, Any]) -> bytes:
         raise CatalogError("The document would not read back identically once written as "
                            "YAML; it was not written. Please report this as a bug.")
     return text.encode("utf-8")
+
+
+_KEY_OPENS_BLOCK = re.compile(r"^( *)(?:- )?[^\s#][^\n]*:[ \t]*(?:#.*)?$")
+_EXPLICIT_START = re.compile(r"(?:[ \t]*#[^\n]*\n|[ \t]*\n)*---(?:[ \t]|$)", re.MULTILINE)
+
+
+def guess_indent(text: str) -> tuple[int, int]:
+    """How a YAML text indents: ``(mapping indent, offset of "-" under its key)``.
+
+    Read from the first nested mapping key and the first block sequence under a key (``2, 2``
+    for ``key:\n  - item``, ``2, 0`` for ``key:\n- item``); ``(2, 2)`` where the text has
+    neither.
+
+    Args:
+        text: the YAML text.
+
+    Returns:
+        The two indentations, in spaces.
+    """
+    mapping: int | None = None
+    offset: int | None = None
+    previous: tuple[int, str] | None = None
+    for line in text.splitlines():
+        body = line.lstrip(" ")
+        if not body or body.startswith("#"):
+            continue
+        indent = len(line) - len(body)
+        if previous is not None and _KEY_OPENS_BLOCK.match(previous[1]) and indent >= previous[0]:
+            step = indent - previous[0]
+            if body == "-" or body.startswith("- "):
+                offset = step if offset is None else offset
+            elif mapping is None and step > 0 and not previous[1].lstrip(" ").startswith("- "):
+                mapping = step
+        previous = (indent, line)
+        if mapping is not None and offset is not None:
+            break
+    return mapping or 2, 2 if offset is None else offset
+
+
+def _round_tripper(text: str) -> YAML:
+    """A ``ruamel.yaml`` round-trip reader and writer set up like ``text``."""
+    mapping, offset = guess_indent(text)
+    rt = YAML(typ="rt")
+    rt.preserve_quotes = True
+    rt.width = 4096  # never fold a long line that was not folded
+    rt.indent(mapping=mapping, sequence=offset + 2, offset=offset)
+    rt.explicit_start = bool(_EXPLICIT_START.match(text))
+    return rt
+
+
+def sync_node(node: Any, target: Any) -> Any:
+    """Make a round-trip node equal to plain ``target``, changing as little as possible.
+
+    Mappings keep their entries (and the comments attached to them): keys missing from
+    ``target`` are removed, changed values are synced in place, new keys are inserted after
+    the key that precedes them in ``target``. Sequences are synced item by item, extended or
+    cut at the end. Anything else is replaced by ``target``.
+
+    Args:
+        node: a node of a ``ruamel.yaml`` round-trip document (``CommentedMap``,
+            ``CommentedSeq`` or a scalar).
+        target: the plain value it must equal.
+
+    Returns:
+        The node to keep in the parent (``node`` itself, changed, or ``target``).
+    """
+    if isinstance(node, CommentedMap) and isinstance(target, dict):
+        for key in [k for k in node if k not in target]:
+            del node[key]
+        previous: Any = None
+        for key, value in target.items():
+            if key in node:
+                synced = sync_node(node[key], value)
+                if synced is not node[key]:
+                    node[key] = synced
+            else:
+                keys = list(node)
+                at = keys.index(previous) + 1 if previous in node else 0
+                node.insert(at, key, value)
+            previous = key
+        return node
+    if isinstance(node, CommentedSeq) and isinstance(target, list):
+        for index, value in enumerate(target[:len(node)]):
+            synced = sync_node(node[index], value)
+            if synced is not node[index]:
+                node[index] = synced
+        del node[len(target):]
+        node.extend(target[len(node):])
+        return node
+    same = (isinstance(node, type(target)) and isinstance(node, bool) == isinstance(target, bool)
+            and node == target)
+    return node if same else target  # an equal scalar keeps its quoting and style
+
+
+def edit_yaml(raw: bytes, target: dict[str, Any],
+              edit: Callable[[CommentedMap], None] | None = None) -> bytes:
+    """A YAML document changed to ``target`` with its comments and layout kept.
+
+    Args:
+        raw: the document as written (UTF-8 YAML, already validated by the manifest parser).
+        target: the plain document the result must read back as.
+        edit: how to change the round-trip document in place; by default
+            :func:`sync_node` towards ``target``.
+
+    Returns:
+        UTF-8 YAML reading back equal to ``target``: a ``ruamel.yaml`` round trip of ``raw``
+        (every comment kept, untouched nodes as written); when that cannot be done, the
+        :func:`dump_yaml` of ``target`` (comments lost; logged as a warning).
+
+    Raises:
+        CatalogError: ``target`` cannot be written as YAML at all (see :func:`dump_yaml`).
+    """
+    try:
+        text = decode(raw)
+        rt = _round_tripper(text)
+        document = rt.load(text)
+        if not isinstance(document, CommentedMap):
+            raise TypeError("the document is not a mapping")
+        if edit is None:
+            sync_node(document, target)
+        else:
+            edit(document)
+        out = io.StringIO()
+        rt.dump(document, out)
+        result = out.getvalue()
+        if parse_mapping(result) == target:
+            return result.encode("utf-8")
+        reason = "the round trip would not read back as intended"
+    except (RuamelError, YamlProblem, TypeError, ValueError) as err:
+        reason = f"{type(err).__name__}: {err}"
+    logger.warning("YAML comments could not be kept (%s); writing the document anew", reason)
+    return dump_yaml(target)

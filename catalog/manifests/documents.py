@@ -45,8 +45,9 @@ from catalog.models.odps import DataProductDocument
 
 logger = logging.getLogger(__name__)
 
-ODCS_READ_VERSIONS = ("v3.0.0", "v3.0.1", "v3.0.2", "v3.1.0", "v3.2.0")
-"""ODCS versions the portal reads."""
+ODCS_READ_VERSIONS = schemas.ODCS_VERSIONS
+"""ODCS versions the portal reads, each checked with its own JSON Schema (plus v3.2.x patch
+versions, checked with the v3.2.0 schema)."""
 
 _MODELS: dict[str, type[BaseModel]] = {
     "domain": DomainDocument,
@@ -192,9 +193,14 @@ def _validated(kind: str, data: dict[str, Any], text: str, display_name: str, st
     """JSON Schema, version check and (for ``domain``/``odps``, or ``strict``) pydantic."""
     lines = _Lines(text, checked=True)
     problems = _schema_problems(kind, data, lines, display_name)
+    warnings: list[ManifestProblem] = []
+    if problems and kind == "odcs":
+        later = _later_version(data)
+        if later is not None:
+            warnings, problems = [_version_mismatch(data, later, problems[0], lines,
+                                                    display_name)], []
     if problems:
         return LoadedDocument(kind, None, problems, data)
-    warnings = _version_warnings(kind, data, lines, display_name)
     if kind == "odcs":
         contract = LazyContract(data)
         if strict:
@@ -290,19 +296,27 @@ def _pydantic_problems(err: ValidationError, lines: _Lines, display_name: str
     return out
 
 
-def _version_warnings(
-    kind: str, data: dict[str, Any], lines: _Lines, display_name: str
-) -> list[ManifestProblem]:
-    if kind != "odcs" or data.get("apiVersion") in ODCS_READ_VERSIONS:
-        return []
-    return [
-        ManifestProblem(
-            display_name,
-            lines.line(["apiVersion"]) or 1,
-            "apiVersion",
-            _bounded(f"ODCS {data.get('apiVersion')} is outside the versions read here "
-                     f"({', '.join(ODCS_READ_VERSIONS)}); loaded with the v3 schema, check the "
-                     "result"),
-            severity="warning",
-        )
-    ]
+def _later_version(data: dict[str, Any]) -> str | None:
+    """A later ODCS version whose schema accepts ``data`` (``None``: none, or not checkable)."""
+    try:
+        return schemas.later_valid_odcs_version(data)
+    except ValueError:  # a key that is not text: reported by the declared version's check
+        return None
+
+
+def _version_mismatch(data: dict[str, Any], later: str, first: ManifestProblem, lines: _Lines,
+                      display_name: str) -> ManifestProblem:
+    """The warning for a contract valid only against a later ODCS schema than it declares.
+
+    Bitol's own examples at v3.1.0 and later keep ``apiVersion: v3.0.2`` on files that use
+    v3.1 fields; the ecosystem writes such files, so they are read (with that later schema's
+    verdict) and the author is told which version to declare.
+    """
+    declared = data.get("apiVersion")
+    where = f"{first.field}: " if first.field else ""
+    return ManifestProblem(
+        display_name, lines.line(["apiVersion"]) or 1, "apiVersion",
+        _bounded(f"the document declares ODCS {declared} but uses fields of a later version: "
+                 f"set apiVersion to {later} (it is valid against the {later} schema; the "
+                 f"{declared} schema says: {where}{first.message})"),
+        severity="warning")

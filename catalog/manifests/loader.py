@@ -309,10 +309,16 @@ def _load_contracts(
 
 
 def _check_input_ports(mesh: Mesh, product: DataProduct) -> None:
+    """Warn about input ports whose contract no product serves, each at its ``contractId``
+    line (the file is read again only when there is a warning)."""
+    text: str | None = None
     for index, port in enumerate(product.input_ports):
         if mesh.producer_of_contract(port.contractId or "") is None:
+            if text is None:
+                text = _text(mesh, product.odps_file) or ""
+            line = locate(text, ["inputPorts", index, "contractId"]) or 1
             mesh.problems.append(
-                ManifestProblem(_rel(mesh, product.odps_file), 1,
+                ManifestProblem(_rel(mesh, product.odps_file), line,
                                 f"inputPorts[{index}].contractId",
                                 f"input port '{port.name}' consumes contract "
                                 f"'{port.contractId}', which no product in the mesh serves",

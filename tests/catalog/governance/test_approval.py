@@ -46,8 +46,8 @@ def test_approve_rewrites_the_status_only_and_records_the_decision(catalog: Cata
     before = file.read_text()
     decision = catalog.approve(ADMIN, "sales.orders")
     after = file.read_text()
-    assert after == before.replace("status: proposed  # awaiting review",
-                                   "status: active  # awaiting review")
+    assert after == before.replace("status: proposed  # awaiting review",  # comment column kept
+                                   "status: active    # awaiting review")
     assert catalog.product(ADMIN, "sales.orders").status == "active"
     [event] = catalog.store.audit("sales.orders")
     assert (event["actor"], event["action"], event["seq"]) == ("local", "product.approved",
