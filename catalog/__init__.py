@@ -81,6 +81,12 @@ _EXPORTS: dict[str, str] = {
     "rules_problems": "catalog.registration.steps",
     "temporal_columns": "catalog.registration.steps",
     "registration_presentation": "catalog.registration.presentation",
+    # validation of manifests and policies (domain CI)
+    "ImportOutcome": "catalog.registration.imports",
+    "ExportFile": "catalog.interchange.exporter",
+    "validate_paths": "catalog.validation",
+    "ValidationOutcome": "catalog.validation",
+    "Finding": "catalog.governance.model",
     # the mesh
     "DataProduct": "catalog.mesh",
     "Domain": "catalog.mesh",
@@ -116,6 +122,9 @@ _EXPORTS: dict[str, str] = {
     # personal API tokens
     "NewToken": "catalog.access.tokens",
     "TokenInfo": "catalog.access.tokens",
+    "TOKEN_DEFAULT_DAYS": "catalog.access.tokens",
+    "TOKEN_MAX_DAYS": "catalog.access.tokens",
+    "TOKEN_MAX_NAME": "catalog.access.tokens",
     "Unauthenticated": "catalog.errors",
     # quality
     "CheckResult": "catalog.quality.model",
@@ -134,6 +143,9 @@ _EXPORTS: dict[str, str] = {
     "MeshCompliance": "catalog.governance.evaluate",
     "MeshKpis": "catalog.governance.metrics",
     "governance_presentation": "catalog.governance.presentation",
+    # the MCP door's HTTP endpoint, for the portal's server to mount
+    "McpHttp": "catalog.mcp.http",
+    "mcp_http": "catalog.mcp.http",
 }
 
 # Modules exported whole, under the name given (presentation helpers of result types).
@@ -184,7 +196,13 @@ if TYPE_CHECKING:  # the same names, for type checkers
     from catalog.access.identity import AdminConfig, principal_for
     from catalog.access.masking import MASK
     from catalog.access.roles import RESTRICTED
-    from catalog.access.tokens import NewToken, TokenInfo
+    from catalog.access.tokens import (
+        TOKEN_DEFAULT_DAYS,
+        TOKEN_MAX_DAYS,
+        TOKEN_MAX_NAME,
+        NewToken,
+        TokenInfo,
+    )
     from catalog.catalog import Catalog, ManifestFile, MeshSummary
     from catalog.config import Settings
     from catalog.engine import Column
@@ -205,8 +223,10 @@ if TYPE_CHECKING:  # the same names, for type checkers
     from catalog.governance.approval import ApprovalRefused
     from catalog.governance.evaluate import MeshCompliance
     from catalog.governance.metrics import MeshKpis
-    from catalog.governance.model import ComplianceReport, PolicyResult
+    from catalog.governance.model import ComplianceReport, Finding, PolicyResult
+    from catalog.interchange.exporter import ExportFile
     from catalog.interchange.reader import DocumentRejected
+    from catalog.mcp.http import McpHttp, mcp_http
     from catalog.mesh import DataProduct, Domain, ManifestProblem, OutputPortView
     from catalog.models.odps import DataProductDocument, InputPort, OutputPort, Team, TeamMember
     from catalog.models.principal import ANONYMOUS, LOCAL_USER, Principal
@@ -233,6 +253,7 @@ if TYPE_CHECKING:  # the same names, for type checkers
         SourceKind,
         help_text,
     )
+    from catalog.registration.imports import ImportOutcome
     from catalog.registration.profile import ColumnProfile, Profile
     from catalog.registration.publish import PublishResult
     from catalog.registration.review import Review
@@ -252,4 +273,6 @@ if TYPE_CHECKING:  # the same names, for type checkers
     from catalog.sandbox import LimitExceeded, QueryFailed, SandboxRefused
     from catalog.search import FACETS, SearchHit, SearchQuery, SearchResult
     from catalog.store import StoreError
+    from catalog.validation import Outcome as ValidationOutcome
+    from catalog.validation import validate_paths
     from catalog.wording import QualityLine, quality_lines, sla_lines

@@ -12,6 +12,7 @@ import gc
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,10 +34,12 @@ from catalog.governance.model import ComplianceReport
 from catalog.governance.service import ComplianceCache
 from catalog.housekeeping import clean_stale_build_files
 from catalog.interchange.markdown import product_markdown
+from catalog.interchange.use_cases import InterchangeUseCases
 from catalog.manifests.loader import load_mesh
 from catalog.mesh import DataProduct, Domain, ManifestProblem, Mesh, OutputPortView
 from catalog.models.principal import Principal
 from catalog.quality import history as quality_history
+from catalog.quality.backfill import rebuild_history
 from catalog.quality.model import QualityRun
 from catalog.quality.runner import Progress, quality_engine, run_product
 from catalog.registration.service import RegistrationUseCases
@@ -79,7 +82,8 @@ def _signature(root: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(sorted(out))
 
 
-class Catalog(AccessUseCases, TokenUseCases, RegistrationUseCases, ExtractFileUseCases):
+class Catalog(AccessUseCases, TokenUseCases, RegistrationUseCases, ExtractFileUseCases,
+              InterchangeUseCases):
     """Façade over manifests, search, data, quality, governance and access.
 
     Every use case takes the requesting principal and asks the authorization point
@@ -318,8 +322,9 @@ class Catalog(AccessUseCases, TokenUseCases, RegistrationUseCases, ExtractFileUs
             return self._quality_engine
 
     def run_quality(self, principal: Principal, product_id: str, trigger: str = "portal",
-                    progress: Progress | None = None) -> QualityRun:
-        """Run every check of the product on its data now, store the run and return it.
+                    progress: Progress | None = None, *, store: bool = True) -> QualityRun:
+        """Run every check of the product on its data now, store the run (unless ``store`` is
+        False) and return it.
 
         Checks that cannot run become ``error`` results; nothing here raises for bad rules.
         The run has a sandbox of its own (the contract's SQL rules are untrusted), closed
@@ -333,8 +338,30 @@ class Catalog(AccessUseCases, TokenUseCases, RegistrationUseCases, ExtractFileUs
         self.guard.require(principal, Action.RUN_CHECKS, self.mesh(), product=product)
         with quality_engine(self.settings.data_dir) as engine:
             run = run_product(engine, product, trigger=trigger, progress=progress)
-        quality_history.save_run(self.store, run)
+        if store:
+            quality_history.save_run(self.store, run)
         return run
+
+    def rebuild_quality_history(self, principal: Principal,
+                                report: Callable[[str], None] | None = None) -> int:
+        """Recompute the stored quality history of every product at each month end of its
+        data (what ``python -m catalog check --history`` and the demo build do).
+
+        Args:
+            principal: who asks; must be allowed to run the checks of every product.
+            report: called with one line of progress per product.
+
+        Returns:
+            The number of runs stored.
+
+        Raises:
+            PermissionDenied: the principal may not run the checks of some product.
+        """
+        mesh = self.mesh()
+        for product in mesh.products.values():
+            self.guard.require(principal, Action.RUN_CHECKS, mesh, product=product)
+        return rebuild_history(self.quality_engine, mesh, self.store,
+                               report=report or (lambda _line: None))
 
     def latest_quality(self, principal: Principal, product_id: str) -> QualityRun | None:
         """The product's most recent stored run (by data cut-off), or None."""

@@ -17,14 +17,9 @@ import argparse
 import json
 import sys
 
-from catalog.catalog import Catalog
-from catalog.config import Settings
-from catalog.errors import ProductNotFound
-from catalog.models.principal import LOCAL_USER
-from catalog.quality.backfill import rebuild_history
-from catalog.quality.model import CheckResult, Status
+from catalog import Catalog, CheckResult, Settings, Status
+from catalog.commands._principal import acting_principal
 from catalog.quality.operators import threshold_text
-from catalog.quality.runner import run_product
 
 NAME = "check"
 HELP = "run the quality checks of data contracts (for domain CI)"
@@ -61,22 +56,19 @@ def _line(result: CheckResult) -> str:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the checks; returns the exit code described in the module docstring."""
     catalog = Catalog(settings)
-    mesh = catalog.mesh()
+    principal = acting_principal(catalog)
     if args.history:
-        stored = rebuild_history(catalog.quality_engine, mesh, catalog.store,
-                                 report=lambda line: print(line, file=sys.stderr))
-        print(f"stored {stored} history runs in {catalog.store.path}", file=sys.stderr)
+        stored = catalog.rebuild_quality_history(
+            principal, report=lambda line: print(line, file=sys.stderr))
+        print(f"stored {stored} history runs", file=sys.stderr)
         return 0
-    ids = args.products or sorted(mesh.products)
-    unknown = [i for i in ids if i not in mesh.products]
-    if unknown:
-        raise ProductNotFound(unknown[0])
+    ids = args.products or [p.id for p in sorted(catalog.all_products(principal),
+                                                 key=lambda p: p.id)]
+    for pid in ids:
+        catalog.product(principal, pid)  # an unknown id is refused before any check runs
     results: list[CheckResult] = []
     for pid in ids:
-        if args.no_store:
-            run_ = run_product(catalog.quality_engine, mesh.products[pid], trigger="cli")
-        else:
-            run_ = catalog.run_quality(LOCAL_USER, pid, trigger="cli")
+        run_ = catalog.run_quality(principal, pid, trigger="cli", store=not args.no_store)
         results += run_.results
         if not args.json:
             for result in run_.results:

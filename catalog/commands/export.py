@@ -14,14 +14,13 @@ Exit codes: 0 exported; 2 refused (unknown product, invalid manifest, existing f
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 
+from catalog import Catalog, DocumentRejected, Settings
+from catalog.commands._principal import acting_principal
 from catalog.commands._problems import print_problems
-from catalog.config import Settings
-from catalog.errors import ProductNotFound
-from catalog.interchange.exporter import export_files, write_export
-from catalog.interchange.reader import DocumentRejected
-from catalog.manifests.loader import load_mesh
+from catalog.interchange.exporter import write_export
 
 NAME = "export"
 HELP = "export a product as ODPS + ODCS files (and Markdown documentation)"
@@ -39,12 +38,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Export the product; returns 0, or 2 after printing why nothing was written."""
-    root = Path(args.root).resolve() if args.root else settings.mesh_root
-    product = load_mesh(root).products.get(args.product)
-    if product is None:
-        raise ProductNotFound(args.product)
+    if args.root:
+        settings = dataclasses.replace(settings, mesh_root=Path(args.root).resolve())
+    catalog = Catalog(settings)
     try:
-        files = export_files(product, markdown=args.markdown)
+        files = catalog.export_product(acting_principal(catalog), args.product,
+                                       markdown=args.markdown)
     except DocumentRejected as err:
         print_problems(err.problems)
         return 2

@@ -10,12 +10,14 @@ governance gate — and hands them to :func:`catalog.registration.publish.publis
 from __future__ import annotations
 
 import dataclasses
+import io
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
+from ruamel.yaml import YAML
 
 from catalog.access.actions import Action
 from catalog.errors import ManifestError
@@ -67,6 +69,31 @@ def _without_folder(err: ManifestError, folder: str) -> ManifestError:
         return DocumentRejected([dataclasses.replace(p, file=bare(p.file), message=bare(p.message))
                                  for p in err.problems])
     return ManifestError(bare(err.file), err.line, err.field, bare(err.message))
+
+
+def with_owner(odps: bytes, principal: Principal) -> bytes | None:
+    """The ODPS document with ``principal`` added to its team as owner, or None when it names
+    an owner already. Comments and layout are kept (a round-trip YAML edit)."""
+    yaml_rt = YAML()
+    yaml_rt.preserve_quotes = True
+    document = yaml_rt.load(odps)
+    if not isinstance(document, dict):
+        return None
+    team = document.get("team")
+    members = team.get("members") if isinstance(team, dict) else None
+    if isinstance(members, list) and any(isinstance(m, dict) and m.get("role") == "owner"
+                                         for m in members):
+        return None
+    owner = {"username": principal.username, "name": principal.display_name, "role": "owner"}
+    if not isinstance(team, dict):
+        document["team"] = {"name": f"{principal.display_name}'s team", "members": [owner]}
+    elif not isinstance(members, list):
+        team["members"] = [owner]
+    else:
+        members.append(owner)
+    out = io.BytesIO()
+    yaml_rt.dump(document, out)
+    return out.getvalue()
 
 
 def gate(catalog: Catalog, domain: str, name: str, files: dict[str, bytes]
@@ -136,6 +163,13 @@ def import_contracts(catalog: Catalog, principal: Principal,
     planned = dict(plan.files)
     catalog.require(principal, Action.REGISTER, domain=plan.domain)
     outcome = ImportOutcome(plan.product_id, list(planned), list(plan.warnings))
+    owned = with_owner(planned[PRODUCT_FILE], principal)
+    if owned is not None:
+        planned[PRODUCT_FILE] = owned
+        outcome.warnings.append(ManifestProblem(
+            f"{plan.domain}/{plan.name}/{PRODUCT_FILE}", None, "team",
+            f"no team member had the role 'owner'; {principal.username}, who imports it, is "
+            "its owner now", "warning"))
     taken = naming.check_new_product(catalog.mesh(), plan.domain, plan.name)
     if taken:
         if dry_run:

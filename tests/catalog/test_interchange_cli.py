@@ -164,9 +164,26 @@ def test_diff_as_a_real_command(tmp_path: Path) -> None:
 @pytest.mark.skipif(not SHARED_STANDARDS.is_dir(), reason="shared/ is absent")
 def test_import_tells_what_the_new_product_still_lacks(mesh_root: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """A product that breaks the domain's error policies is not imported (the same governance
+    gate as the wizard); the dry run and the refusal list what to fix; nothing is written."""
     odps = SHARED_STANDARDS / "odps-examples/simple-data-product.odps.yaml"
-    assert main(["import", str(odps), "--domain", "sales", "--root", str(mesh_root)]) == 0
+    args = ["import", str(odps), "--domain", "sales", "--root", str(mesh_root)]
+    assert main([*args, "--dry-run"]) == 1
     captured = capsys.readouterr()
     assert captured.out == "sales.simple_data_product\n"
-    assert ("domains/sales/simple_data_product/product.odps.yaml:23: warning: "
-            "outputPorts[0].contractId: no contract with id") in captured.err
+    assert "error: required-metadata: output port 'processed-data' has no data contract" \
+        in captured.err
+    assert main(args) == 2
+    assert "cannot be imported yet" in capsys.readouterr().err
+    assert sorted(p.name for p in (mesh_root / "sales").iterdir()) == ["domain.yaml"]
+
+
+def test_an_import_is_owned_by_who_imports_it_and_audited(
+        tmp_path: Path, mesh_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    contract = _edited(tmp_path, "id: operations.flights.flights", "id: sales.flights.flights",
+                       "flights.odcs.yaml")
+    assert main(["import", str(contract), "--domain", "sales", "--root", str(mesh_root)]) == 0
+    assert "who imports it, is its owner now" in capsys.readouterr().err
+    odps = ryaml.loads((mesh_root / "sales" / "flights" / "product.odps.yaml").read_text())
+    assert {"username": "local", "name": "Local user", "role": "owner"} in \
+        odps["team"]["members"]
