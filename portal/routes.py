@@ -6,7 +6,8 @@ Page paths are relative to the entry point ``portal/streamlit_app.py`` (what ``s
 <id>``, ``/domains?domain=<name>``, ``/mesh-health``, ``/quality?quality_domain=…&quality_owner=…
 &quality_status=…``, ``/register`` (``/register?product=<id>`` starts a new version of it),
 ``/governance``, ``/my-access`` (the signed-in person's requests and grants, and the requests
-they decide), ``/audit?audit_actor=…&audit_action=…&audit_product=…&audit_dates=<from>&audit_dates=
+they decide), ``/my-tokens`` (the signed-in person's API tokens),
+``/audit?audit_actor=…&audit_action=…&audit_product=…&audit_dates=<from>&audit_dates=
 <to>`` (governance admins), ``/api`` (how to call the HTTP API; the API itself is
 under ``/api/v1/``).
 """
@@ -27,6 +28,7 @@ QUALITY = "app_pages/quality.py"
 REGISTER = "app_pages/register.py"
 GOVERNANCE = "app_pages/governance.py"
 MY_ACCESS = "app_pages/my_access.py"
+MY_TOKENS = "app_pages/my_tokens.py"
 AUDIT = "app_pages/audit.py"
 API_DOCS = "app_pages/api_docs.py"
 

@@ -48,6 +48,8 @@ page = st.navigation(
                 url_path="mesh-health"),
         st.Page(routes.MY_ACCESS, title="My access", icon=":material/key:",
                 url_path="my-access"),
+        st.Page(routes.MY_TOKENS, title="My tokens", icon=":material/token:",
+                url_path="my-tokens"),
         *([st.Page(routes.AUDIT, title="Audit", icon=":material/history:", url_path="audit")]
           if may_audit else []),
         st.Page(routes.API_DOCS, title="API", icon=":material/api:", url_path="api"),

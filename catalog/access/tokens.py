@@ -55,6 +55,10 @@ MAX_DAYS = 365
 """Longest lifetime of a token, in days."""
 MAX_NAME = 80
 """Most characters of a token's name."""
+TOKEN_DEFAULT_DAYS = DEFAULT_DAYS
+TOKEN_MAX_DAYS = MAX_DAYS
+TOKEN_MAX_NAME = MAX_NAME
+"""The same three limits under the names the public API exports them by."""
 LAST_USED_EVERY_S = 60
 """``last_used_at`` is written at most this often per token, in seconds (keeps writes low)."""
 MAX_SECRET_CHARS = 200
