@@ -76,8 +76,13 @@ def _cell(value: object) -> str:
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value) or "-"
-    text = str(value)
+        return one_line(", ".join(str(v) for v in value)) or "-"
+    return one_line(str(value))
+
+
+def one_line(text: str) -> str:
+    """``text`` safe to print in a terminal line: control characters (escape sequences, line
+    breaks) of names and texts people typed become spaces."""
     return "".join(c if c.isprintable() else " " for c in text)
 
 

@@ -17,7 +17,7 @@ import argparse
 import sys
 
 from catalog import Catalog, Settings
-from catalog.commands._output import duration, print_json
+from catalog.commands._output import duration, one_line, print_json
 from catalog.commands._principal import acting_principal
 
 NAME = "decide"
@@ -47,10 +47,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(f"{request.id} {request.status}")
     if args.approve:
-        print(f"Approved request #{request.id}: {request.requester} may now read "
+        print(f"Approved request #{request.id}: {one_line(request.requester)} may now read "
               f"{', '.join(request.ports)} of {request.product_id} "
               f"({duration(request.duration_days)}).", file=sys.stderr)
     else:
-        print(f"Denied request #{request.id} of {request.requester}; they can read your note.",
-              file=sys.stderr)
+        print(f"Denied request #{request.id} of {one_line(request.requester)}; they can read "
+              "your note.", file=sys.stderr)
     return 0

@@ -15,7 +15,7 @@ import argparse
 import sys
 
 from catalog import Catalog, Settings
-from catalog.commands._output import duration, print_json
+from catalog.commands._output import duration, one_line, print_json
 from catalog.commands._principal import acting_principal
 
 NAME = "request-access"
@@ -51,7 +51,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print_json(request)
     else:
         print(f"{request.id} {request.status}")
-    print(f"Request #{request.id} by {request.requester} for {', '.join(request.ports)} of "
-          f"{request.product_id} ({duration(request.duration_days)}) is {request.status}; the "
-          "product's owners decide it.", file=sys.stderr)
+    print(f"Request #{request.id} by {one_line(request.requester)} for "
+          f"{', '.join(request.ports)} of {request.product_id} "
+          f"({duration(request.duration_days)}) is {request.status}; the product's owners "
+          "decide it.", file=sys.stderr)
     return 0

@@ -20,13 +20,11 @@ import argparse
 import sys
 
 from catalog import Catalog, Settings
-from catalog.commands._output import print_json, print_table
+from catalog.commands._output import one_line, print_json, print_table
 from catalog.commands._principal import TOKEN_VARIABLE, acting_principal
 
 NAME = "token"
 HELP = "create, list and revoke your personal API tokens"
-DEFAULT_DAYS = 90
-"""Lifetime of a new token when ``--days`` is not given."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,8 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                             description="Create a personal API token; only its secret goes to "
                                         "standard output.")
     create.add_argument("--name", required=True, help="what the token is for, e.g. ci")
-    create.add_argument("--days", type=int, default=DEFAULT_DAYS,
-                        help=f"lifetime in days (default {DEFAULT_DAYS}, at most 365)")
+    create.add_argument("--days", type=int,
+                        help="lifetime in days (default: the catalog's, 90; at most 365)")
     create.add_argument("--json", action="store_true",
                         help="print one JSON object, secret included")
     listing = sub.add_parser("list", help="list your tokens (never their secrets)",
@@ -54,12 +52,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     catalog = Catalog(settings)
     principal = acting_principal(catalog)
     if args.token_command == "create":
-        token = catalog.create_token(principal, args.name, args.days)
+        token = (catalog.create_token(principal, args.name) if args.days is None
+                 else catalog.create_token(principal, args.name, args.days))
         if args.json:
             print_json(token)
         else:
             print(token.secret)
-        print(f"Created API token {token.id} '{token.name}' for {principal.username}, valid "
+        print(f"Created API token {token.id} '{one_line(token.name)}' for "
+              f"{one_line(principal.username)}, valid "
               f"until {token.expires_at:%Y-%m-%d %H:%M} UTC. Its secret is shown only now: "
               f"keep it in a secret store; set {TOKEN_VARIABLE} to it to act as yourself.",
               file=sys.stderr)
@@ -79,5 +79,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print_json(info)
     else:
         print(f"{info.id} {info.status}")
-    print(f"Revoked API token {info.id} '{info.name}': it no longer works.", file=sys.stderr)
+    print(f"Revoked API token {info.id} '{one_line(info.name)}': it no longer works.",
+          file=sys.stderr)
     return 0

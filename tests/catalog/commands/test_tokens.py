@@ -78,3 +78,11 @@ def test_token_create_in_a_shell_substitution(cli: Cli) -> None:
                             capture_output=True, text=True, timeout=120, check=False)
     assert listed.returncode == 0, listed.stderr
     assert {t["name"] for t in json.loads(listed.stdout)} == {"ci", "cli"}
+
+
+def test_names_people_typed_cannot_drive_the_terminal(cli: Cli) -> None:
+    created = cli("token", "create", "--name", "ci\x1b[2J\rnot a token")
+    assert created.code == 0, created.err
+    listed = cli("token", "list")
+    assert "\x1b" not in listed.out and "\x1b" not in created.err
+    assert "ci [2J not a token" in listed.out
