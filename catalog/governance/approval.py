@@ -26,7 +26,7 @@ from ruamel.yaml.comments import CommentedMap
 from catalog.errors import CatalogError, InvalidRequest
 from catalog.files import write_atomic
 from catalog.governance.model import ComplianceReport, Finding
-from catalog.interchange.yaml_writer import edit_yaml
+from catalog.interchange.yaml_writer import edit_yaml, insert_key
 from catalog.manifests.documents import parse_document
 from catalog.manifests.yaml_source import YamlProblem, decode, parse_mapping
 from catalog.mesh import DataProduct, Mesh
@@ -132,7 +132,7 @@ def with_status(text: str, status: str) -> str:
         if "status" in node:
             node["status"] = status
         else:
-            node.insert(_status_position(list(node)), "status", status)
+            insert_key(node, _status_position(list(node)), "status", status)
 
     return decode(edit_yaml(text.encode("utf-8"), target, edit))
 

@@ -32,6 +32,7 @@ import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError as RuamelError
+from ruamel.yaml.tokens import CommentToken
 
 from catalog.errors import CatalogError
 from catalog.manifests.yaml_source import YamlProblem, decode, parse_mapping
@@ -95,21 +96,22 @@ _KEY_OPENS_BLOCK = re.compile(r"^( *)(?:- )?[^\s#][^\n]*:[ \t]*(?:#.*)?$")
 _EXPLICIT_START = re.compile(r"(?:[ \t]*#[^\n]*\n|[ \t]*\n)*---(?:[ \t]|$)", re.MULTILINE)
 
 
-def guess_indent(text: str) -> tuple[int, int]:
-    """How a YAML text indents: ``(mapping indent, offset of "-" under its key)``.
+def guess_indent(text: str) -> tuple[int, int, int]:
+    """How a YAML text indents: ``(mapping indent, sequence indent, offset of "-")``.
 
-    Read from the first nested mapping key and the first block sequence under a key (``2, 2``
-    for ``key:\n  - item``, ``2, 0`` for ``key:\n- item``); ``(2, 2)`` where the text has
-    neither.
+    In ``ruamel.yaml`` terms (``YAML.indent``): read from the first nested mapping key and the
+    first block sequence under a key: ``(2, 4, 2)`` for ``key:\n  - item``, ``(2, 2, 0)`` for
+    ``key:\n- item``, ``(4, 4, 0)`` for ``key:\n-   item``; ``(2, 4, 2)`` where the text
+    has neither.
 
     Args:
         text: the YAML text.
 
     Returns:
-        The two indentations, in spaces.
+        The three indentations, in spaces.
     """
     mapping: int | None = None
-    offset: int | None = None
+    sequence: tuple[int, int] | None = None
     previous: tuple[int, str] | None = None
     for line in text.splitlines():
         body = line.lstrip(" ")
@@ -119,24 +121,69 @@ def guess_indent(text: str) -> tuple[int, int]:
         if previous is not None and _KEY_OPENS_BLOCK.match(previous[1]) and indent >= previous[0]:
             step = indent - previous[0]
             if body == "-" or body.startswith("- "):
-                offset = step if offset is None else offset
+                gap = len(body) - len(body[1:].lstrip(" ")) if body != "-" else 2
+                sequence = sequence or (step + gap, step)
             elif mapping is None and step > 0 and not previous[1].lstrip(" ").startswith("- "):
                 mapping = step
         previous = (indent, line)
-        if mapping is not None and offset is not None:
+        if mapping is not None and sequence is not None:
             break
-    return mapping or 2, 2 if offset is None else offset
+    seq_indent, offset = sequence or (4, 2)
+    return mapping or 2, seq_indent, offset
 
 
 def _round_tripper(text: str) -> YAML:
     """A ``ruamel.yaml`` round-trip reader and writer set up like ``text``."""
-    mapping, offset = guess_indent(text)
+    mapping, sequence, offset = guess_indent(text)
     rt = YAML(typ="rt")
     rt.preserve_quotes = True
     rt.width = 4096  # never fold a long line that was not folded
-    rt.indent(mapping=mapping, sequence=offset + 2, offset=offset)
-    rt.explicit_start = bool(_EXPLICIT_START.match(text))
+    rt.indent(mapping=mapping, sequence=sequence, offset=offset)
     return rt
+
+
+def _split_start(text: str) -> tuple[str, str]:
+    """``text`` cut after its ``---`` line when it has one (``ruamel.yaml`` drops comments
+    above it): ``(prefix kept as is, document body)``."""
+    match = _EXPLICIT_START.match(text)
+    if match is None:
+        return "", text
+    end = text.find("\n", match.end())
+    end = len(text) if end < 0 else end + 1
+    return text[:end], text[end:]
+
+
+def insert_key(node: CommentedMap, at: int, key: Any, value: Any) -> None:
+    """Insert ``key: value`` at position ``at`` of a round-trip mapping, keeping comments
+    where a reader expects them.
+
+    ``ruamel.yaml`` attaches the blank lines and comment lines that follow a scalar entry to
+    that entry; they move to the new entry, so ``version: 1\n\n# Team\nteam:`` becomes
+    ``version: 1\nstatus: x\n\n# Team\nteam:`` (an end-of-line comment stays put).
+
+    Args:
+        node: the mapping.
+        at: the position (0 = first).
+        key: the new key.
+        value: its value.
+    """
+    node.insert(at, key, value)
+    if at == 0:
+        return
+    previous = list(node)[at - 1]
+    slots = node.ca.items.get(previous)
+    token = slots[2] if slots and len(slots) > 2 else None
+    if not isinstance(token, CommentToken):
+        return
+    line_end, newline, following = token.value.partition("\n")
+    if not following:
+        return
+    if line_end.strip():
+        token.value = line_end + newline
+    else:
+        slots[2] = None
+    node.ca.items[key] = [None, None, CommentToken("\n" + following, token.start_mark, None),
+                          None]
 
 
 def sync_node(node: Any, target: Any) -> Any:
@@ -166,8 +213,8 @@ def sync_node(node: Any, target: Any) -> Any:
                     node[key] = synced
             else:
                 keys = list(node)
-                at = keys.index(previous) + 1 if previous in node else 0
-                node.insert(at, key, value)
+                insert_key(node, keys.index(previous) + 1 if previous in node else 0, key,
+                           value)
             previous = key
         return node
     if isinstance(node, CommentedSeq) and isinstance(target, list):
@@ -202,7 +249,7 @@ def edit_yaml(raw: bytes, target: dict[str, Any],
         CatalogError: ``target`` cannot be written as YAML at all (see :func:`dump_yaml`).
     """
     try:
-        text = decode(raw)
+        prefix, text = _split_start(decode(raw))
         rt = _round_tripper(text)
         document = rt.load(text)
         if not isinstance(document, CommentedMap):
@@ -213,7 +260,7 @@ def edit_yaml(raw: bytes, target: dict[str, Any],
             edit(document)
         out = io.StringIO()
         rt.dump(document, out)
-        result = out.getvalue()
+        result = prefix + out.getvalue()
         if parse_mapping(result) == target:
             return result.encode("utf-8")
         reason = "the round trip would not read back as intended"
