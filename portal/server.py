@@ -23,7 +23,9 @@ if _REPO not in sys.path:  # `streamlit run` puts only portal/ on the path
 import streamlit as st  # noqa: E402
 from starlette.routing import BaseRoute  # noqa: E402
 
+from catalog import mcp_http  # noqa: E402
 from portal.api import api_routes  # noqa: E402
+from portal.shared_catalog import shared_catalog  # noqa: E402
 
 PAGES = _HERE / "streamlit_app.py"
 """The Streamlit script with the portal's pages."""
@@ -33,9 +35,14 @@ def http_routes() -> list[BaseRoute]:
     """Every HTTP route served beside the pages; add another door's routes (a ``Mount``) here.
 
     Returns:
-        The API's routes (with ``/healthz`` and ``/api/v1/openapi.json``).
+        The API's routes (with ``/healthz`` and ``/api/v1/openapi.json``) and the MCP
+        endpoint.
     """
-    return [*api_routes()]
+    return [*api_routes(), MCP.route]
 
 
-app = st.App(str(PAGES), routes=http_routes())
+MCP = mcp_http(shared_catalog)
+"""The MCP server at ``/mcp`` (streamable HTTP, bearer token); its session manager runs in the
+server's lifespan."""
+
+app = st.App(str(PAGES), routes=http_routes(), lifespan=MCP.lifespan)
