@@ -18,7 +18,8 @@ class InterchangeUseCases:
     """Mixin of :class:`~catalog.catalog.Catalog`: export of products."""
 
     if TYPE_CHECKING:
-        def product(self, principal: Principal, product_id: str) -> DataProduct: ...
+        def product(self, principal: Principal, product_id: str) -> DataProduct:
+            """One product (the façade implements it)."""
 
     def export_product(self, principal: Principal, product_id: str, *,
                        markdown: bool = False) -> list[ExportFile]:

@@ -101,11 +101,16 @@ class RegistrationUseCases:
     guard: Guard
 
     if TYPE_CHECKING:
-        def mesh(self) -> Mesh: ...
-        def reload(self) -> Mesh: ...
-        def product(self, principal: Principal, product_id: str) -> DataProduct: ...
-        def domains(self, principal: Principal) -> list[Domain]: ...
-        def all_products(self, principal: Principal) -> list[DataProduct]: ...
+        def mesh(self) -> Mesh:
+            """The current mesh (the façade implements it)."""
+        def reload(self) -> Mesh:
+            """Re-read changed manifests now (the façade implements it)."""
+        def product(self, principal: Principal, product_id: str) -> DataProduct:
+            """One product (the façade implements it)."""
+        def domains(self, principal: Principal) -> list[Domain]:
+            """All domains (the façade implements it)."""
+        def all_products(self, principal: Principal) -> list[DataProduct]:
+            """Every product (the façade implements it)."""
 
     # -- who may register -------------------------------------------------------------------
     def registration_domains(self, principal: Principal) -> dict[str, str]:
