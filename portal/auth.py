@@ -36,9 +36,7 @@ from streamlit import config as st_config
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from catalog.access.identity import AdminConfig, principal_for
-from catalog.catalog import Catalog
-from catalog.models.principal import ANONYMOUS, LOCAL_USER, Principal
+from catalog import ANONYMOUS, LOCAL_USER, AdminConfig, Catalog, Principal, principal_for
 from portal.safe_text import escape_markdown
 
 logger = logging.getLogger(__name__)

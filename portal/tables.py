@@ -10,9 +10,7 @@ from typing import Any
 
 from open_data_contract_standard.model import OpenDataContractStandard
 
-from catalog.mesh import OutputPortView
-from catalog.models.odps import Team
-from catalog.wording import QualityLine, quality_lines, sla_lines  # noqa: F401 (re-exported)
+from catalog import OutputPortView, Team, quality_lines
 from portal.safe_text import safe_url
 
 SCHEMA_COLUMNS = ("Property", "Business name", "Type", "Description", "Required", "Unique",

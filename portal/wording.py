@@ -10,20 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.models.odps import DataProductDocument, InputPort, OutputPort, TeamMember
-
 # The contract wording (units, SLA sentences, quality-rule sentences) lives in catalog.wording,
-# shared with the Markdown documentation of a product; re-exported here for the pages.
-from catalog.wording import (  # noqa: F401
-    Target,
-    humanize,
-    number,
-    quality_sentence,
-    quantity,
-    rule_detail,
-    sla_sentence,
-    threshold,
-)
+# shared with the Markdown documentation of a product and the other doors.
+from catalog import DataProductDocument, InputPort, OutputPort, TeamMember
+from catalog import wording as contract_wording
 
 # -- short texts ---------------------------------------------------------------------------
 # (Escaping text for Markdown and checking link targets: portal/safe_text.py.)
@@ -54,7 +44,7 @@ def type_label(product_type: str | None) -> str:
     """ODPS product type in words: ``sourceAligned`` → ``"Source-aligned"``; None → ``""``."""
     if not product_type:
         return ""
-    return _TYPE_LABELS.get(product_type.lower(), humanize(product_type))
+    return _TYPE_LABELS.get(product_type.lower(), contract_wording.humanize(product_type))
 
 
 def status_color(status: str | None) -> str:

@@ -11,7 +11,7 @@ import datetime as dt
 
 import streamlit as st
 
-from catalog.errors import PermissionDenied
+from catalog import PermissionDenied
 from portal import state
 from portal.components import audit_view
 from portal.safe_text import escape_markdown
@@ -37,7 +37,7 @@ except PermissionDenied as err:
                "configured by the platform team (MESH_ADMINS, MESH_ADMIN_GROUPS).")
     st.stop()
 
-chosen = audit_view.filters(sorted(catalog.mesh().products))
+chosen = audit_view.filters(sorted(p.id for p in catalog.all_products(principal)))
 with errors_shown():
     events = catalog.audit_log(principal, limit=SHOWN, **chosen)
     if not events:

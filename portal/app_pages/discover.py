@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog.search import FACETS
+from catalog import FACETS
 from portal import state
 from portal.components import search_controls as controls
 from portal.components.product_card import product_grid

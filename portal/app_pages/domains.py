@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from catalog.errors import DomainNotFound
+from catalog import DomainNotFound
 from portal import routes
 from portal.components.domain_card import domain_grid
 from portal.components.not_found import not_found

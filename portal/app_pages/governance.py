@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog.governance import presentation as pres
+from catalog import governance_presentation as pres
 from portal.components import governance_sections as sections
 from portal.services import current_principal, get_catalog
 

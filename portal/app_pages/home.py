@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from catalog.search import SearchQuery
+from catalog import SearchQuery
 from portal import routes, state
 from portal.components.domain_card import domain_grid
 from portal.components.quality_badge import grade_overview

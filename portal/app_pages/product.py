@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog.access.actions import Action
-from catalog.errors import ProductNotFound
+from catalog import Action, ProductNotFound
 from portal import routes, state
 from portal.components.badges import product_badges
 from portal.components.compliance_checklist import compliance_checklist

@@ -10,7 +10,7 @@ from statistics import mean
 
 import streamlit as st
 
-from catalog.quality import presentation as pres
+from catalog import quality_presentation as pres
 from portal import state
 from portal.components import quality_charts as charts
 from portal.components import quality_dashboard as sections

@@ -8,9 +8,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from catalog.access.grants import Grant
-from catalog.access.masking import MASK
-from catalog.errors import CatalogError
+from catalog import MASK, CatalogError, Grant
 from portal import routes
 from portal.safe_text import escape_markdown
 from portal.services import UNEXPECTED_ERROR

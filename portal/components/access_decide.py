@@ -8,9 +8,7 @@ from typing import Literal
 
 import streamlit as st
 
-from catalog.access.grants import MAX_DAYS, MAX_PURPOSE, AccessRequest, Grant
-from catalog.catalog import Catalog
-from catalog.models.principal import Principal
+from catalog import MAX_DAYS, MAX_PURPOSE, AccessRequest, Catalog, Grant, Principal
 from portal import state
 from portal.components.access_common import (
     day,

@@ -5,10 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from catalog.access.facade import EXPIRY_WARNING_DAYS
-from catalog.access.grants import PENDING, AccessRequest, Grant
-from catalog.catalog import Catalog
-from catalog.models.principal import Principal
+from catalog import EXPIRY_WARNING_DAYS, PENDING, AccessRequest, Catalog, Grant, Principal
 from portal import routes, state
 from portal.components.access_common import (
     day,

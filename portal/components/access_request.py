@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog.access.grants import MAX_DAYS, MAX_PURPOSE, MIN_PURPOSE, PENDING, AccessRequest
-from catalog.catalog import Catalog
-from catalog.mesh import DataProduct
-from catalog.models.principal import Principal
+from catalog import (
+    MAX_DAYS,
+    MAX_PURPOSE,
+    MIN_PURPOSE,
+    PENDING,
+    AccessRequest,
+    Catalog,
+    DataProduct,
+    Principal,
+)
 from portal import routes, state
 from portal.components.access_common import (
     MASK_HINT,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog.mesh import DataProduct
+from catalog import DataProduct
 from portal.safe_text import badge_label
 from portal.wording import HELP, status_color, type_label
 

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog.catalog import Catalog
-from catalog.governance.model import PolicyResult
-from catalog.governance.presentation import checklist, origin_label, result_summary
-from catalog.mesh import DataProduct
-from catalog.models.principal import Principal
+from catalog import Catalog, DataProduct, PolicyResult, Principal
+from catalog import governance_presentation as pres
 from portal.safe_text import code_span, escape_markdown
 from portal.wording import plural
 
@@ -26,7 +23,7 @@ def _result(result: PolicyResult, label: str) -> None:
     st.markdown(f"{icon} **{escape_markdown(result.title, one_line=True)}** — "
                 f"{escape_markdown(label, one_line=True)} · {code_span(result.policy_id)} · "
                 f"{escape_markdown(result.severity, one_line=True)} · defined in "
-                f"{escape_markdown(origin_label(result.origin), one_line=True)}")
+                f"{escape_markdown(pres.origin_label(result.origin), one_line=True)}")
     for finding in result.findings:
         where = f"{code_span(finding.location)} " if finding.location else ""
         st.markdown(f"- {where}{escape_markdown(finding.message, one_line=True)}")
@@ -45,7 +42,7 @@ def compliance_checklist(catalog: Catalog, principal: Principal, product: DataPr
         product: the product.
     """
     report = catalog.compliance(principal, product.id)
-    summary = result_summary(report)
+    summary = pres.result_summary(report)
     if report.errors:
         st.error(f"This product breaks {plural(report.errors, 'error policy', 'error policies')}"
                  f" ({summary}): errors block publishing and approval until they are fixed.",
@@ -58,7 +55,7 @@ def compliance_checklist(catalog: Catalog, principal: Principal, product: DataPr
                    icon=":material/verified_user:")
     st.caption("Policies come from the global set and from the domain's policies.yaml; the same "
                "checks run in `python -m catalog validate` and when a product is registered.")
-    items = checklist(report)
+    items = pres.checklist(report)
     open_items = [(r, label) for r, label in items if r.status != "passed"]
     met = [(r, label) for r, label in items if r.status == "passed"]
     for result, label in open_items:

@@ -6,11 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from catalog.catalog import ManifestFile
-from catalog.mesh import OutputPortView
+from catalog import ManifestFile, OutputPortView, sla_lines
 from portal import state
 from portal.safe_text import code_span, escape_markdown
-from portal.tables import quality_rows, server_rows, sla_lines, table_height
+from portal.tables import quality_rows, server_rows, table_height
 from portal.wording import HELP
 
 

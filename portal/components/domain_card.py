@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog.mesh import Domain
+from catalog import Domain
 from portal import routes
 from portal.safe_text import escape_markdown
 from portal.wording import plural, shorten

@@ -8,15 +8,17 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from catalog.access.actions import Action
-from catalog.catalog import Catalog
-from catalog.errors import CatalogError
-from catalog.governance import presentation as pres
-from catalog.governance.evaluate import MeshCompliance
-from catalog.governance.metrics import MeshKpis
-from catalog.governance.model import ComplianceReport
-from catalog.mesh import DataProduct
-from catalog.models.principal import Principal
+from catalog import (
+    Action,
+    Catalog,
+    CatalogError,
+    ComplianceReport,
+    DataProduct,
+    MeshCompliance,
+    MeshKpis,
+    Principal,
+)
+from catalog import governance_presentation as pres
 from portal import routes, state
 from portal.components import governance_charts as charts
 from portal.safe_text import code_span, escape_markdown

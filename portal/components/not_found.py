@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog.errors import CatalogError
+from catalog import CatalogError
 from portal.services import show_error
 
 

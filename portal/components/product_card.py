@@ -6,8 +6,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from catalog.mesh import DataProduct
-from catalog.quality.model import QualityRun
+from catalog import DataProduct, QualityRun
 from portal import routes
 from portal.components.badges import product_badges
 from portal.components.quality_badge import grade_badge

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from catalog.access.roles import RESTRICTED
-from catalog.mesh import DataProduct
+from catalog import RESTRICTED, DataProduct
 from portal import routes
 from portal.safe_text import badge_label, code_span, escape_markdown, md_link
 from portal.tables import member_rows

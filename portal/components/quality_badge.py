@@ -7,9 +7,8 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from catalog.mesh import DataProduct
-from catalog.quality.model import QualityRun
-from catalog.quality.presentation import GRADE_COLORS, as_of_label, grade_bands
+from catalog import DataProduct, QualityRun
+from catalog import quality_presentation as pres
 from portal import routes
 from portal.safe_text import escape_markdown
 
@@ -23,10 +22,10 @@ def grade_badge(run: QualityRun | None) -> None:
         return
     grade = run.score.grade
     value = f"{run.score.value:.1f}" if run.score.value is not None else "–"
-    st.badge(f"Quality {grade}", color=GRADE_COLORS.get(grade, "gray"),  # type: ignore[arg-type]
+    st.badge(f"Quality {grade}", color=pres.GRADE_COLORS.get(grade, "gray"),  # type: ignore[arg-type]
              icon=":material/fact_check:",
-             help=f"Quality score {value} of 100 on the data as of {as_of_label(run)}. "
-                  f"Grades: {grade_bands()}.")
+             help=f"Quality score {value} of 100 on the data as of {pres.as_of_label(run)}. "
+                  f"Grades: {pres.grade_bands()}.")
 
 
 def grade_overview(products: list[DataProduct], latest: Mapping[str, QualityRun],
@@ -42,9 +41,9 @@ def grade_overview(products: list[DataProduct], latest: Mapping[str, QualityRun]
     counts = Counter(run.score.grade for run in latest.values())
     unchecked = sum(1 for p in products if p.id not in latest)
     st.caption("Grades of the latest quality runs: "
-               + " · ".join(f"{g} {counts.get(g, 0)}" for g in GRADE_COLORS)
+               + " · ".join(f"{g} {counts.get(g, 0)}" for g in pres.GRADE_COLORS)
                + (f" · not checked {unchecked}" if unchecked else "")
-               + f". {grade_bands()}.")
+               + f". {pres.grade_bands()}.")
 
     def score_of(product: DataProduct) -> float:
         """The latest score, -1 when never checked or unscored (so those come first)."""

@@ -13,9 +13,8 @@ import datetime as dt
 
 import plotly.graph_objects as go
 
-from catalog.quality.model import QualityRun, Status
-from catalog.quality.presentation import ProductQuality, as_of_label
-from catalog.quality.scoring import GRADES
+from catalog import GRADES, QualityRun, Status
+from catalog import quality_presentation as pres
 from portal.safe_text import chart_text
 
 _STATUS_COLORS = {Status.PASSED: "#2e7d32", Status.WARNING: "#ef6c00", Status.FAILED: "#c62828",
@@ -34,7 +33,7 @@ def _layout(fig: go.Figure, y_title: str, height: int = _HEIGHT) -> go.Figure:
 def score_trend(runs: list[QualityRun]) -> go.Figure:
     """The product's score per run (oldest first), with the grade floors as dotted lines."""
     fig = go.Figure(go.Scatter(
-        x=[as_of_label(r) for r in runs], y=[r.score.value for r in runs],
+        x=[pres.as_of_label(r) for r in runs], y=[r.score.value for r in runs],
         mode="lines+markers", customdata=[[r.score.grade, r.trigger] for r in runs],
         hovertemplate="%{x}<br>score %{y:.1f} (grade %{customdata[0]}, %{customdata[1]} run)"
                       "<extra></extra>"))
@@ -55,7 +54,7 @@ def rule_trend(runs: list[QualityRun], check_id: str, unit_label: str) -> go.Fig
     """
     points = [(r, res) for r in runs for res in r.results if res.check.id == check_id]
     fig = go.Figure(go.Scatter(
-        x=[as_of_label(r) for r, _ in points], y=[res.observed for _, res in points],
+        x=[pres.as_of_label(r) for r, _ in points], y=[res.observed for _, res in points],
         mode="lines+markers", line_color="#607d8b",
         marker={"size": 9, "color": [_STATUS_COLORS[res.status] for _, res in points]},
         customdata=[[str(res.status)] for _, res in points],
@@ -70,7 +69,7 @@ def rule_trend(runs: list[QualityRun], check_id: str, unit_label: str) -> go.Fig
     return _layout(fig, unit_label)
 
 
-def product_scores(items: list[ProductQuality]) -> go.Figure:
+def product_scores(items: list[pres.ProductQuality]) -> go.Figure:
     """Horizontal bars of each product's latest score, coloured by grade, lowest on top.
 
     Each bar carries the product id as ``customdata[0]`` (a click on it opens the product) and

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from catalog.quality import presentation as pres
-from catalog.quality.scoring import WEIGHTS
+from catalog import WEIGHTS
+from catalog import quality_presentation as pres
 from portal import routes, state
 from portal.components import quality_charts as charts
 from portal.safe_text import escape_markdown

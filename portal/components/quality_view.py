@@ -8,12 +8,8 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
-from catalog.catalog import Catalog
-from catalog.errors import CatalogError
-from catalog.mesh import DataProduct
-from catalog.models.principal import Principal
-from catalog.quality import presentation as pres
-from catalog.quality.model import CheckResult, QualityRun, Status
+from catalog import Catalog, CatalogError, CheckResult, DataProduct, Principal, QualityRun, Status
+from catalog import quality_presentation as pres
 from portal import state
 from portal.components import quality_charts as charts
 from portal.safe_text import code_span, escape_markdown

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from catalog.mesh import OutputPortView
+from catalog import OutputPortView
 from portal.safe_text import code_span, escape_markdown
 from portal.tables import SCHEMA_COLUMNS, schema_rows, table_height
 from portal.wording import HELP

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog.search import FACETS, SearchQuery
+from catalog import FACETS, SearchQuery
 from portal import routes, state
 from portal.safe_text import escape_markdown
 from portal.wording import HELP

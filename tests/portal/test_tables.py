@@ -8,13 +8,13 @@ from catalog.catalog import Catalog
 from catalog.mesh import DataProduct
 from catalog.models.odps import Team, TeamMember
 from catalog.models.principal import LOCAL_USER
+from catalog.wording import sla_lines
 from portal.tables import (
     SCHEMA_COLUMNS,
     member_rows,
     quality_rows,
     schema_rows,
     server_rows,
-    sla_lines,
     table_height,
 )
 

@@ -1,22 +1,20 @@
-"""Plain-language wording of SLA properties and quality rules (portal/wording.py)."""
+"""Plain-language wording of SLA properties and quality rules (catalog/wording.py, shown by
+the pages) and the pages' short texts (portal/wording.py)."""
 
 from __future__ import annotations
 
 import pytest
 from open_data_contract_standard.model import DataQuality, ServiceLevelAgreementProperty
 
-from portal.wording import (
+from catalog.wording import (
     Target,
     number,
-    plural,
     quality_sentence,
     quantity,
     rule_detail,
-    shorten,
     sla_sentence,
-    status_color,
-    type_label,
 )
+from portal.wording import plural, shorten, status_color, type_label
 
 CARRIER = Target("flights", "carrier", "Airline code")
 
