@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
+from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -134,6 +135,8 @@ def kind_of(err: BaseException) -> ErrorKind:
         return VALIDATION
     if isinstance(err, (MultiPartException, json.JSONDecodeError, UnicodeDecodeError)):
         return BAD_BODY
+    if isinstance(err, HTTPException) and 400 <= err.status_code < 500:
+        return ErrorKind(err.status_code, "invalid_request")
     for cls, kind in _KINDS:
         if isinstance(err, cls):
             return kind
@@ -160,6 +163,8 @@ def error_response(err: BaseException, request: Request | None = None) -> JSONRe
         return json_error(kind.status, kind.code, UNEXPECTED.format(request_id=request_id))
     if kind is VALIDATION:
         message = "The request body does not match its schema; see details."
+    elif isinstance(err, HTTPException):
+        message = f"The request could not be read: {err.detail}"
     elif kind is BAD_BODY:
         message = ("The request body could not be read: send JSON (or a multipart form where "
                    "the route takes files).")

@@ -87,6 +87,10 @@ async def register(call: ApiCall) -> Response:
         if answers_text is None:
             raise InvalidRequest("Send the registration answers as JSON in the 'answers' field.")
         answers = RegistrationAnswers.model_validate_json(answers_text)
+        limit = call.catalog.upload_limit_bytes()
+        if upload.size is not None and upload.size > limit:
+            return json_error(413, "too_large", f"The file is larger than the {limit // 2**20} MB "
+                              "this portal accepts (MESH_UPLOAD_LIMIT_MB).")
         data = await upload.read()
         file_name = upload.filename
     source = await call.run(call.catalog.stage_upload, principal, file_name, data)

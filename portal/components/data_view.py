@@ -21,7 +21,7 @@ from portal import state
 from portal.components.access_common import MASK_HINT
 from portal.components.access_request import pending_request, request_form
 from portal.safe_text import escape_markdown
-from portal.services import errors_shown, extract_download, show_error
+from portal.services import errors_shown, show_error
 from portal.tables import table_height
 from portal.wording import HELP, plural
 
@@ -32,6 +32,8 @@ PREVIEW_ROWS = 100
 MAX_FILTERS = 3
 """Row filters the extract form offers at most."""
 _NO_VALUE = (FilterOp.IS_EMPTY, FilterOp.NOT_EMPTY)
+LINK_TTL_S = 600
+"""How long the download links of the extract form work, in seconds."""
 
 
 def data_view(catalog: Catalog, principal: Principal, product: DataProduct) -> None:
@@ -114,9 +116,10 @@ def _filter_rows(product_id: str, port: str, names: list[str], count: int
 
 def extract_form(catalog: Catalog, principal: Principal, product: DataProduct, port: str,
                  columns: list[Column], total: int, masked: list[str] | None = None) -> None:
-    """Column picker, up to :data:`MAX_FILTERS` row filters, a live count, and a CSV download
-    whose file is only made when the button is clicked. Rows cannot be filtered on ``masked``
-    columns (the catalog refuses it: the count would reveal their values)."""
+    """Column picker, up to :data:`MAX_FILTERS` row filters, a live count, and CSV and Parquet
+    downloads whose file is only made when the button is clicked (:func:`download_links`).
+    Rows cannot be filtered on ``masked`` columns (the catalog refuses it: the count would
+    reveal their values)."""
     st.subheader("Download an extract", anchor=False)
     key = state.product_extract
     names = [c.name for c in columns]
@@ -150,9 +153,41 @@ def extract_form(catalog: Catalog, principal: Principal, product: DataProduct, p
                         f"with {plural(len(picked), 'column')}.")
         if not picked:
             st.warning("Pick at least one column to download.", icon=":material/warning:")
-        st.download_button(
-            "Download CSV", data=extract_download(catalog, principal, product.id, port, request),
-            file_name=catalog.extract_name(principal, product.id), mime="text/csv",
-            key=key(product.id, port, "download"), icon=":material/download:", type="primary",
-            disabled=matching is None or not picked, on_click="ignore",
-            help="The file is made when you click, from the data as it is then.")
+        download_links(catalog, principal, product, port, request,
+                       ready=matching is not None and bool(picked))
+
+
+def download_links(catalog: Catalog, principal: Principal, product: DataProduct, port: str,
+                   request: ExtractRequest, *, ready: bool) -> None:
+    """"Download CSV" and "Download Parquet" buttons: short-lived signed links to the HTTP API's
+    data routes, which stream a file the catalog writes (never built in this server's memory).
+
+    The links are made by the catalog (:meth:`~catalog.Catalog.sign_extract_link`) for this
+    principal, port, columns and filters; they work for :data:`LINK_TTL_S` seconds and are
+    renewed whenever the page updates. The data rights are checked again on download.
+
+    Args:
+        catalog: the catalog.
+        principal: who downloads.
+        product: the product.
+        port: the output port.
+        request: the columns and filters picked.
+        ready: False disables the buttons (no column picked, or a filter the catalog refused).
+    """
+    links: dict[str, str] = {}
+    if ready:
+        try:
+            links = {fmt: catalog.sign_extract_link(principal, product.id, port, request, fmt,
+                                                    ttl_s=LINK_TTL_S)
+                     for fmt in ("csv", "parquet")}
+        except Exception as err:  # noqa: BLE001 - shown in place; the form stays usable
+            show_error(err)
+    key = state.product_extract
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.link_button("Download CSV", links.get("csv", ""), key=key(product.id, port, "download"),
+                       icon=":material/download:", type="primary", disabled="csv" not in links)
+        st.link_button("Download Parquet", links.get("parquet", ""),
+                       key=key(product.id, port, "download_parquet"),
+                       icon=":material/download:", disabled="parquet" not in links)
+    st.caption(f"The file is made when you click, from the data as it is then; the links work "
+               f"for {LINK_TTL_S // 60} minutes and are renewed whenever this page updates.")

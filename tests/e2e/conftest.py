@@ -84,7 +84,8 @@ def serve_streamlit(script: Path, log_path: Path, *, env: Mapping[str, str] | No
 def serve_portal(settings: Settings, log_path: Path, *,
                  env: Mapping[str, str | None] | None = None,
                  cwd: Path | None = None) -> Iterator[str]:
-    """Run a real portal server over ``settings``' mesh; yields its base URL, stops it after.
+    """Run a real portal server (``portal/server.py``: the pages and the HTTP API) over
+    ``settings``' mesh; yields its base URL, stops it after.
 
     Args:
         settings: the mesh (manifest root and data folder) the server reads.
@@ -100,7 +101,7 @@ def serve_portal(settings: Settings, log_path: Path, *,
             server_env.pop(name, None)
         else:
             server_env[name] = value
-    with serve_streamlit(REPO_ROOT / "portal" / "streamlit_app.py", log_path, env=server_env,
+    with serve_streamlit(REPO_ROOT / "portal" / "server.py", log_path, env=server_env,
                          cwd=cwd) as url:
         yield url
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import LinkButton
 
 from catalog.catalog import Catalog
+from catalog.config import Settings
 from catalog.models.principal import LOCAL_USER
 from portal import routes, state
 from tests.portal.pagetest import assert_clean, linked_products, open_page, texts
@@ -59,7 +63,7 @@ def test_contract_tab_speaks_plain_language(flights_page: AppTest) -> None:
     assert "No missing values in Airline code (carrier)" in frames
     assert "More than 300,000 rows" in frames
     downloads = {b.label for b in flights_page.get("download_button")}
-    assert {"product.odps.yaml", "flights.odcs.yaml", "Download CSV"} <= downloads
+    assert {"product.odps.yaml", "flights.odcs.yaml"} <= downloads
 
 
 def test_data_tab_shows_row_count_and_preview(flights_page: AppTest) -> None:
@@ -79,18 +83,33 @@ def _add_filter(at: AppTest, column: str, op: str, value: str) -> AppTest:
     return at.run()
 
 
-def test_extract_filters_count_live_and_defer_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+def _link(at: AppTest, part: str) -> LinkButton:
+    key = state.product_extract(FLIGHTS, "flights", part)
+    return next(b for b in at.get("link_button") if isinstance(b, LinkButton) and b.key == key)
+
+
+def test_extract_filters_count_live_and_link_to_the_api(monkeypatch: pytest.MonkeyPatch) -> None:
     made: list[str] = []
     monkeypatch.setattr(Catalog, "extract_csv", lambda *a, **k: made.append("csv") or b"")
+    monkeypatch.setattr(Catalog, "extract_file", lambda *a, **k: made.append("file"))
     at = open_page(routes.PRODUCT, product=FLIGHTS)
     _add_filter(at, "carrier", "equals", "UA")
     assert_clean(at)
     assert "**58,665** of 336,776 rows match" in texts(at)
     _add_filter(at, "origin", "equals", "JFK")
     assert "**4,534** of 336,776 rows match" in texts(at)
-    button = at.download_button(key=state.product_extract(FLIGHTS, "flights", "download"))
-    assert not button.disabled
-    assert made == [], "the CSV is made on click, not while the page renders"
+    csv_link, parquet_link = _link(at, "download"), _link(at, "download_parquet")
+    assert csv_link.value == "Download CSV" and parquet_link.value == "Download Parquet"
+    assert not csv_link.proto.disabled and not parquet_link.proto.disabled
+    url = urlsplit(csv_link.proto.url)
+    assert url.path == f"/api/v1/products/{FLIGHTS}/data.csv"
+    assert urlsplit(parquet_link.proto.url).path == f"/api/v1/products/{FLIGHTS}/data.parquet"
+    query = parse_qs(url.query)
+    assert query["port"] == ["flights"] and query["sig"], "a signed link names port and filters"
+    link = Catalog(Settings.from_env()).principal_for_link(
+        FLIGHTS, "csv", {k: v[-1] for k, v in query.items()})
+    assert [(f.column, f.value) for f in link[2].filters] == [("carrier", "UA"), ("origin", "JFK")]
+    assert made == [], "nothing is extracted while the page renders: the file is made on click"
 
 
 def test_bad_filter_value_shows_an_error_and_disables_download() -> None:
@@ -101,7 +120,7 @@ def test_bad_filter_value_shows_an_error_and_disables_download() -> None:
     form_errors = [e for e in at.error if e.icon == ":material/error:"]
     assert len(form_errors) == 1
     assert "'abc' is not a valid value for flight (a whole number)" in form_errors[0].value
-    assert at.download_button(key=state.product_extract(FLIGHTS, "flights", "download")).disabled
+    assert _link(at, "download").proto.disabled and _link(at, "download_parquet").proto.disabled
     assert "rows match" not in texts(at)
     assert {m.label: m.value for m in at.metric}["Rows"] == "336,776", "the preview stays"
 
