@@ -25,6 +25,8 @@ CONSUMER = principal_for("carla.consumer@example.com", "Carla Consumer", admins=
 """A signed-in person with no team and no grant."""
 BOOKINGS_OWNER = principal_for("sofia.rossi@skyport.example", "Sofia Rossi", admins=NO_ADMINS)
 """Owner of the demo product ``passengers.bookings`` (restricted port ``bookings``)."""
+FLIGHTS_OWNER = principal_for("maria.lopez@skyport.example", "María López", admins=NO_ADMINS)
+"""Owner of the demo product ``operations.flights`` (may run its quality checks)."""
 
 CLEARED = ("MESH_API_TOKEN", "MESH_AUTH", "MESH_ADMINS", "MESH_ADMIN_GROUPS",
            "MESH_UPLOAD_LIMIT_MB", "MESH_TRUSTED_PROXIES")

@@ -14,7 +14,13 @@ from mcp import Client
 from catalog import MASK
 from catalog.config import REPO_ROOT
 from tests.mcp import checks
-from tests.mcp.conftest import BOOKINGS_OWNER, CONSUMER, Mesh, stdio_parameters
+from tests.mcp.conftest import (
+    BOOKINGS_OWNER,
+    CONSUMER,
+    FLIGHTS_OWNER,
+    Mesh,
+    stdio_parameters,
+)
 
 
 def test_lists_searches_and_reads(mesh: Mesh) -> None:
@@ -73,6 +79,34 @@ def test_access_requested_by_the_assistant_opens_the_data_once_approved(mesh: Me
             mesh.catalog.revoke_token(consumer, token_id)
             refused = await client.call_tool("my_access", {})
             assert refused.is_error and "revoked" in checks.text(refused)
+
+    anyio.run(scenario)
+
+
+def test_quality_in_sentences(mesh: Mesh) -> None:
+    """After a run (by the product's owner, in the core), the assistant reads the score, the
+    grade and each broken rule as the portal words it."""
+    run = mesh.catalog.run_quality(FLIGHTS_OWNER, "operations.flights")
+    token = mesh.token(CONSUMER)
+
+    async def scenario() -> None:
+        async with Client(stdio_parameters(mesh, token)) as client:
+            report = checks.data(await client.call_tool("get_quality",
+                                                        {"product_id": "operations.flights"}))
+            product = checks.data(await client.call_tool("get_product",
+                                                         {"product_id": "operations.flights"}))
+            never = checks.data(await client.call_tool("get_quality",
+                                                       {"product_id": "weather.daily_conditions"}))
+        assert report["checked"] and report["grade"] == run.score.grade
+        assert report["score"] == run.score.value
+        assert report["counts"] == run.counts()
+        broken = [r for r in run.results if str(r.status) in ("failed", "warning", "error")]
+        assert len(report["failed_checks"]) == len(broken) > 0
+        assert all(" — " in c["sentence"] for c in report["failed_checks"])
+        assert product["quality"]["grade"] == run.score.grade
+        assert never == {"product_id": "weather.daily_conditions", "checked": False,
+                         "score": None, "grade": None, "as_of": None, "counts": {},
+                         "failed_checks": []}
 
     anyio.run(scenario)
 
