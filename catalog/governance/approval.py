@@ -129,6 +129,7 @@ def with_status(text: str, status: str) -> str:
     target["status"] = status
 
     def edit(node: CommentedMap) -> None:
+        """Set ``status`` in the round-trip document, inserted where the standard puts it."""
         if "status" in node:
             node["status"] = status
         else:
