@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode
 
-from catalog.search import FACETS, SearchQuery
+from catalog import FACETS, SearchQuery
 
 HOME = "app_pages/home.py"
 DISCOVER = "app_pages/discover.py"

@@ -13,10 +13,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from catalog.catalog import Catalog
-from catalog.errors import CatalogError
-from catalog.extracts import ExtractRequest
-from catalog.models.principal import Principal
+from catalog import Catalog, CatalogError, ExtractRequest, Principal
 from portal import auth
 from portal.safe_text import escape_markdown
 from portal.shared_catalog import shared_catalog

@@ -16,7 +16,7 @@ if _REPO not in sys.path:  # `streamlit run` puts only portal/ on the path
 
 import streamlit as st  # noqa: E402
 
-from catalog.access.actions import Action  # noqa: E402
+from catalog import Action  # noqa: E402
 from portal import auth, routes  # noqa: E402
 from portal.services import errors_shown, get_catalog, show_error  # noqa: E402
 

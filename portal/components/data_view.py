@@ -11,12 +11,16 @@ import logging
 
 import streamlit as st
 
-from catalog.access.actions import Action
-from catalog.catalog import Catalog
-from catalog.engine import Column
-from catalog.extracts import ExtractRequest, FilterOp, RowFilter
-from catalog.mesh import DataProduct
-from catalog.models.principal import Principal
+from catalog import (
+    Action,
+    Catalog,
+    Column,
+    DataProduct,
+    ExtractRequest,
+    FilterOp,
+    Principal,
+    RowFilter,
+)
 from portal import state
 from portal.components.access_common import MASK_HINT
 from portal.components.access_request import pending_request, request_form
