@@ -221,8 +221,8 @@ def test_masked_columns_stay_masked_in_csv_and_parquet(client: TestClient, api_w
     assert len(frame) == 20
     for column in SENSITIVE:
         assert set(frame[column].astype(str)) == {MASK}, column
-    _error(client.get(f"/api/v1/products/{BOOKINGS}/data.csv", params={"filter": "email:contains:a"},
-                      headers=auth), 400)
+    _error(client.get(f"/api/v1/products/{BOOKINGS}/data.csv",
+                      params={"filter": "email:contains:a"}, headers=auth), 400)
     assert not extract_files(api_world.settings), "every extract file was deleted after sending"
 
 

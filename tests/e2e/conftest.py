@@ -125,3 +125,35 @@ def new_page(browser: Any, headers: dict[str, str] | None = None) -> tuple[Any, 
 def wait_for_text(page: Any, text: str) -> None:
     """Wait until ``text`` shows somewhere on the page (a substring of an element's text)."""
     page.get_by_text(text, exact=False).first.wait_for(timeout=TIMEOUT_MS)
+
+
+def download_by_link(page: Any, link: Any, timeout_ms: int = TIMEOUT_MS) -> Any:
+    """Click a link that downloads a file (the portal's download links open a new tab, which the
+    browser turns into a download) and return Playwright's ``Download``.
+
+    The ``download`` listener is attached to every new page as soon as it opens, before any of
+    its events are handled, so a download that starts at once is not missed.
+    """
+    downloads: list[Any] = []
+
+    def keep(download: Any) -> None:
+        """Keep a download that started."""
+        downloads.append(download)
+
+    def watch(new_page: Any) -> None:
+        """Catch the new tab's download."""
+        new_page.on("download", keep)
+
+    page.context.on("page", watch)
+    page.on("download", keep)
+    try:
+        link.click()
+        deadline = time.monotonic() + timeout_ms / 1000
+        while not downloads and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+    finally:
+        page.context.remove_listener("page", watch)
+        page.remove_listener("download", keep)
+    if not downloads:
+        raise AssertionError("clicking the link started no download")
+    return downloads[0]

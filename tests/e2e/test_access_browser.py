@@ -22,7 +22,13 @@ from catalog.config import Settings
 from catalog.models.principal import LOCAL_USER
 from portal import state
 from portal.safe_text import WORD_JOINER
-from tests.e2e.conftest import TIMEOUT_MS, new_page, serve_portal, wait_for_text
+from tests.e2e.conftest import (
+    TIMEOUT_MS,
+    download_by_link,
+    new_page,
+    serve_portal,
+    wait_for_text,
+)
 from tests.e2e.oidc import OIDC_ENV, PEOPLE, oidc_provider, server_folder, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -85,7 +91,7 @@ def test_request_approve_and_download_with_masking(
             tab = ana.get_by_role("tabpanel")  # the tab shown
             assert tab.locator("[data-testid='stDataFrame']").count() == 0, "no rows shown"
             assert tab.locator("[data-testid='stMetric']").count() == 0, "no row count"
-            assert tab.get_by_role("button", name=re.compile("Download CSV")).count() == 0
+            assert tab.get_by_role("link", name=re.compile("Download CSV")).count() == 0
             assert not PASSENGER_EMAIL.search(ana.content().replace(WORD_JOINER, "")), \
                 "no passenger's address anywhere in the page, hidden tabs included"
             ports = _keyed(ana, key(PRODUCT, PORT, "ports"))
@@ -139,7 +145,7 @@ def test_request_approve_and_download_with_masking(
             # 3. Ana sees the preview and downloads the extract: e-mail in clear, the rest masked.
             _data_tab(ana, url)
             tab = ana.get_by_role("tabpanel")
-            download = tab.get_by_role("button", name=re.compile("Download CSV"))
+            download = tab.get_by_role("link", name=re.compile("Download CSV"))
             download.wait_for(timeout=TIMEOUT_MS)
             tab.locator("[data-testid='stDataFrame']").wait_for(timeout=TIMEOUT_MS)
             page = _text(ana)
@@ -148,10 +154,9 @@ def test_request_approve_and_download_with_masking(
                     in page), page
             assert "may preview and extract data" not in page
             ana.screenshot(path="/tmp/access-3.png", full_page=True)
-            with ana.expect_download(timeout=TIMEOUT_MS) as info:
-                download.click()
-            extract = tmp_path / info.value.suggested_filename
-            info.value.save_as(extract)
+            downloaded = download_by_link(ana, download)
+            extract = tmp_path / downloaded.suggested_filename
+            downloaded.save_as(extract)
         finally:
             ana_context.close()
             sofia_context.close()

@@ -12,6 +12,7 @@ import pytest
 
 from catalog.catalog import Catalog
 from catalog.models.principal import LOCAL_USER
+from tests.e2e.conftest import download_by_link
 
 pytestmark = pytest.mark.e2e
 
@@ -42,12 +43,10 @@ def test_search_open_product_and_download_csv(portal_url: str, page, demo_catalo
     page.wait_for_url(re.compile(r"/product\?product=operations\.flights"), timeout=TIMEOUT)
     page.get_by_role("heading", name=title).wait_for(timeout=TIMEOUT)
     page.get_by_role("tab", name=re.compile("Data")).click()
-    button = page.get_by_role("button", name=re.compile("Download CSV"))
-    button.wait_for(timeout=TIMEOUT)
+    link = page.get_by_role("link", name=re.compile("Download CSV"))
+    link.wait_for(timeout=TIMEOUT)
     page.screenshot(path=str(tmp_path / "product-data.png"), full_page=True)
-    with page.expect_download(timeout=120_000) as info:
-        button.click()
-    download = info.value
+    download = download_by_link(page, link, timeout_ms=120_000)
     assert re.fullmatch(r"operations\.flights-\d+\.\d+\.\d+-\d{4}-\d{2}-\d{2}\.csv",
                         download.suggested_filename)
     target = tmp_path / download.suggested_filename
@@ -74,9 +73,8 @@ def test_filtered_extract_in_the_browser(portal_url: str, page, demo_catalog: Ca
     value.fill("B6")
     value.press("Enter")
     page.get_by_text(re.compile(r"1\s+of 16 rows match")).wait_for(timeout=TIMEOUT)
-    with page.expect_download(timeout=60_000) as info:
-        page.get_by_role("button", name=re.compile("Download CSV")).click()
-    text = Path(info.value.path()).read_text(encoding="utf-8")
+    download = download_by_link(page, page.get_by_role("link", name=re.compile("Download CSV")))
+    text = Path(download.path()).read_text(encoding="utf-8")
     assert list(csv.reader(io.StringIO(text))) == [["carrier", "name"], ["B6", "JetBlue Airways"]]
 
 

@@ -70,6 +70,7 @@ def test_proxy_headers_sign_in_only_from_a_trusted_proxy(
         try:
             page.goto(url)
             wait_for_text(page, auth.NOT_SIGNED_IN)
+            wait_for_text(page, "sign-in proxy")  # the explanation renders after the title
             assert page.get_by_text("sign-in proxy", exact=False).count() == 1
             assert page.get_by_text("Ana Souza").count() == 0
             assert _home(page).count() == 0
