@@ -46,11 +46,11 @@ if wanted and state.REGISTER_MODE not in st.session_state:
 if wizard.step_index() == 0:
     mode = st.radio("What do you want to publish?", list(MODES), format_func=MODES.get,
                     key=state.REGISTER_MODE, horizontal=True)
-    if mode == "new" and not basics.register_domains(catalog, principal):
+    if mode == "new" and not catalog.registration_domains(principal):
         basics.explain_who_registers(catalog, principal)
         st.stop()
     if mode == "version":
-        titles = basics.versionable_products(catalog, principal)
+        titles = catalog.versionable_products(principal)
         if not titles:
             st.info("Only the product's team, its domain's team or a governance admin may "
                     "publish a new version, and you are in none of their teams.",

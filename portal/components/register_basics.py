@@ -56,16 +56,6 @@ def _type_option(product_type: str) -> str:
     return escape_markdown(type_label(product_type), one_line=True)
 
 
-def register_domains(catalog: Catalog, principal: Principal) -> dict[str, str]:
-    """Name → title of the domains ``principal`` may register a product in."""
-    return catalog.registration_domains(principal)
-
-
-def versionable_products(catalog: Catalog, principal: Principal) -> dict[str, str]:
-    """Id → title of the products ``principal`` may publish a new version of."""
-    return catalog.versionable_products(principal)
-
-
 def explain_who_registers(catalog: Catalog, principal: Principal) -> None:
     """Why the principal may register nowhere, and whom to ask (each domain's owners)."""
     st.info("Only a member of a domain's team (listed in its domain.yaml) or a governance admin "
@@ -88,7 +78,7 @@ def render(catalog: Catalog) -> None:
         wizard.seed(key(field), getattr(basics, field))
     principal = current_principal()
     fixed = wizard.is_new_version()
-    domains = register_domains(catalog, principal)
+    domains = catalog.registration_domains(principal)
     if fixed and basics.domain:  # a new version stays in its product's domain
         domains.setdefault(basics.domain, basics.domain)
     left, right = st.columns(2)
