@@ -75,11 +75,7 @@ st.markdown("Create a personal API token and send it with every request in an "
             "`Authorization: Bearer <token>` header. The API acts as you: it sees and refuses "
             "what the portal would, masks the same columns and records extracts in the audit "
             "log. A token expires; revoke it as soon as you no longer need it.")
-my_tokens = getattr(routes, "MY_TOKENS", None)
-if isinstance(my_tokens, str):
-    st.page_link(my_tokens, label="Create a token on My tokens", icon=":material/key:")
-else:
-    st.caption("Tokens are made on the My tokens page.")
+st.page_link(routes.MY_TOKENS, label="Create a token on My tokens", icon=":material/token:")
 
 base = base_url()
 st.subheader("Examples", anchor=False)
