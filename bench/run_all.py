@@ -3,7 +3,7 @@
 Steps: generate the synthetic mesh (skipped when up to date) → manifests → search → extract →
 register (its 1,000,000-row CSV is made on first use) → quality (its data sets are made on
 first use; Soda Core and datacontract-cli are installed into their own venvs under bench/.work/
-on first use).
+on first use) → api (the HTTP API through a real server: search, TPC-H extracts, 20 clients).
 Each benchmark runs as its own process and prints its full report; the summary at the end is
 read from ``bench/.work/results/*.json``. Exits non-zero if a benchmark crashes; a missed
 target is reported, not an error.
@@ -39,6 +39,8 @@ from bench._common import (  # noqa: E402
     table,
     verdict,
 )
+from bench.api import MEMORY_TARGET_MB as API_MEMORY_TARGET_MB  # noqa: E402
+from bench.api import SPEED_TARGET as API_SPEED_TARGET  # noqa: E402
 from bench.extract import MEMORY_TARGET_MB, ROWS_TARGET  # noqa: E402
 from bench.manifests import COLD_TARGET_S, WARM_TARGET_S  # noqa: E402
 from bench.register import TARGET_S as REGISTER_TARGET_S  # noqa: E402
@@ -140,6 +142,32 @@ def summary(ran: set[str]) -> list[tuple[str, str, str, str, str]]:
     q = _load("quality") if "quality" in ran else {}
     for row in q.get("targets", []):
         rows.append(("quality", f"{row[0]}: {row[1]}", row[2], "", row[3]))
+    a = _load("api") if "api" in ran else {}
+    if a.get("search"):
+        s, fresh = a["search"], a["search"]["new_connection"]
+        rows.append(("api", f"search p50 / p95, kept-alive ({s['searches']} searches, "
+                            f"{a['products']:,} products)",
+                     f"{s['p50_ms']:.1f} / {s['p95_ms']:.1f} ms (new connection "
+                     f"{fresh['p50_ms']:.1f} / {fresh['p95_ms']:.1f}; in-process "
+                     f"{s['floor_p50_ms']:.1f} / {s['floor_p95_ms']:.1f})", "", ""))
+    for label, c in a.get("extract", {}).get("cases", {}).items():
+        route = c["route"]["identity"]
+        rows.append(("api", f"extract {label} (route, identity) vs bare COPY",
+                     f"{route['rows_per_s']:,.0f} rows/s, {c['speed_vs_copy']['identity']:.2f}× "
+                     f"COPY; gzip {c['speed_vs_copy']['gzip']:.2f}×", f"≥ {API_SPEED_TARGET}×",
+                     verdict(c["speed_vs_copy"]["identity"], API_SPEED_TARGET, False)))
+        delta = route["delta_mb"]
+        rows.append(("api", f"extract {label} server peak − baseline (fresh server)",
+                     f"{delta:.0f} MB", f"< {API_MEMORY_TARGET_MB:.0f} MB",
+                     verdict(delta, API_MEMORY_TARGET_MB)))
+    lo = a.get("load")
+    if lo:
+        rows.append(("api", f"{lo['clients']} clients: requests/s, p95",
+                     f"{lo['requests_per_s']:.0f}/s, p95 {lo['p95_ms']:.0f} ms, "
+                     f"{lo['errors']} errors", "", ""))
+        rows.append(("api", "page HTML p95 idle → loaded",
+                     f"{lo['idle']['html_p95_ms']:.0f} → {lo['loaded']['html_p95_ms']:.0f} ms",
+                     "", ""))
     return rows
 
 
@@ -149,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--skip", nargs="*", default=(), choices=("manifests", "search", "extract",
-                                                              "register", "quality"))
+                                                              "register", "quality", "api"))
     args = parser.parse_args(argv)
     root = default_mesh_root(args.products, args.seed)
     print(f"benchmarks ({machine_note()})")
@@ -170,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
         durations["register"] = step("register", [])
     if "quality" not in args.skip:
         durations["quality"] = step("quality", [])
+    if "api" not in args.skip:
+        durations["api"] = step("api", ["--products", str(args.products), "--seed",
+                                        str(args.seed)])
     print(f"\n{'=' * 100}\nSUMMARY ({machine_note()}; "
           + ", ".join(f"{k} {v:.0f} s" for k, v in durations.items()) + ")\n")
     print(table(summary(set(durations)), ("bench", "figure", "value", "target", "")))
