@@ -16,7 +16,7 @@ import pytest
 from catalog.catalog import Catalog
 from catalog.config import Settings
 from catalog.models.principal import LOCAL_USER
-from tests.e2e.conftest import serve_portal
+from tests.e2e.conftest import download_by_link, serve_portal
 from tests.portal.pagetest import copy_manifests
 
 pytestmark = pytest.mark.e2e
@@ -135,12 +135,11 @@ def test_register_a_csv_in_the_browser_then_find_and_download_it(
     page.wait_for_url(re.compile(r"/product\?product=operations\.jfk_departures_sample"),
                       timeout=TIMEOUT)
     page.get_by_role("tab", name=re.compile("Data")).click()
-    button = page.get_by_role("button", name=re.compile("Download CSV"))
-    button.wait_for(timeout=TIMEOUT)
-    with page.expect_download(timeout=60_000) as info:
-        button.click()
-    assert info.value.suggested_filename.startswith("operations.jfk_departures_sample-1.0.0-")
-    with Path(info.value.path()).open(newline="", encoding="utf-8") as handle:
+    link = page.get_by_role("link", name=re.compile("Download CSV"))
+    link.wait_for(timeout=TIMEOUT)
+    download = download_by_link(page, link, 60_000)
+    assert download.suggested_filename.startswith("operations.jfk_departures_sample-1.0.0-")
+    with Path(download.path()).open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     with flights_csv.open(newline="", encoding="utf-8") as handle:
         original = list(csv.reader(handle))

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import anyio
 from mcp import Client
 from mcp.types import CallToolResult, TextContent
 
@@ -18,6 +21,14 @@ RESTRICTED_PRODUCT = "passengers.bookings"
 """Demo product whose only port is restricted (personal data, synthetic)."""
 OPEN_PRODUCT = "reference.airlines"
 """Demo product whose port every signed-in user may read."""
+
+
+def run_async(scenario: Callable[[], Awaitable[None]]) -> None:
+    """Run an async scenario on a thread of its own: in a full test run the sync Playwright
+    API of the browser tests keeps an event loop running in the main thread, where
+    ``anyio.run`` would refuse to start."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(anyio.run, scenario).result()
 
 
 def text(result: CallToolResult) -> str:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import anyio
 import httpx2
 
 from tests.mcp import checks
@@ -49,7 +48,7 @@ def test_tools_over_http(portal: str, mesh: Mesh) -> None:
             mine = checks.data(await client.call_tool("my_access", {}))
             assert mine["user"] == CONSUMER.username
 
-    anyio.run(scenario)
+    checks.run_async(scenario)
 
 
 def test_the_pages_are_still_served(portal: str) -> None:

@@ -8,7 +8,6 @@ import io
 import subprocess
 import sys
 
-import anyio
 from mcp import Client
 
 from catalog import MASK
@@ -32,7 +31,7 @@ def test_lists_searches_and_reads(mesh: Mesh) -> None:
             await checks.searches(client)
             await checks.reads_a_product_and_its_contract(client)
 
-    anyio.run(scenario)
+    checks.run_async(scenario)
 
 
 def test_data_within_the_callers_rights(mesh: Mesh) -> None:
@@ -42,7 +41,7 @@ def test_data_within_the_callers_rights(mesh: Mesh) -> None:
         async with Client(stdio_parameters(mesh, token)) as client:
             await checks.refuses_data_without_a_grant(client, mesh.catalog, CONSUMER)
 
-    anyio.run(scenario)
+    checks.run_async(scenario)
 
 
 def test_access_requested_by_the_assistant_opens_the_data_once_approved(mesh: Mesh) -> None:
@@ -80,7 +79,7 @@ def test_access_requested_by_the_assistant_opens_the_data_once_approved(mesh: Me
             refused = await client.call_tool("my_access", {})
             assert refused.is_error and "revoked" in checks.text(refused)
 
-    anyio.run(scenario)
+    checks.run_async(scenario)
 
 
 def test_quality_in_sentences(mesh: Mesh) -> None:
@@ -108,7 +107,7 @@ def test_quality_in_sentences(mesh: Mesh) -> None:
                          "score": None, "grade": None, "as_of": None, "counts": {},
                          "failed_checks": []}
 
-    anyio.run(scenario)
+    checks.run_async(scenario)
 
 
 def _start(mesh: Mesh, token: str | None) -> subprocess.CompletedProcess[str]:

@@ -39,10 +39,12 @@ SCREENSHOT = Path("/tmp/injection.png")
 URL_PAYLOADS = ["<img src=x onerror=alert(1)>", "[x](javascript:alert(1))",
                 f"![t](http://{EVIL}/t.png)"]
 """Hostile text put in query parameters."""
-FORBIDDEN_DOM = ['a[href^="javascript:"]', f'a[href*="{EVIL}"]', f'img[src*="{EVIL}"]',
+FORBIDDEN_DOM = ['a[href^="javascript:"]', f'a[href^="http://{EVIL}"]',
+                 f'a[href^="https://{EVIL}"]', f'a[href^="//{EVIL}"]', f'img[src*="{EVIL}"]',
                  f'img[src*="{TRACKER}"]', "[onerror]"]
-"""Nothing of this may be in the page. (The support link's *path* holds the text of a link to
-the tracker host, encoded; what matters is that no link or image has that host, checked too.)"""
+"""Nothing of this may be in the page. (The support link's *path* and the signed download
+links' query hold hostile text, encoded, pointing at the portal itself; what matters is that
+no link or image has the hostile host, checked too.)"""
 
 
 @pytest.fixture(scope="module")
