@@ -7,7 +7,6 @@ nothing per-user is cached, so access control can be added here without changing
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import os
 import threading
@@ -26,7 +25,7 @@ from catalog.config import Settings
 from catalog.engine import Column, Engine
 from catalog.errors import DomainNotFound, InvalidRequest, ProductNotFound
 from catalog.extract_files import ExtractFileUseCases
-from catalog.extracts import ExtractRequest, extract_filename
+from catalog.extracts import ExtractRequest
 from catalog.governance import approval
 from catalog.governance.evaluate import MeshCompliance
 from catalog.governance.metrics import MeshKpis, mesh_kpis
@@ -279,37 +278,6 @@ class Catalog(AccessUseCases, TokenUseCases, RegistrationUseCases, ExtractFileUs
         view = self._port(principal, product_id, port)
         return self.engine.preview(view, limit,
                                    masked=self.masked_columns(principal, product_id, view.name))
-
-    def extract_csv(self, principal: Principal, product_id: str, port: str | None = None,
-                    request: ExtractRequest | None = None) -> bytes:
-        """A CSV extract written by DuckDB, guarded against spreadsheet formulas, sensitive
-        columns the principal may not see masked; recorded in the audit log (who, product,
-        port, columns, filters, rows).
-
-        Runs on its own DuckDB cursor, so it is safe on a download thread.
-
-        Raises:
-            PermissionDenied: the port is restricted and the principal has no grant.
-            InvalidRequest: unknown column, bad filter value, or a filter on a masked column.
-            DataUnavailable: the data cannot be read.
-        """
-        view = self._port(principal, product_id, port)
-        request = request or ExtractRequest()
-        masked = self.masked_columns(principal, product_id, view.name)
-        data, rows = self.engine.extract_csv_counted(view, request, masked=masked)
-        self.store.record_audit(
-            dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), principal.username,
-            "data.extracted", product_id,
-            {"port": view.name, "columns": list(request.columns) or "all", "masked": masked,
-             "filters": [[f.column, str(f.op), None if f.value is None else str(f.value)]
-                         for f in request.filters], "rows": rows, "bytes": len(data)})
-        return data
-
-    def extract_name(self, principal: Principal, product_id: str, day: dt.date | None = None,
-                     suffix: str = "csv") -> str:
-        """File name of an extract: ``<product>-<version>-<date>.csv``."""
-        product = self.product(principal, product_id)
-        return extract_filename(product.id, product.version, day or dt.date.today(), suffix)
 
     # -- quality ---------------------------------------------------------------------------
     @property

@@ -34,6 +34,7 @@ import json
 import logging
 import os
 import secrets
+import threading
 import time
 import uuid
 from collections.abc import Mapping
@@ -43,6 +44,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
 from catalog.access.tokens import is_local_user, rebuild_principal
+from catalog.engine import Engine
 from catalog.errors import InvalidRequest, Unauthenticated
 from catalog.extracts import (
     EXTRACT_FORMATS,
@@ -53,10 +55,10 @@ from catalog.extracts import (
     extract_filename,
 )
 from catalog.housekeeping import EXTRACTS_DIR
+from catalog.sandbox import Limits
 
 if TYPE_CHECKING:
     from catalog.config import Settings
-    from catalog.engine import Engine
     from catalog.mesh import DataProduct, OutputPortView
     from catalog.models.principal import Principal
     from catalog.store import StateStore
@@ -80,6 +82,13 @@ LINK_VERSION = "v1"
 """Version of the signed payload (part of what is signed)."""
 SIGNED_PARAMS = ("port", "columns", "filters", "limit", "user", "who", "exp")
 """Query parameters covered by the signature, besides the product id and the format."""
+
+EXTRACT_THREADS = 1
+"""DuckDB threads of the extract engine. A ``COPY`` keeps the rows in the data's own order;
+run by several threads, DuckDB holds the batches that finish out of order in memory until their
+turn, which grows with the size of the extract. One thread writes them in order as they come:
+on TPC-H lineitem SF1 (6 M rows, 2 cores) the peak fell from 556 to 112 MB for CSV and from 607
+to 173 MB for Parquet, in the same time (CSV 4.5 s, Parquet 2.8-2.9 s)."""
 
 _NEW_LINK = ("Ask for a new download link (the portal and the API give one on request).")
 
@@ -214,13 +223,20 @@ def _request_from(query: Mapping[str, str]) -> ExtractRequest:
     return ExtractRequest(columns=columns, filters=filters, limit=limit)
 
 
+def extract_engine(data_dir: Path) -> Engine:
+    """The engine extracts are written with: the sandbox's limits (``MESH_QUERY_*``) and
+    :data:`EXTRACT_THREADS` threads, so memory stays flat whatever the extract's size."""
+    return Engine(data_dir, limits=Limits.from_env(threads=EXTRACT_THREADS))
+
+
 class ExtractFileUseCases:
     """Extract files and signed download links, as façade methods."""
 
     settings: Settings
-    engine: Engine
     store: StateStore
+    _lock: threading.Lock
     _link_key_cache: bytes | None
+    _extract_engine: Engine | None = None
 
     if TYPE_CHECKING:  # implemented by the façade
         def product(self, principal: Principal, product_id: str) -> DataProduct:
@@ -273,7 +289,8 @@ class ExtractFileUseCases:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = folder / f"extract-{uuid.uuid4().hex}.{kind}"
         try:
-            rows = self.engine.write_extract(view, request, path, masked, kind, max_rows)
+            rows = self.extract_engine.write_extract(view, request, path, masked, kind,
+                                                     max_rows)
             size = path.stat().st_size
         except BaseException:
             path.unlink(missing_ok=True)
@@ -287,6 +304,31 @@ class ExtractFileUseCases:
              "format": kind, "max_rows": max_rows})
         name = extract_filename(product.id, product.version, dt.date.today(), kind)
         return ExtractFile(path, name, MEDIA_TYPES[kind], rows, size)
+
+    @property
+    def extract_engine(self) -> Engine:
+        """The engine extracts are written with (:func:`extract_engine`), made on first use."""
+        with self._lock:
+            if self._extract_engine is None:
+                self._extract_engine = extract_engine(self.settings.data_dir)
+            return self._extract_engine
+
+    def extract_csv(self, principal: Principal, product_id: str, port: str | None = None,
+                    request: ExtractRequest | None = None) -> bytes:
+        """A CSV extract as bytes, held in memory: for small extracts (the MCP tool's 10,000
+        rows); anything larger is :meth:`extract_file`'s. Same rights, masking, formula guard
+        and audit record.
+
+        Raises:
+            PermissionDenied: the port is restricted and the principal has no grant.
+            InvalidRequest: unknown column, bad filter value, or a filter on a masked column.
+            DataUnavailable: the data cannot be read.
+        """
+        written = self.extract_file(principal, product_id, port, request, "csv")
+        try:
+            return written.path.read_bytes()
+        finally:
+            written.path.unlink(missing_ok=True)
 
     def _link_key(self) -> bytes:
         """The signing key (read once per façade)."""

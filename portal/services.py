@@ -8,12 +8,12 @@ fast, and nothing that depends on the principal may be shared between sessions.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import streamlit as st
 
-from catalog import Catalog, CatalogError, ExtractRequest, Principal
+from catalog import Catalog, CatalogError, Principal
 from portal import auth
 from portal.safe_text import escape_markdown
 from portal.shared_catalog import shared_catalog
@@ -71,30 +71,3 @@ def errors_shown() -> Iterator[None]:
         yield
     except Exception as err:  # noqa: BLE001 - the one place errors become messages
         show_error(err)
-
-
-def extract_download(catalog: Catalog, principal: Principal, product_id: str, port: str | None,
-                     request: ExtractRequest) -> Callable[[], bytes]:
-    """A no-argument callable for ``st.download_button(data=...)``, run only on click.
-
-    Args:
-        catalog: the catalog to extract from.
-        principal: who downloads (checked by the catalog when the file is made).
-        product_id: the product.
-        port: the output port, the first one when None.
-        request: columns, filters and limit.
-
-    Returns:
-        A function returning the CSV bytes; it runs on Streamlit's download thread, where the
-        catalog uses its own DuckDB cursor. Failures are logged and re-raised.
-    """
-
-    def make_csv() -> bytes:
-        """The CSV bytes of the extract, made now."""
-        try:
-            return catalog.extract_csv(principal, product_id, port, request)
-        except Exception:
-            logger.exception("extract of %s (port %s) failed", product_id, port)
-            raise
-
-    return make_csv

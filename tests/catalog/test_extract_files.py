@@ -181,6 +181,13 @@ def test_python_memory_stays_flat_for_a_large_extract(big: Catalog, fmt: str) ->
             with out.path.open(encoding="utf-8") as f:
                 assert next(f).strip() == "order_id,customer_id,note,amount"
                 assert next(f).startswith("0,0,'=cmd0,")
+        # the rows come out in the data's own order, across all its row groups
+        reader = "read_csv" if fmt == "csv" else "read_parquet"
+        with duckdb.connect() as conn:
+            out_of_place = conn.execute(
+                f"SELECT count(*) FROM (SELECT order_id, row_number() OVER () - 1 AS n "
+                f"FROM {reader}('{out.path}')) WHERE order_id <> n").fetchone()
+        assert out_of_place == (0,)
     finally:
         out.path.unlink()
 

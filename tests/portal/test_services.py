@@ -1,4 +1,4 @@
-"""Portal services: one catalog per mesh location, deferred extracts, and the portal's rules
+"""Portal services: one catalog per mesh location, and the portal's rules
 (no SQL in pages, sessions keys in portal/state.py, thin pages)."""
 
 from __future__ import annotations
@@ -6,13 +6,8 @@ from __future__ import annotations
 import ast
 import re
 
-import pytest
-
-from catalog.catalog import Catalog
 from catalog.config import REPO_ROOT
-from catalog.extracts import ExtractRequest, FilterOp, RowFilter
-from catalog.models.principal import LOCAL_USER
-from portal.services import extract_download, get_catalog
+from portal.services import get_catalog
 from tests.portal.pagetest import MeshDirs
 
 PORTAL = REPO_ROOT / "portal"
@@ -21,21 +16,6 @@ PORTAL = REPO_ROOT / "portal"
 def test_one_catalog_per_mesh_location(demo_env: MeshDirs) -> None:
     assert get_catalog() is get_catalog()
     assert get_catalog().settings.mesh_root == demo_env.root.resolve()
-
-
-def test_extract_download_is_deferred_and_makes_the_csv(demo_catalog: Catalog) -> None:
-    request = ExtractRequest(columns=("carrier", "name"),
-                             filters=(RowFilter("carrier", FilterOp.EQUALS, "UA"),))
-    make = extract_download(demo_catalog, LOCAL_USER, "reference.airlines", None, request)
-    lines = make().decode().splitlines()
-    assert lines[0] == "carrier,name" and len(lines) == 2 and lines[1].startswith("UA,")
-
-
-def test_extract_download_failure_is_raised(demo_catalog: Catalog) -> None:
-    make = extract_download(demo_catalog, LOCAL_USER, "reference.airlines", None,
-                            ExtractRequest(columns=("no_such_column",)))
-    with pytest.raises(Exception, match="no_such_column"):
-        make()
 
 
 def _sources(folder: str) -> list[tuple[str, str]]:
