@@ -162,6 +162,21 @@ class Grant:
             return False
         return self.expires_at is None or now < self.expires_at
 
+    def state(self, now: datetime) -> str:
+        """The grant's state in words at ``now``.
+
+        Args:
+            now: the moment asked about (naive UTC).
+
+        Returns:
+            ``revoked``, ``active``, ``not started`` or ``expired``.
+        """
+        if self.revoked_at is not None and now >= self.revoked_at:
+            return "revoked"
+        if self.active(now):
+            return "active"
+        return "not started" if now < self.starts_at else "expired"
+
     def expires_within(self, now: datetime, days: int) -> bool:
         """Whether the active grant ends within ``days`` days of ``now``.
 

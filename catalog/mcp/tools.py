@@ -307,17 +307,6 @@ def _naive_utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _grant_status(starts_at: dt.datetime, expires_at: dt.datetime | None,
-                  revoked_at: dt.datetime | None, now: dt.datetime) -> str:
-    if revoked_at is not None and now >= revoked_at:
-        return "revoked"
-    if now < starts_at:
-        return "not started"
-    if expires_at is not None and now >= expires_at:
-        return "expired"
-    return "active"
-
-
 def _records(frame: Any, dates: set[str]) -> list[dict[str, Any]]:
     """A DataFrame's rows as JSON-ready objects: times as ISO text (``dates``, the DATE
     columns, as ``YYYY-MM-DD``), missing values null."""
@@ -570,8 +559,7 @@ def build_server(catalog: Callable[[], Catalog], principal_of: PrincipalOf,
             grants=[GrantSummary(id=g.id, product_id=g.product_id, port=g.port,
                                  columns=list(g.columns), starts_at=g.starts_at,
                                  expires_at=g.expires_at,
-                                 status=_grant_status(g.starts_at, g.expires_at, g.revoked_at,
-                                                      now))
+                                 status=g.state(now))
                     for g in grants])
 
     return server

@@ -73,12 +73,7 @@ def duration_text(days: int | None) -> str:
 
 def grant_state(grant: Grant, now: dt.datetime | None = None) -> str:
     """``active``, ``expired``, ``revoked`` or ``not started`` at ``now``."""
-    moment = now or now_utc()
-    if grant.revoked_at is not None and moment >= grant.revoked_at:
-        return "revoked"
-    if grant.active(moment):
-        return "active"
-    return "not started" if moment < grant.starts_at else "expired"
+    return grant.state(now or now_utc())
 
 
 def product_link(product_id: str, titles: dict[str, str]) -> None:

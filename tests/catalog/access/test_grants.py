@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import multiprocessing
 import sqlite3
@@ -336,3 +337,18 @@ def test_a_store_from_before_access_control_gains_the_tables(tmp_path: Path) -> 
     with store.read() as conn:
         version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     assert version[0] == str(SCHEMA_VERSION)
+
+
+def test_a_grants_state_in_words_over_its_life() -> None:
+    from catalog.access.grants import Grant
+
+    start = dt.datetime(2026, 1, 1)
+    grant = Grant(1, 1, "ana", "Ana", "sales.orders", "orders", (), start,
+                  start + dt.timedelta(days=30), None, None, "")
+    assert grant.state(start - dt.timedelta(seconds=1)) == "not started"
+    assert grant.state(start) == "active"
+    assert grant.state(start + dt.timedelta(days=30)) == "expired"
+    revoked = dataclasses.replace(grant, revoked_at=start + dt.timedelta(days=2))
+    assert revoked.state(start + dt.timedelta(days=1)) == "active"
+    assert revoked.state(start + dt.timedelta(days=2)) == "revoked"
+    assert revoked.state(start + dt.timedelta(days=40)) == "revoked"
