@@ -8,16 +8,15 @@ routes (:mod:`portal.api`, which must not import Streamlit) through :func:`share
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
-from pathlib import Path
 
 from catalog import Catalog, Settings
 
 logger = logging.getLogger(__name__)
 
-_Key = tuple[str, str, str, int]
-_catalogs: dict[_Key, Catalog] = {}
+_catalogs: dict[Settings, Catalog] = {}
 _lock = threading.Lock()
 
 
@@ -31,15 +30,13 @@ def catalog_for(settings: Settings) -> Catalog:
     Returns:
         The same :class:`Catalog` for the same location on every call, from any thread.
     """
-    key = (str(settings.mesh_root), str(settings.data_dir), str(settings.state_path),
-           settings.upload_limit_mb)
+    settings = dataclasses.replace(settings, state_db=settings.state_path)  # one key per store
     with _lock:
-        catalog = _catalogs.get(key)
+        catalog = _catalogs.get(settings)
         if catalog is None:
-            logger.info("opening the catalog: manifests %s, data %s, state %s", *key[:3])
-            catalog = Catalog(Settings(mesh_root=Path(key[0]), data_dir=Path(key[1]),
-                                       state_db=Path(key[2]), upload_limit_mb=key[3]))
-            _catalogs[key] = catalog
+            logger.info("opening the catalog: manifests %s, data %s, state %s",
+                        settings.mesh_root, settings.data_dir, settings.state_path)
+            catalog = _catalogs[settings] = Catalog(settings)
         return catalog
 
 
