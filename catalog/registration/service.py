@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
@@ -392,7 +392,3 @@ class RegistrationUseCases:
         return import_contracts(self, principal, files, domain, name,  # type: ignore[arg-type]
                                 dry_run=dry_run)
 
-
-def answers_fields() -> dict[str, Any]:
-    """Field name → description of :class:`RegistrationAnswers` (for help texts and docs)."""
-    return {name: info.description for name, info in RegistrationAnswers.model_fields.items()}
