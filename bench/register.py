@@ -123,7 +123,8 @@ def child_register(csv: Path, mode: str) -> dict[str, Any]:
         else:
             shutil.copy(csv, data / csv.name)
             t = time.perf_counter()
-            src = sources.local_source(catalog.settings, catalog.engine, csv.name)
+            src = sources.local_source(catalog.settings, catalog.engine, csv.name,
+                                       mesh=catalog.mesh())
         t = _timed(phases, "sniff + stage (CSV → Parquet)", t)
         data_profile = profiling.profile(catalog.engine, src)
         t = _timed(phases, "profile", t)

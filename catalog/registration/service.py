@@ -173,14 +173,7 @@ class RegistrationUseCases:
                 product (whose data is read through its port, under its access rules).
         """
         self._require_registrar(principal)
-        offered = {(c.path, c.table) for c in self.local_candidates(principal)}
-        if (path, table) not in offered:
-            sources.inside_data_dir(self.settings, path)  # the precise refusal, if any
-            raise RegistrationError(
-                f"'{path}'{f' table {table}' if table else ''} is not offered for "
-                "registration: a product serves it already, or it does not exist. Read it "
-                "through that product (request access if it is restricted).")
-        return sources.local_source(self.settings, self.engine, path, table)
+        return sources.local_source(self.settings, self.engine, path, table, mesh=self.mesh())
 
     def stage_query(self, principal: Principal, sql: str) -> DataSource:
         """Run a derived product's query over existing products, in the sandbox, and stage

@@ -554,21 +554,29 @@ def local_candidates(settings: Settings, engine: Engine, mesh: Mesh) -> list[Loc
     return out
 
 
-def local_source(settings: Settings, engine: Engine, relative: str, table: str | None = None
-                 ) -> DataSource:
+def local_source(settings: Settings, engine: Engine, relative: str, table: str | None = None,
+                 *, mesh: Mesh) -> DataSource:
     """Stage a file or DuckDB table of the data folder as a source.
+
+    A file or table a product serves already is refused: its data is read through that
+    product's port, under its access rules, never staged around them.
 
     Args:
         settings: the data folder.
         engine: the catalog's engine.
         relative: the file, relative to the data folder.
         table: ``schema.table`` when the file is a DuckDB database.
+        mesh: the loaded mesh (what its products serve).
 
     Raises:
         RegistrationError: outside the data folder or unreadable (see
-            :func:`inside_data_dir`), or the table does not exist.
+            :func:`inside_data_dir`), served by a product, or the table does not exist.
     """
     path = inside_data_dir(settings, relative)
+    if (str(path), table) in _served(mesh, settings):
+        raise RegistrationError(
+            f"'{relative}'{f' table {table}' if table else ''} is served by a product already: "
+            "read it through that product (request access if it is restricted).")
     fmt = _LOCAL_SUFFIXES[path.suffix.lower()]
     if fmt == "duckdb":
         if table is None or table not in _tables(engine, path):

@@ -133,7 +133,7 @@ def test_a_data_folder_file_and_a_query_are_sources_too(cli: Cli, files: tuple[s
     by_path = cli("register", "--path", "returns.csv", "--answers", answers, "--dry-run")
     assert by_path.code == 0, by_path.err
     served = cli("register", "--path", "customers.csv", "--answers", answers, "--dry-run")
-    assert served.code == 2 and "not offered" in served.err
+    assert served.code == 2 and "served by a product already" in served.err
     query = cli("register", "--query", "SELECT customer_id, sum(amount) AS total "
                 "FROM sales.orders GROUP BY customer_id", "--dry-run", "--json",
                 "--domain", "sales", "--name", "order_totals", "--title", "Order totals",

@@ -72,7 +72,7 @@ def test_a_file_a_product_serves_cannot_be_staged_around_its_port(
         fixture_catalog: Catalog) -> None:
     offered = {c.path for c in fixture_catalog.local_candidates(LOCAL_USER)}
     assert "customers.csv" not in offered  # the sales.customers product serves it
-    with pytest.raises(RegistrationError, match="not offered"):
+    with pytest.raises(RegistrationError, match="served by a product already"):
         fixture_catalog.stage_file(LOCAL_USER, "customers.csv")
     with pytest.raises(RegistrationError):
         fixture_catalog.stage_file(LOCAL_USER, "../../etc/passwd")

@@ -125,7 +125,8 @@ def test_a_symbolic_link_out_of_the_data_folder_is_refused(fixture_catalog: Cata
     secret.write_text("password\nhunter2\n")
     os.symlink(secret, data / "innocent.csv")
     with pytest.raises(RegistrationError, match="not inside the data folder"):
-        sources.local_source(fixture_catalog.settings, fixture_catalog.engine, "innocent.csv")
+        sources.local_source(fixture_catalog.settings, fixture_catalog.engine, "innocent.csv",
+                             mesh=fixture_catalog.mesh())
 
 
 def test_data_folder_files_and_tables_not_yet_products_are_offered(
@@ -141,12 +142,16 @@ def test_data_folder_files_and_tables_not_yet_products_are_offered(
     assert ("shop.duckdb", "main.stock") in offered
     # orders.csv and customers.csv are served by products already: not offered again.
     assert not {p for p, _ in offered} & {"orders.csv", "customers.csv"}
+    mesh = fixture_catalog.mesh()
     table = sources.local_source(fixture_catalog.settings, fixture_catalog.engine,
-                                 "shop.duckdb", "main.stock")
+                                 "shop.duckdb", "main.stock", mesh=mesh)
     assert table.rows == 1 and table.kind == "local"
     csv = sources.local_source(fixture_catalog.settings, fixture_catalog.engine,
-                               "extra/visits.csv")
+                               "extra/visits.csv", mesh=mesh)
     assert csv.rows == 2
     with pytest.raises(RegistrationError, match="Choose one of the tables"):
         sources.local_source(fixture_catalog.settings, fixture_catalog.engine, "shop.duckdb",
-                             "main.nope")
+                             "main.nope", mesh=mesh)
+    with pytest.raises(RegistrationError, match="served by a product already"):
+        sources.local_source(fixture_catalog.settings, fixture_catalog.engine, "orders.csv",
+                             mesh=mesh)
