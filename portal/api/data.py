@@ -92,7 +92,13 @@ def _delete(path: Path) -> None:
 
 
 class ExtractFileResponse(FileResponse):
-    """A file response that deletes its (temporary) file once sent, or when sending fails."""
+    """A file response that deletes its (temporary) file once sent, or when sending fails.
+
+    It reads and sends 1 MiB at a time (Starlette's default is 64 KiB): each chunk crosses
+    every middleware of the server, so fewer, larger ones send a large extract faster.
+    """
+
+    chunk_size = 1024 * 1024
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Send the file, then delete it, even when the client went away mid-way."""
