@@ -119,7 +119,8 @@ def test_request_approve_and_download_with_masking(
             assert sent, page
             request_id = int(sent.group(1))
             assert "sensitive columns email" in page and "30 days" in page, page
-            assert purpose.count() == 0, "a pending request replaces the form"
+            # a pending request replaces the form (stale elements of the rerun fade out first)
+            purpose.wait_for(state="detached", timeout=TIMEOUT_MS)
             ana.screenshot(path=str(tmp_path / "access-1-pending.png"), full_page=True)
 
             # 2. Sofia, owner of the passengers domain, approves with a note.
