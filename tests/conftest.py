@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -13,6 +19,7 @@ from catalog.config import REPO_ROOT, Settings
 from catalog.manifests.loader import load_mesh
 from catalog.quality.backfill import rebuild_history
 from tests.browser import browser, page  # noqa: F401 - shared by every folder's browser tests
+from tests.support import postgres
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_STANDARDS = REPO_ROOT.parent / "shared" / "standards"
@@ -55,3 +62,39 @@ def demo_history(demo_settings: Settings) -> int:
     (``<data dir>/state.sqlite``) as ``python -m catalog build`` does; returns the runs stored."""
     catalog = Catalog(demo_settings)
     return rebuild_history(catalog.engine, catalog.mesh(), catalog.store)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a running PostgreSQL server (superuser, trust authentication).
+
+    ``MESH_TEST_POSTGRES_URL`` when set (CI starts one server for the whole run), else a
+    temporary cluster started for this test process from Debian's binaries. Without them the
+    test is skipped, or fails when ``MESH_REQUIRE_POSTGRES=1`` (as in CI).
+    """
+    given = os.environ.get("MESH_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    if postgres.binaries() is None:
+        if os.environ.get("MESH_REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL is required (MESH_REQUIRE_POSTGRES=1) but not installed.")
+        pytest.skip("PostgreSQL is not installed here (Debian package 'postgresql').")
+    folder = Path(tempfile.mkdtemp(prefix="mesh-pg-"))
+    try:
+        yield postgres.start(folder)
+    finally:
+        postgres.stop(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture()
+def fresh_postgres_url(postgres_url: str) -> str:
+    """URL of a new, empty database on :func:`postgres_url`'s server, one per test."""
+    parts = urlsplit(postgres_url)
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    bin_dir = postgres.binaries()
+    createdb = str(bin_dir / "createdb") if bin_dir else "createdb"
+    subprocess.run([createdb, "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432),
+                    "-U", parts.username or postgres.SUPERUSER, name], check=True)
+    return urlunsplit(parts._replace(path=f"/{name}"))
