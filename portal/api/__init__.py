@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Match, Route
 from catalog import Catalog
 from portal.api import (
     access,
+    approval,
     audit,
     contracts,
     data,
@@ -46,6 +47,7 @@ OPERATIONS: list[Operation] = [
     *access.OPERATIONS,
     *audit.OPERATIONS,
     *registration.OPERATIONS,
+    *approval.OPERATIONS,
 ]
 """Every operation of the API, in the order the documentation lists them."""
 

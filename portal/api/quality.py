@@ -1,4 +1,5 @@
-"""``/api/v1/products/{id}/quality``: the latest quality run and the history of runs."""
+"""``/api/v1/products/{id}/quality``: the latest quality run, the history of runs, and running
+the checks now (for the product's team and admins; the catalog decides)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,15 @@ async def history(call: ApiCall) -> Response:
                                      for r in runs]))
 
 
+async def run_now(call: ApiCall) -> Response:
+    """Run every check of the product on its data now, store the run; 201 with it."""
+    principal = await call.principal()
+    product_id = call.path("product_id")
+    run = await call.run(call.catalog.run_quality, principal, product_id, "api")
+    return json_model(LatestQuality(product_id=product_id, run=QualityRunOut.from_run(run)),
+                      status=201)
+
+
 OPERATIONS = [
     Operation("GET", f"{API_PREFIX}/products/{{product_id}}/quality", "getQuality",
               "Latest quality run", "The score, grade and every check's result of the "
@@ -38,5 +48,10 @@ OPERATIONS = [
               "oldest first, with score, grade and counts per status (no per-check results).",
               "quality", history, params=[PRODUCT_ID],
               replies=[Reply(200, "The runs.", QualityHistory)]),
+    Operation("POST", f"{API_PREFIX}/products/{{product_id}}/quality/runs", "runQuality",
+              "Run the checks now", "Run every check of the product's contracts on its data "
+              "now and store the run (for the product's or its domain's team, and governance "
+              "admins). Takes as long as the checks do.", "quality", run_now,
+              params=[PRODUCT_ID], replies=[Reply(201, "The new run.", LatestQuality)]),
 ]
 """The quality routes."""

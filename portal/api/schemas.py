@@ -447,3 +447,23 @@ class ImportOut(_Model):
     warnings: list[ProblemOut] = Field(description="Problems that did not stop the import.")
     published: bool = Field(description="True when the product was published.")
     dry_run: bool = Field(description="True when nothing was published.")
+
+
+class ApprovalIn(_Model):
+    """A decision on a proposed data product."""
+
+    approve: bool = Field(description="true approves it (status active); false sends it back "
+                                      "to its team (status draft).")
+    reason: str = Field(default="", max_length=2000,
+                        description="Why it goes back; required to send back.")
+
+
+class ApprovalOut(_Model):
+    """An approval decision as recorded in the audit log."""
+
+    product_id: str = Field(description="The product.")
+    action: str = Field(description="product.approved or product.sent_back.")
+    actor: str = Field(description="Who decided (user id).")
+    at: str = Field(description="When (ISO 8601, UTC).")
+    old_status: str = Field(description="Status before the decision.")
+    new_status: str = Field(description="Status written to the product's manifest.")

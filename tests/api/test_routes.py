@@ -316,6 +316,9 @@ def test_access_errors(client: TestClient, api_world: ApiWorld) -> None:
 # -- audit ----------------------------------------------------------------------------------
 def test_audit_is_for_admins(client: TestClient, api_world: ApiWorld) -> None:
     _error(client.get("/api/v1/audit", headers=api_world.auth(api_world.consumer)), 403)
+    extract = client.get(f"/api/v1/products/{BOOKINGS}/data.csv", params={"limit": 3},
+                         headers=api_world.auth(api_world.owner))
+    assert extract.status_code == 200, extract.text  # an extract of its own: audited
     events = client.get("/api/v1/audit", params={"action": "data.extracted", "limit": 50},
                         headers=api_world.auth(api_world.admin)).json()["events"]
     assert events and all(e["action"] == "data.extracted" for e in events)
