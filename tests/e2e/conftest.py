@@ -52,6 +52,38 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
+def start_streamlit(script: Path, log: Any, *, env: Mapping[str, str] | None = None,
+                    cwd: Path | None = None) -> tuple[str, subprocess.Popen[bytes]]:
+    """Start ``streamlit run script`` on a free loopback port and wait until it is healthy.
+
+    Args:
+        script: the Streamlit script.
+        log: an open binary file the server's output goes to.
+        env: the server's environment (default: this process's).
+        cwd: the server's working folder (default: the repository).
+
+    Returns:
+        The base URL and the server process (stop it with :func:`stop`).
+
+    Raises:
+        RuntimeError: the server exited or was not healthy within 60 s.
+    """
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=cwd or REPO_ROOT, env=dict(env) if env is not None else None, stdout=log,
+        stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process)
+    except BaseException:
+        stop(process)
+        raise
+    return url, process
+
+
 @contextmanager
 def serve_streamlit(script: Path, log_path: Path, *, env: Mapping[str, str] | None = None,
                     cwd: Path | None = None) -> Iterator[str]:
@@ -64,17 +96,9 @@ def serve_streamlit(script: Path, log_path: Path, *, env: Mapping[str, str] | No
         cwd: the server's working folder (default: the repository). Streamlit reads
             ``.streamlit/config.toml`` and ``.streamlit/secrets.toml`` from it.
     """
-    port = _free_port()
     with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false"],
-            cwd=cwd or REPO_ROOT, env=dict(env) if env is not None else None, stdout=log,
-            stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
+        url, process = start_streamlit(script, log, env=env, cwd=cwd)
         try:
-            _wait_healthy(url, process)
             yield url
         finally:
             stop(process)
