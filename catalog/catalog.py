@@ -43,7 +43,7 @@ from catalog.quality.model import QualityRun
 from catalog.quality.runner import Progress, quality_engine, run_product
 from catalog.registration.service import RegistrationUseCases
 from catalog.search import SearchIndex, SearchQuery, SearchResult
-from catalog.store import StateStore
+from catalog.store import open_store
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ class Catalog(AccessUseCases, TokenUseCases, RegistrationUseCases, ExtractFileUs
         self.settings = settings or Settings.from_env()
         clean_stale_build_files(self.settings.data_dir)  # leftovers of killed processes
         self.engine = Engine(self.settings.data_dir)
-        self.store = StateStore(self.settings.state_path)
+        self.store = open_store(self.settings)
         self.guard = Guard(self.store)
         self._quality_engine: Engine | None = None
         self._recheck = recheck_seconds

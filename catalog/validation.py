@@ -30,7 +30,7 @@ from catalog.manifests.documents import kind_of, parse_document
 from catalog.manifests.loader import DOMAIN_FILE, PRODUCT_FILE, check_contract_models, load_mesh
 from catalog.mesh import ManifestProblem, Mesh
 from catalog.quality import history as quality_history
-from catalog.store import StateStore
+from catalog.store import open_store
 
 SCHEMA_POLICY = "manifest-schema"
 """Policy id of manifest problems (YAML, JSON Schema, pydantic, layout)."""
@@ -94,9 +94,10 @@ def _from_problem(problem: ManifestProblem) -> Finding:
 
 
 def _scores(root: Path, settings: Settings) -> dict[str, float | None] | None:
-    if root != settings.mesh_root or not settings.state_path.is_file():
+    if root != settings.mesh_root or (settings.state_url is None
+                                      and not settings.state_path.is_file()):
         return None
-    runs = quality_history.latest_runs(StateStore(settings.state_path), with_results=False)
+    runs = quality_history.latest_runs(open_store(settings), with_results=False)
     return {pid: run.score.value for pid, run in runs.items()}
 
 

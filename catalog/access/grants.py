@@ -12,7 +12,9 @@ authorization point (:mod:`catalog.access.policy`) in the :class:`~catalog.catal
 façade before it calls in here. Every change and its audit record (target: the product id;
 detail: the ``port`` or ``ports`` concerned) are written in one transaction, and each decision
 re-reads the request's status inside that transaction, so two owners deciding the same request
-at once cannot both succeed.
+at once cannot both succeed (the write names the request as its lock key, so on a database
+server the second decider waits for the first and then sees its decision). Statements are
+SQLAlchemy Core over :mod:`catalog.store.tables`, so they run on every store adapter.
 
 Times are naive UTC :class:`~datetime.datetime` values, stored as ISO 8601 strings.
 """
@@ -22,15 +24,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, Select, func, insert, select, update
+from sqlalchemy.engine import Connection, Row
+
 from catalog.errors import CatalogError, InvalidRequest
 from catalog.models.principal import Principal
 from catalog.store import StateStore, insert_audit
+from catalog.store.tables import access_grants, access_requests, audit_log
 
 logger = logging.getLogger(__name__)
 
@@ -56,10 +61,15 @@ MAX_PURPOSE = 2000
 MAX_DAYS = 3650
 """Longest access duration, in days (ten years); longer means permanent (``None``)."""
 
-_REQUEST_COLUMNS = ("id, requester, requester_name, product_id, ports_json, columns_json, "
-                    "purpose, duration_days, status, created_at, decided_by, decided_at, note")
-_GRANT_COLUMNS = ("id, request_id, consumer, consumer_name, product_id, port, columns_json, "
-                  "starts_at, expires_at, revoked_at, revoked_by, note")
+_R, _G = access_requests.c, access_grants.c
+_REQUEST_COLUMNS = (_R.id, _R.requester, _R.requester_name, _R.product_id, _R.ports_json,
+                    _R.columns_json, _R.purpose, _R.duration_days, _R.status, _R.created_at,
+                    _R.decided_by, _R.decided_at, _R.note)
+_GRANT_COLUMNS = (_G.id, _G.request_id, _G.consumer, _G.consumer_name, _G.product_id, _G.port,
+                  _G.columns_json, _G.starts_at, _G.expires_at, _G.revoked_at, _G.revoked_by,
+                  _G.note)
+_CHUNK = 500
+"""Values per ``IN (…)`` list (well under every driver's limit on parameters)."""
 
 
 class RequestNotFound(CatalogError):
@@ -258,8 +268,18 @@ def _expiry(start: datetime, days: int | None) -> datetime | None:
     return None if days is None else start + dt.timedelta(days=days)
 
 
+def _request_lock(request_id: int) -> str:
+    """The lock key of writes that check and change one access request."""
+    return f"access_request:{int(request_id)}"
+
+
+def _grant_lock(grant_id: int) -> str:
+    """The lock key of writes that check and change one grant."""
+    return f"access_grant:{int(grant_id)}"
+
+
 # -- rows -----------------------------------------------------------------------------------
-def _request(row: sqlite3.Row | tuple[Any, ...]) -> AccessRequest:
+def _request(row: Row[Any] | tuple[Any, ...]) -> AccessRequest:
     (rid, requester, name, product_id, ports, columns, purpose, days, status, created,
      decided_by, decided_at, note) = tuple(row)
     return AccessRequest(int(rid), requester, name, product_id, tuple(json.loads(ports)),
@@ -268,7 +288,7 @@ def _request(row: sqlite3.Row | tuple[Any, ...]) -> AccessRequest:
                          _time(decided_at), note or "")
 
 
-def _grant(row: sqlite3.Row | tuple[Any, ...]) -> Grant:
+def _grant(row: Row[Any] | tuple[Any, ...]) -> Grant:
     (gid, request_id, consumer, name, product_id, port, columns, starts, expires, revoked,
      revoked_by, note) = tuple(row)
     return Grant(int(gid), int(request_id), consumer, name, product_id, port,
@@ -276,17 +296,15 @@ def _grant(row: sqlite3.Row | tuple[Any, ...]) -> Grant:
                  revoked_by, note or "")
 
 
-def _load_request(conn: sqlite3.Connection, request_id: int) -> AccessRequest:
-    row = conn.execute(f"SELECT {_REQUEST_COLUMNS} FROM access_requests WHERE id = ?",
-                       [int(request_id)]).fetchone()
+def _load_request(conn: Connection, request_id: int) -> AccessRequest:
+    row = conn.execute(select(*_REQUEST_COLUMNS).where(_R.id == int(request_id))).first()
     if row is None:
         raise RequestNotFound(request_id)
     return _request(row)
 
 
-def _load_grant(conn: sqlite3.Connection, grant_id: int) -> Grant:
-    row = conn.execute(f"SELECT {_GRANT_COLUMNS} FROM access_grants WHERE id = ?",
-                       [int(grant_id)]).fetchone()
+def _load_grant(conn: Connection, grant_id: int) -> Grant:
+    row = conn.execute(select(*_GRANT_COLUMNS).where(_G.id == int(grant_id))).first()
     if row is None:
         raise GrantNotFound(grant_id)
     return _grant(row)
@@ -366,11 +384,11 @@ def request_access(store: StateStore, requester: Principal, product_id: str,
     days = _days(duration_days, "duration")
     moment = _clock(now)
     ids = _ids(requester)
-    with store.write() as conn:
+    with store.write(lock=f"access_requests:{product}") as conn:
         pending = [_request(r) for r in conn.execute(
-            f"SELECT {_REQUEST_COLUMNS} FROM access_requests WHERE product_id = ? AND status = ?"
-            " AND lower(requester) IN (SELECT value FROM json_each(?)) ORDER BY id",
-            [product, PENDING, json.dumps(ids)])]
+            select(*_REQUEST_COLUMNS).where(_R.product_id == product, _R.status == PENDING,
+                                            func.lower(_R.requester).in_(ids))
+            .order_by(_R.id))]
         for earlier in pending:
             overlap = [p for p in port_names if p in earlier.ports]
             if overlap:
@@ -378,13 +396,11 @@ def request_access(store: StateStore, requester: Principal, product_id: str,
                     f"You already asked for {', '.join(overlap)} of {product} on "
                     f"{_day(earlier.created_at)} (request #{earlier.id}); wait for its decision "
                     "or withdraw it first.")
-        cur = conn.execute(
-            "INSERT INTO access_requests (requester, requester_name, product_id, ports_json, "
-            "columns_json, purpose, duration_days, status, created_at, note) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
-            [requester.username, requester.display_name, product, json.dumps(port_names),
-             json.dumps(column_names), reason, days, PENDING, _iso(moment)])
-        request_id = int(cur.lastrowid or 0)
+        request_id = int(conn.execute(insert(access_requests).values(
+            requester=requester.username, requester_name=requester.display_name,
+            product_id=product, ports_json=json.dumps(port_names),
+            columns_json=json.dumps(column_names), purpose=reason, duration_days=days,
+            status=PENDING, created_at=_iso(moment), note="").returning(_R.id)).scalar_one())
         insert_audit(conn, _iso(moment), requester.username, REQUESTED, product,
                      {"request_id": request_id, "ports": list(port_names),
                       "columns": list(column_names), "purpose": reason, "duration_days": days})
@@ -423,27 +439,28 @@ def decide_request(store: StateStore, decider: Principal, request_id: int, appro
                  "Say why you deny the request; the consumer reads your note.")
     moment = _clock(now)
     status = APPROVED if approve else DENIED
-    with store.write() as conn:
+    with store.write(lock=_request_lock(request_id)) as conn:
         request = _load_request(conn, request_id)
         if request.status != PENDING:
             raise _already(request)
-        conn.execute("UPDATE access_requests SET status = ?, decided_by = ?, decided_at = ?, "
-                     "note = ? WHERE id = ? AND status = ?",
-                     [status, decider.username, _iso(moment), text, request.id, PENDING])
+        changed = conn.execute(update(access_requests)
+                               .where(_R.id == request.id, _R.status == PENDING)
+                               .values(status=status, decided_by=decider.username,
+                                       decided_at=_iso(moment), note=text)).rowcount
+        if changed != 1:  # decided meanwhile (a writer that took no lock): change nothing
+            raise _already(_load_request(conn, request.id))
         detail: dict[str, Any] = {"request_id": request.id, "consumer": request.requester,
                                   "ports": list(request.ports), "note": text}
         if approve:
             expires = _expiry(moment, request.duration_days)
             grant_ids: dict[str, int] = {}
             for port in request.ports:
-                cur = conn.execute(
-                    "INSERT INTO access_grants (request_id, consumer, consumer_name, product_id, "
-                    "port, columns_json, starts_at, expires_at, note) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, '')",
-                    [request.id, request.requester, request.requester_name, request.product_id,
-                     port, json.dumps(list(request.columns)), _iso(moment),
-                     None if expires is None else _iso(expires)])
-                grant_ids[port] = int(cur.lastrowid or 0)
+                grant_ids[port] = int(conn.execute(insert(access_grants).values(
+                    request_id=request.id, consumer=request.requester,
+                    consumer_name=request.requester_name, product_id=request.product_id,
+                    port=port, columns_json=json.dumps(list(request.columns)),
+                    starts_at=_iso(moment), expires_at=None if expires is None else _iso(expires),
+                    note="").returning(_G.id)).scalar_one())
             detail.update(grant_ids=grant_ids, columns=list(request.columns),
                           expires_at=None if expires is None else _iso(expires))
         insert_audit(conn, _iso(moment), decider.username, GRANTED if approve else DENIED_ACTION,
@@ -477,15 +494,15 @@ def renew(store: StateStore, actor: Principal, grant_id: int, days: int | None,
     duration = _days(days, "renewal")
     moment = _clock(now)
     expires = _expiry(moment, duration)
-    with store.write() as conn:
+    with store.write(lock=_grant_lock(grant_id)) as conn:
         grant = _load_grant(conn, grant_id)
         if grant.revoked_at is not None:
             raise InvalidRequest(
                 f"Grant #{grant.id} ({grant.consumer} on {grant.product_id} {grant.port}) was "
                 f"revoked by {grant.revoked_by} on {_day(grant.revoked_at)} and cannot be "
                 "renewed; the consumer can file a new access request.")
-        conn.execute("UPDATE access_grants SET expires_at = ? WHERE id = ?",
-                     [None if expires is None else _iso(expires), grant.id])
+        conn.execute(update(access_grants).where(_G.id == grant.id)
+                     .values(expires_at=None if expires is None else _iso(expires)))
         insert_audit(conn, _iso(moment), actor.username, RENEWED, grant.product_id,
                      _grant_detail(grant, days=duration,
                                    from_expiry=None if grant.expires_at is None
@@ -517,13 +534,13 @@ def revoke(store: StateStore, actor: Principal, grant_id: int, note: str,
     """
     text = _note(note, "Say why you revoke the grant; the consumer reads your note.")
     moment = _clock(now)
-    with store.write() as conn:
+    with store.write(lock=_grant_lock(grant_id)) as conn:
         grant = _load_grant(conn, grant_id)
         if grant.revoked_at is not None:
             raise InvalidRequest(f"Grant #{grant.id} was already revoked by {grant.revoked_by} "
                                  f"on {_day(grant.revoked_at)}; nothing was changed.")
-        conn.execute("UPDATE access_grants SET revoked_at = ?, revoked_by = ?, note = ? "
-                     "WHERE id = ?", [_iso(moment), actor.username, text, grant.id])
+        conn.execute(update(access_grants).where(_G.id == grant.id)
+                     .values(revoked_at=_iso(moment), revoked_by=actor.username, note=text))
         insert_audit(conn, _iso(moment), actor.username, REVOKED, grant.product_id,
                      _grant_detail(grant, note=text))
         revoked = _load_grant(conn, grant.id)
@@ -550,15 +567,19 @@ def withdraw(store: StateStore, requester: Principal, request_id: int,
         catalog.store.StoreError: the store cannot be written.
     """
     moment = _clock(now)
-    with store.write() as conn:
+    with store.write(lock=_request_lock(request_id)) as conn:
         request = _load_request(conn, request_id)
         if request.requester.strip().lower() != requester.username.strip().lower():
             raise InvalidRequest(f"Access request #{request.id} was filed by "
                                  f"{request.requester_name}; only they can withdraw it.")
         if request.status != PENDING:
             raise _already(request)
-        conn.execute("UPDATE access_requests SET status = ?, decided_by = ?, decided_at = ? "
-                     "WHERE id = ?", [WITHDRAWN, requester.username, _iso(moment), request.id])
+        changed = conn.execute(update(access_requests)
+                               .where(_R.id == request.id, _R.status == PENDING)
+                               .values(status=WITHDRAWN, decided_by=requester.username,
+                                       decided_at=_iso(moment))).rowcount
+        if changed != 1:
+            raise _already(_load_request(conn, request.id))
         insert_audit(conn, _iso(moment), requester.username, WITHDRAWN_ACTION,
                      request.product_id, {"request_id": request.id, "ports": list(request.ports)})
         withdrawn = _load_request(conn, request.id)
@@ -567,26 +588,27 @@ def withdraw(store: StateStore, requester: Principal, request_id: int,
 
 
 # -- reads ----------------------------------------------------------------------------------
-def _select(store: StateStore, select: str, person: tuple[str, Principal | None],
-            product_ids: Iterable[str] | None, newest: str,
-            extra: list[tuple[str, Any]] | None = None) -> list[Any]:
-    """Rows of ``select`` for one person (column, principal) and products, newest first by
-    ``newest``; ``extra`` adds ``(condition, parameter)`` pairs."""
+def _select(store: StateStore, query: Select[Any], person: tuple[Any, Principal | None],
+            product_column: Any, product_ids: Iterable[str] | None,
+            newest: Any) -> list[Any]:
+    """Rows of ``query`` for one person (column, principal) and products, newest first by
+    ``newest`` then id (the query's first column)."""
     column, principal = person
-    where: list[str] = []
-    params: list[Any] = []
     if principal is not None:
-        where.append(f"lower({column}) IN (SELECT value FROM json_each(?))")
-        params.append(json.dumps(_ids(principal)))
-    if product_ids is not None:
-        where.append("product_id IN (SELECT value FROM json_each(?))")
-        params.append(json.dumps(sorted(set(product_ids))))
-    for condition, value in extra or []:
-        where.append(condition)
-        params.append(value)
-    sql = select + (" WHERE " + " AND ".join(where) if where else "")
+        query = query.where(func.lower(column).in_(_ids(principal)))
+    order = (newest.desc(), query.selected_columns[0].desc())
     with store.read() as conn:
-        return list(conn.execute(sql + f" ORDER BY {newest} DESC, id DESC", params).fetchall())
+        if product_ids is None:
+            return list(conn.execute(query.order_by(*order)).all())
+        wanted = sorted(set(product_ids))
+        rows: list[Any] = []
+        for start in range(0, len(wanted), _CHUNK):
+            rows += conn.execute(query.where(product_column.in_(wanted[start:start + _CHUNK]))
+                                 .order_by(*order)).all()
+    if len(wanted) > _CHUNK:  # several lists: merge them newest first again
+        key = newest.key
+        rows.sort(key=lambda r: (r._mapping[key], r[0]), reverse=True)
+    return rows
 
 
 def requests(store: StateStore, *, requester: Principal | None = None,
@@ -609,9 +631,11 @@ def requests(store: StateStore, *, requester: Principal | None = None,
     if status is not None and status not in STATUSES:
         raise InvalidRequest(f"'{status}' is not a request status; use one of "
                              f"{', '.join(STATUSES)}.")
-    rows = _select(store, f"SELECT {_REQUEST_COLUMNS} FROM access_requests",
-                   ("requester", requester), product_ids, "created_at",
-                   [("status = ?", status)] if status is not None else [])
+    query = select(*_REQUEST_COLUMNS)
+    if status is not None:
+        query = query.where(_R.status == status)
+    rows = _select(store, query, (_R.requester, requester), _R.product_id, product_ids,
+                   _R.created_at)
     return [_request(r) for r in rows]
 
 
@@ -630,8 +654,8 @@ def grants(store: StateStore, *, consumer: Principal | None = None,
     Returns:
         The matching grants.
     """
-    rows = _select(store, f"SELECT {_GRANT_COLUMNS} FROM access_grants",
-                   ("consumer", consumer), product_ids, "starts_at")
+    rows = _select(store, select(*_GRANT_COLUMNS), (_G.consumer, consumer), _G.product_id,
+                   product_ids, _G.starts_at)
     found = [_grant(r) for r in rows]
     if include_inactive:
         return found
@@ -715,12 +739,28 @@ def expiring(store: StateStore, consumer: Principal, within_days: int = 14,
     return sorted(soon, key=lambda g: (g.expires_at or moment, g.id))
 
 
+def _names_port(detail: Any, port: str) -> bool:
+    """Whether an audit detail names ``port`` as its ``port`` or in its ``ports`` list."""
+    if not isinstance(detail, dict):
+        return False
+    ports = detail.get("ports")
+    return detail.get("port") == port or (isinstance(ports, list) and port in ports)
+
+
+def _like_literal(text: str) -> str:
+    """``text`` for a ``LIKE`` pattern with ``\\`` as escape: ``%``, ``_`` and ``\\`` taken
+    literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def port_history(store: StateStore, product_id: str, port: str) -> list[dict[str, Any]]:
     """Every audit event about one output port, oldest first.
 
     An event is about the port when its target is the product and its detail names the port
     as ``port`` or in ``ports``: access requested, granted, denied, withdrawn, renewed and
-    revoked (written here), and data extracts when their audit detail names the port.
+    revoked (written here), and data extracts when their audit detail names the port. The
+    database narrows the product's events to those whose detail contains the port's JSON
+    string; the detail is then parsed to keep exactly those that name it.
 
     Args:
         store: the operational store.
@@ -730,13 +770,19 @@ def port_history(store: StateStore, product_id: str, port: str) -> list[dict[str
     Returns:
         Dicts ``seq``, ``at`` (ISO 8601 UTC), ``actor``, ``action``, ``target``, ``detail``.
     """
+    a = audit_log.c
+    mention: ColumnElement[bool] = a.detail_json.like(
+        f"%{_like_literal(json.dumps(port))}%", escape="\\")
+    query = (select(a.seq, a.at, a.actor, a.action, a.target, a.detail_json)
+             .where(a.target == product_id, mention).order_by(a.seq))
+    events = []
     with store.read() as conn:
-        rows = conn.execute(
-            "SELECT seq, at, actor, action, target, detail_json FROM audit_log "
-            "WHERE target = ? AND json_valid(detail_json) AND ("
-            " json_extract(detail_json, '$.port') = ?"
-            " OR (json_type(detail_json, '$.ports') = 'array' AND EXISTS ("
-            "  SELECT 1 FROM json_each(detail_json, '$.ports') WHERE value = ?)))"
-            " ORDER BY seq", [product_id, port, port]).fetchall()
-    return [{**{k: r[k] for k in ("seq", "at", "actor", "action", "target")},
-             "detail": json.loads(r["detail_json"])} for r in rows]
+        for seq, at, actor, action, target, detail_json in conn.execute(query):
+            try:
+                detail = json.loads(detail_json)
+            except ValueError:
+                continue
+            if _names_port(detail, port):
+                events.append({"seq": int(seq), "at": at, "actor": actor, "action": action,
+                               "target": target, "detail": detail})
+    return events

@@ -20,6 +20,7 @@ Who may create, list and revoke is decided by the façade
 (:class:`catalog.access.token_facade.TokenUseCases`) before it calls in here.
 
 Times are naive UTC :class:`~datetime.datetime` values, stored as ISO 8601 strings.
+Statements are SQLAlchemy Core over :mod:`catalog.store.tables` (every store adapter runs them).
 """
 
 from __future__ import annotations
@@ -30,16 +31,19 @@ import json
 import logging
 import os
 import secrets
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.engine import Connection, Row
+
 from catalog.access.identity import principal_for
 from catalog.errors import InvalidRequest, PermissionDenied, Unauthenticated
 from catalog.models.principal import LOCAL_USER, Principal
 from catalog.store import StateStore, insert_audit
+from catalog.store.tables import api_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -77,8 +81,10 @@ HOW_TO_RENEW = ("Create a new token on the \"My tokens\" page of the portal or w
                 "`python -m catalog token create`.")
 """What every refusal of a token tells the person to do."""
 
-_COLUMNS = ("id, prefix, name, username, display_name, email, groups_json, local_mode, "
-            "created_at, expires_at, last_used_at, revoked_at, revoked_by")
+_T = api_tokens.c
+_COLUMNS = (_T.id, _T.prefix, _T.name, _T.username, _T.display_name, _T.email, _T.groups_json,
+            _T.local_mode, _T.created_at, _T.expires_at, _T.last_used_at, _T.revoked_at,
+            _T.revoked_by)
 
 
 class TokenNotFound(InvalidRequest):
@@ -233,7 +239,7 @@ def _status(revoked_at: datetime | None, expires_at: datetime, now: datetime) ->
     return "expired" if now >= expires_at else "active"
 
 
-def _row(row: sqlite3.Row | tuple[Any, ...], now: datetime) -> _Row:
+def _row(row: Row[Any] | tuple[Any, ...], now: datetime) -> _Row:
     (tid, prefix, name, username, display_name, email, groups, local, created, expires,
      last_used, revoked, revoked_by) = tuple(row)
     expires_at = _utc(expires)
@@ -246,9 +252,8 @@ def _row(row: sqlite3.Row | tuple[Any, ...], now: datetime) -> _Row:
     return _Row(info, display_name, email or "", tuple(json.loads(groups or "[]")), bool(local))
 
 
-def _load(conn: sqlite3.Connection, token_id: str, now: datetime) -> _Row:
-    found = conn.execute(f"SELECT {_COLUMNS} FROM api_tokens WHERE id = ?",
-                         [str(token_id)]).fetchone()
+def _load(conn: Connection, token_id: str, now: datetime) -> _Row:
+    found = conn.execute(select(*_COLUMNS).where(_T.id == str(token_id))).first()
     if found is None:
         raise TokenNotFound(str(token_id))
     return _row(found, now)
@@ -303,12 +308,12 @@ def create(store: StateStore, owner: Principal, name: str, days: int = DEFAULT_D
     secret = SECRET_PREFIX + secrets.token_urlsafe(SECRET_BYTES)
     token_id = "tok_" + secrets.token_hex(8)
     with store.write() as conn:
-        conn.execute(
-            f"INSERT INTO api_tokens (secret_sha256, {_COLUMNS}) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL)",
-            [hash_secret(secret), token_id, secret[:PREFIX_CHARS], label, owner.username,
-             owner.display_name, owner.email, json.dumps(sorted(owner.groups)),
-             int(is_local_user(owner)), _iso(moment), _iso(expires)])
+        conn.execute(insert(api_tokens).values(
+            secret_sha256=hash_secret(secret), id=token_id, prefix=secret[:PREFIX_CHARS],
+            name=label, username=owner.username, display_name=owner.display_name,
+            email=owner.email, groups_json=json.dumps(sorted(owner.groups)),
+            local_mode=int(is_local_user(owner)), created_at=_iso(moment),
+            expires_at=_iso(expires)))
         insert_audit(conn, _iso(moment), owner.username, CREATED, token_id,
                      {"name": label, "prefix": secret[:PREFIX_CHARS], "days": lifetime,
                       "expires_at": _iso(expires)})
@@ -339,7 +344,7 @@ def revoke(store: StateStore, actor: Principal, token_id: str, may_revoke_any: b
         catalog.store.StoreError: the store cannot be written.
     """
     moment = _clock(now)
-    with store.write() as conn:
+    with store.write(lock=f"api_token:{token_id}") as conn:
         row = _load(conn, token_id, moment)
         info = row.info
         if not same_person(info.owner, actor) and not may_revoke_any:
@@ -349,8 +354,8 @@ def revoke(store: StateStore, actor: Principal, token_id: str, may_revoke_any: b
             raise InvalidRequest(f"API token {info.id} ({info.name}) was already revoked by "
                                  f"{info.revoked_by} on {_when(info.revoked_at)}; nothing was "
                                  "changed.")
-        conn.execute("UPDATE api_tokens SET revoked_at = ?, revoked_by = ? WHERE id = ?",
-                     [_iso(moment), actor.username, info.id])
+        conn.execute(update(api_tokens).where(_T.id == info.id)
+                     .values(revoked_at=_iso(moment), revoked_by=actor.username))
         insert_audit(conn, _iso(moment), actor.username, REVOKED, info.id,
                      {"name": info.name, "prefix": info.prefix, "owner": info.owner})
         revoked = _load(conn, info.id, moment).info
@@ -373,9 +378,9 @@ def tokens_of(store: StateStore, owner: Principal, now: datetime | None = None
     """
     moment = _clock(now)
     with store.read() as conn:
-        rows = conn.execute(f"SELECT {_COLUMNS} FROM api_tokens WHERE lower(username) = ? "
-                            "ORDER BY created_at DESC, id DESC",
-                            [owner.username.strip().lower()]).fetchall()
+        rows = conn.execute(select(*_COLUMNS)
+                            .where(func.lower(_T.username) == owner.username.strip().lower())
+                            .order_by(_T.created_at.desc(), _T.id.desc())).all()
     return [_row(r, moment).info for r in rows]
 
 
@@ -416,8 +421,7 @@ def authenticate(store: StateStore, secret: str, now: datetime | None = None) ->
     moment = _clock(now)
     digest = hash_secret(text)
     with store.read() as conn:
-        found = conn.execute(f"SELECT {_COLUMNS} FROM api_tokens WHERE secret_sha256 = ?",
-                             [digest]).fetchone()
+        found = conn.execute(select(*_COLUMNS).where(_T.secret_sha256 == digest)).first()
     if found is None:
         raise Unauthenticated("This API token is unknown: it was never issued here, or was "
                               "copied incompletely. " + HOW_TO_RENEW)
@@ -435,7 +439,8 @@ def authenticate(store: StateStore, secret: str, now: datetime | None = None) ->
     last = info.last_used_at
     if last is None or _iso(last.replace(tzinfo=None)) < stale:
         with store.write() as conn:
-            conn.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND "
-                         "(last_used_at IS NULL OR last_used_at < ?)",
-                         [_iso(moment), info.id, stale])
+            conn.execute(update(api_tokens)
+                         .where(_T.id == info.id,
+                                or_(_T.last_used_at.is_(None), _T.last_used_at < stale))
+                         .values(last_used_at=_iso(moment)))
     return principal

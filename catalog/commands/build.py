@@ -18,7 +18,7 @@ from catalog.housekeeping import clean_stale_build_files
 from catalog.manifests.loader import load_mesh
 from catalog.quality.backfill import rebuild_history
 from catalog.quality.runner import quality_engine
-from catalog.store import StateStore
+from catalog.store import open_store
 
 NAME = "build"
 HELP = "build the demo mesh's data into DuckDB"
@@ -57,6 +57,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"no build code: {pid}")
     if not args.no_history:
         stored = rebuild_history(quality_engine(settings.data_dir), mesh,
-                                 StateStore(settings.state_path), report=print)
+                                 open_store(settings), report=print)
         print(f"stored {stored} quality runs (history at each month end of the data)")
     return 0

@@ -2,19 +2,22 @@
 
 A run is one row of ``quality_runs`` plus one row per check in ``check_results`` (the
 :meth:`CheckResult.as_json` shape), written in one transaction, so a crash keeps whole runs or
-nothing and two writers never interleave (see :mod:`catalog.store`). A rebuilt history replaces
-the old one in one transaction too (:func:`replace_runs`): a process killed before the commit
-leaves the previous history whole. Runs are ordered by ``as_of`` (the data cut-off they saw),
-then by start time.
+nothing and two writers never interleave (see :mod:`catalog.store`). A rebuilt history
+replaces the old one in one transaction too (:func:`replace_runs`): a process killed before the
+commit leaves the previous history whole. Every statement is SQLAlchemy Core over
+:mod:`catalog.store.tables`, so it runs on every store adapter. Runs are ordered by ``as_of``
+(the data cut-off they saw), then by start time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
+
+from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy.engine import Connection
 
 from catalog.quality.model import (
     Check,
@@ -25,32 +28,40 @@ from catalog.quality.model import (
     Status,
 )
 from catalog.store import StateStore
+from catalog.store.tables import check_results, quality_runs
 
-_RUN_COLUMNS = ("run_id, product_id, product_version, started_at, as_of, duration_s, trigger, "
-                "score, summary_json")
+_RUN_COLUMNS = (quality_runs.c.run_id, quality_runs.c.product_id, quality_runs.c.product_version,
+                quality_runs.c.started_at, quality_runs.c.as_of, quality_runs.c.duration_s,
+                quality_runs.c.trigger, quality_runs.c.score, quality_runs.c.summary_json)
+_CHUNK = 500
+"""Run ids per ``IN (…)`` list when loading results (well under every driver's limit)."""
 
 
 def _iso(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="microseconds")
 
 
-def _insert_run(conn: sqlite3.Connection, run: QualityRun) -> None:
+def _insert_run(conn: Connection, run: QualityRun) -> None:
     """Insert ``run`` and its results on ``conn``, inside the caller's write transaction."""
     summary = {
         "grade": run.score.grade, "arithmetic": run.score.arithmetic, "counts": run.counts(),
         "dimensions": [[d.dimension, d.passed, d.scored, d.weight] for d in run.score.dimensions],
     }
-    conn.execute(
-        f"INSERT INTO quality_runs ({_RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [run.run_id, run.product_id, run.product_version, _iso(run.started_at),
-         _iso(run.as_of), run.duration_s, run.trigger, run.score.value, json.dumps(summary)],
-    )
-    conn.executemany(
-        "INSERT INTO check_results (run_id, check_id, position, result_json, status) "
-        "VALUES (?, ?, ?, ?, ?)",
-        [(run.run_id, r.check.id, i, json.dumps(r.as_json(), default=str), str(r.status))
-         for i, r in enumerate(run.results)],
-    )
+    conn.execute(insert(quality_runs).values(
+        run_id=run.run_id, product_id=run.product_id, product_version=run.product_version,
+        started_at=_iso(run.started_at), as_of=_iso(run.as_of), duration_s=run.duration_s,
+        trigger=run.trigger, score=run.score.value, summary_json=json.dumps(summary)))
+    if run.results:
+        conn.execute(insert(check_results), [
+            {"run_id": run.run_id, "check_id": r.check.id, "position": i,
+             "result_json": json.dumps(r.as_json(), default=str), "status": str(r.status)}
+            for i, r in enumerate(run.results)])
+
+
+def _delete_runs(conn: Connection, trigger: str) -> int:
+    """Delete the runs of ``trigger`` (their results go with them: ``ON DELETE CASCADE``)."""
+    return int(conn.execute(delete(quality_runs).where(quality_runs.c.trigger == trigger))
+               .rowcount)
 
 
 def save_run(store: StateStore, run: QualityRun) -> None:
@@ -84,35 +95,34 @@ def _result(data: dict[str, Any]) -> CheckResult:
 
 
 def _run(row: Any, results: list[CheckResult]) -> QualityRun:
-    summary = json.loads(row["summary_json"])
+    m = row._mapping
+    summary = json.loads(m["summary_json"])
     dims = tuple(DimensionScore(d, p, s, w) for d, p, s, w in summary.get("dimensions", []))
     return QualityRun(
-        run_id=row["run_id"], product_id=row["product_id"],
-        product_version=row["product_version"],
-        started_at=dt.datetime.fromisoformat(row["started_at"]),
-        as_of=dt.datetime.fromisoformat(row["as_of"]), duration_s=row["duration_s"],
-        trigger=row["trigger"], results=results,
-        score=QualityScore(row["score"], summary.get("grade", "–"), dims,
-                           summary.get("arithmetic", "")),
+        run_id=m["run_id"], product_id=m["product_id"],
+        product_version=m["product_version"],
+        started_at=dt.datetime.fromisoformat(m["started_at"]),
+        as_of=dt.datetime.fromisoformat(m["as_of"]), duration_s=float(m["duration_s"]),
+        trigger=m["trigger"], results=results,
+        score=QualityScore(None if m["score"] is None else float(m["score"]),
+                           summary.get("grade", "–"), dims, summary.get("arithmetic", "")),
         stored_counts=summary.get("counts"),
     )
 
 
-def _load(store: StateStore, where: str, params: list[Any], with_results: bool
-          ) -> list[QualityRun]:
+def _load(store: StateStore, query: Select[Any], with_results: bool) -> list[QualityRun]:
     with store.read() as conn:
-        rows = conn.execute(f"SELECT {_RUN_COLUMNS} FROM quality_runs {where}", params).fetchall()
-        by_run: dict[str, list[CheckResult]] = {r["run_id"]: [] for r in rows}
+        rows = conn.execute(query).all()
+        by_run: dict[str, list[CheckResult]] = {r.run_id: [] for r in rows}
         if with_results and rows:
             ids = list(by_run)
-            for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
-                marks = ", ".join("?" * len(chunk))
-                for res in conn.execute(
-                        f"SELECT run_id, result_json FROM check_results WHERE run_id IN ({marks}) "
-                        "ORDER BY run_id, position", chunk):
-                    by_run[res["run_id"]].append(_result(json.loads(res["result_json"])))
-    return [_run(r, by_run[r["run_id"]]) for r in rows]
+            for start in range(0, len(ids), _CHUNK):
+                for run_id, result in conn.execute(
+                        select(check_results.c.run_id, check_results.c.result_json)
+                        .where(check_results.c.run_id.in_(ids[start:start + _CHUNK]))
+                        .order_by(check_results.c.run_id, check_results.c.position)):
+                    by_run[run_id].append(_result(json.loads(result)))
+    return [_run(r, by_run[r.run_id]) for r in rows]
 
 
 def latest_runs(store: StateStore, with_results: bool = True) -> dict[str, QualityRun]:
@@ -125,9 +135,13 @@ def latest_runs(store: StateStore, with_results: bool = True) -> dict[str, Quali
     Returns:
         The latest run per product id.
     """
-    runs = _load(store, "WHERE run_id IN (SELECT run_id FROM (SELECT run_id, row_number() OVER "
-                        "(PARTITION BY product_id ORDER BY as_of DESC, started_at DESC) AS n "
-                        "FROM quality_runs) WHERE n = 1)", [], with_results)
+    ranked = select(quality_runs.c.run_id, func.row_number().over(
+        partition_by=quality_runs.c.product_id,
+        order_by=(quality_runs.c.as_of.desc(), quality_runs.c.started_at.desc())).label("n")
+    ).subquery()
+    newest = select(ranked.c.run_id).where(ranked.c.n == 1)
+    runs = _load(store, select(*_RUN_COLUMNS).where(quality_runs.c.run_id.in_(newest)),
+                 with_results)
     return {r.product_id: r for r in runs}
 
 
@@ -144,8 +158,9 @@ def product_runs(store: StateStore, product_id: str, with_results: bool = True,
     Returns:
         The runs, oldest first.
     """
-    runs = _load(store, "WHERE product_id = ? ORDER BY as_of DESC, started_at DESC LIMIT ?",
-                 [product_id, int(limit)], with_results)
+    runs = _load(store, select(*_RUN_COLUMNS).where(quality_runs.c.product_id == product_id)
+                 .order_by(quality_runs.c.as_of.desc(), quality_runs.c.started_at.desc())
+                 .limit(int(limit)), with_results)
     return runs[::-1]
 
 
@@ -158,7 +173,9 @@ def all_runs(store: StateStore) -> list[QualityRun]:
     Returns:
         The runs ordered by data cut-off, then start time.
     """
-    return _load(store, "ORDER BY as_of, started_at", [], with_results=False)
+    return _load(store, select(*_RUN_COLUMNS).order_by(quality_runs.c.as_of,
+                                                        quality_runs.c.started_at),
+                 with_results=False)
 
 
 def clear_history(store: StateStore, trigger: str) -> int:
@@ -175,8 +192,7 @@ def clear_history(store: StateStore, trigger: str) -> int:
         The number of runs deleted.
     """
     with store.write() as conn:
-        cur = conn.execute("DELETE FROM quality_runs WHERE trigger = ?", [trigger])
-        return int(cur.rowcount)
+        return _delete_runs(conn, trigger)
 
 
 def replace_runs(store: StateStore, trigger: str, runs: Sequence[QualityRun]) -> int:
@@ -205,8 +221,7 @@ def replace_runs(store: StateStore, trigger: str, runs: Sequence[QualityRun]) ->
         raise ValueError(f"Runs to replace the '{trigger}' runs carry other triggers: "
                          f"{', '.join(strays)}.")
     with store.write() as conn:
-        deleted = int(conn.execute("DELETE FROM quality_runs WHERE trigger = ?",
-                                   [trigger]).rowcount)
+        deleted = _delete_runs(conn, trigger)
         for run in runs:
             _insert_run(conn, run)
     return deleted

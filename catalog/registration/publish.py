@@ -9,10 +9,11 @@ Layout (documented in :mod:`catalog.registration`)::
 
 Order of a publish (each step undone if a later one fails):
 
-1. **Claim** the id: :func:`catalog.files.create_new` of ``<domain>/.<name>.registering``.
-   Of two publishers racing for one id exactly one creates it; the other is refused with a
-   message naming the id. A claim older than :data:`STALE_CLAIM_S` (a crashed publisher) is
-   taken over.
+1. **Claim** the id, twice: in the operational store (table ``publish_claims``, seen by every
+   replica sharing the store's database) and as a file, :func:`catalog.files.create_new` of
+   ``<domain>/.<name>.registering``. Of two publishers racing for one id exactly one gets
+   both; the other is refused with a message naming the id. A claim older than
+   :data:`STALE_CLAIM_S` (a crashed publisher) is taken over.
 2. Re-check that the id is free (mesh and folder), under the claim.
 3. **Data**: DuckDB writes the staged data, columns renamed as the schema step says, to a
    temporary Parquet file beside the target, fsync-ed, then linked to
@@ -48,10 +49,12 @@ from catalog.registration.forms import PropertyForm, RegistrationForm
 from catalog.registration.review import review
 from catalog.registration.sources import DataSource, copy_to_parquet, projected, run
 from catalog.sql import quote_literal
+from catalog.store import StoreError, new_holder
 
 if TYPE_CHECKING:
     from catalog.catalog import Catalog
     from catalog.quality.model import QualityRun
+    from catalog.store import StateStore
 
 logger = logging.getLogger(__name__)
 
@@ -90,12 +93,44 @@ def claim_path(mesh_root: Path, domain: str, name: str) -> Path:
 
 
 @contextmanager
-def claimed(mesh_root: Path, domain: str, name: str) -> Iterator[Path]:
+def claimed(mesh_root: Path, domain: str, name: str, store: StateStore | None = None
+            ) -> Iterator[Path]:
     """Hold the exclusive claim on ``<domain>.<name>`` inside the ``with`` block.
 
+    Args:
+        mesh_root: the mesh folder (the claim file goes into the domain's folder).
+        domain: the owning domain; name: the product folder name.
+        store: the operational store, to claim the id there first (every replica sharing
+            the store's database sees that claim); the file claim alone when None.
+
+    Yields:
+        The claim file.
+
     Raises:
-        PublishConflict: someone else holds a fresh claim on the id.
+        PublishConflict: someone else holds a fresh claim on the id (in the store or as a
+            file).
+        catalog.store.StoreError: the store cannot be written (nothing is claimed).
     """
+    if store is None:
+        with _file_claim(mesh_root, domain, name) as path:
+            yield path
+        return
+    key, holder = f"{domain}.{name}", new_holder()
+    store.claim(key, holder, STALE_CLAIM_S)
+    try:
+        with _file_claim(mesh_root, domain, name) as path:
+            yield path
+    finally:
+        try:
+            store.release(key, holder)
+        except StoreError:  # it goes stale after STALE_CLAIM_S; do not hide the outcome
+            logger.warning("could not release the publish claim on %s; it lapses after %d s",
+                           key, STALE_CLAIM_S, exc_info=True)
+
+
+@contextmanager
+def _file_claim(mesh_root: Path, domain: str, name: str) -> Iterator[Path]:
+    """The claim file ``<domain>/.<name>.registering``, created exclusively for the block."""
     path = claim_path(mesh_root, domain, name)
     note = json.dumps({"host": socket.gethostname(), "pid": os.getpid(),
                        "at": time.time()}).encode()
@@ -268,7 +303,7 @@ def publish_folder(catalog: Catalog, principal: Principal, *, domain: str, name:
     product_dir = domain_dir / name
     seconds: dict[str, float] = {}
     rows = 0
-    with claimed(settings.mesh_root, domain, name):
+    with claimed(settings.mesh_root, domain, name, catalog.store):
         problems = naming.check_new_product(catalog.reload(), domain, name)
         if problems:
             raise PublishConflict(" ".join(problems))

@@ -263,7 +263,7 @@ def publish_version(catalog: Catalog, principal: Principal, form: RegistrationFo
     if problems:
         raise RegistrationError(" ".join(problems))
     files = manifest_files(catalog, form, source)
-    with claimed(catalog.settings.mesh_root, b.domain, b.name):
+    with claimed(catalog.settings.mesh_root, b.domain, b.name, catalog.store):
         catalog.reload()
         product = catalog.product(principal, form.product_id)
         if product.version != form.based_on:

@@ -7,14 +7,17 @@ import datetime as dt
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
 import time
 import uuid
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from catalog.config import REPO_ROOT, Settings
 from catalog.housekeeping import clean_stale_build_files, pid_is_running
@@ -25,6 +28,7 @@ from catalog.quality.model import Check, CheckResult, QualityRun, Status
 from catalog.quality.runner import quality_engine
 from catalog.quality.scoring import score
 from catalog.store import StateStore
+from catalog.store.tables import check_results
 
 # Runs the month-end history rebuild on a data folder and stops for good at a chosen point so
 # the test can SIGKILL it there: "compute" = while the runs are being computed (after
@@ -66,7 +70,7 @@ def _history(data: Path) -> tuple[set[str], int]:
     """Run ids of the stored ``history`` runs and the number of their check results."""
     store = StateStore(data / "state.sqlite")
     ids = {r.run_id for r in all_runs(store) if r.trigger == TRIGGER}
-    with store.read() as conn:
+    with closing(sqlite3.connect(data / "state.sqlite")) as conn:  # the file, as SQLite sees it
         results = conn.execute("SELECT count(*) FROM check_results JOIN quality_runs "
                                "USING (run_id) WHERE trigger = ?", [TRIGGER]).fetchone()[0]
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -131,7 +135,7 @@ def test_replace_runs_swaps_one_triggers_runs_in_one_step(tmp_path: Path) -> Non
     assert replace_runs(store, TRIGGER, new) == 2
     assert [r.run_id for r in all_runs(store)] == [manual.run_id] + [r.run_id for r in new]
     with store.read() as conn:  # the old runs' results went with them
-        assert conn.execute("SELECT count(*) FROM check_results").fetchone()[0] == 3
+        assert conn.execute(select(func.count()).select_from(check_results)).scalar() == 3
     with pytest.raises(ValueError, match="cli"):
         replace_runs(store, TRIGGER, [_run("a", TRIGGER, 5), _run("a", "cli", 6)])
     assert len(all_runs(store)) == 3  # refused before anything was deleted

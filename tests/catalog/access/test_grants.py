@@ -16,7 +16,8 @@ from catalog.access.grants import GrantNotFound, RequestNotFound
 from catalog.access.identity import AdminConfig, principal_for
 from catalog.errors import InvalidRequest
 from catalog.models.principal import Principal
-from catalog.store import SCHEMA_VERSION, StateStore
+from catalog.store import StateStore
+from catalog.store.migrations import head
 
 NO_ADMINS = AdminConfig()
 ANA = principal_for("ana@x.example", "Ana", email="ana@x.example", admins=NO_ADMINS)
@@ -334,9 +335,7 @@ def test_a_store_from_before_access_control_gains_the_tables(tmp_path: Path) -> 
     assert grants.requests(store) == [request]
     assert [e["action"] for e in store.audit_events()] == ["access.requested",
                                                           "product.approved"]
-    with store.read() as conn:
-        version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    assert version[0] == str(SCHEMA_VERSION)
+    assert store.schema_revision() == head()
 
 
 def test_a_grants_state_in_words_over_its_life() -> None:
