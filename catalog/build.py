@@ -31,6 +31,7 @@ from open_data_contract_standard.model import Server
 from sqlglot import exp
 
 from catalog.confine import PathRefused, confined, read_regular_file
+from catalog.engines.resolver import first_server
 from catalog.errors import BuildError, CatalogError
 from catalog.mesh import DataProduct, Mesh, OutputPortView
 from catalog.sandbox import Limits, Sandbox, SandboxRefused, check_select
@@ -73,10 +74,9 @@ class _Target:
 
 
 def _duckdb_server(port: OutputPortView) -> Server | None:
-    """The port contract's first ``duckdb`` server entry, if any."""
+    """The port contract's first ``duckdb`` server entry (the one the build writes), if any."""
     contract = port.contract
-    return next((s for s in contract.servers or [] if s.type == "duckdb"), None) if contract \
-        else None
+    return first_server(contract.servers, ("duckdb",)) if contract else None
 
 
 MAX_BUILD_SQL_BYTES = 256 * 1024

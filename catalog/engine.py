@@ -1,32 +1,31 @@
-"""DuckDB access to the data behind output ports: locate, preview, count, extract.
+"""The data behind output ports, read where it lives: locate, preview, count, extract.
 
-One root DuckDB connection per process; every unit of work takes its own ``.cursor()``
-(DuckDB refuses concurrent use of one connection, and Streamlit runs
-sessions and deferred downloads on different threads). Product databases are attached
-``READ_ONLY``; a rebuilt file (new modification time) is attached afresh under a new alias so
-readers never see a half-written file. All SQL takes user values as parameters; identifiers come
-only from the product's real columns.
+Where a port's data lives is decided by one :class:`catalog.engines.Resolver` (the contract's
+``servers`` entries → an engine adapter and a table reference): DuckDB files and Parquet/CSV
+files of the data folder run on the engine's own sandboxed DuckDB database, PostgreSQL and Spark
+products on their engine, with the SQL written once in DuckDB's dialect and translated. One
+root DuckDB connection per engine; every unit of work takes its own ``.cursor()`` (DuckDB
+refuses concurrent use of one connection, and Streamlit runs sessions and downloads on
+different threads). All SQL takes user values as parameters; identifiers come only from the
+product's real columns.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import os
-import shutil
 import tempfile
-import threading
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from catalog.access.masking import masked_select, refuse_masked_filters
-from catalog.confine import PathRefused, confined
-from catalog.errors import CatalogError, DataUnavailable, InvalidRequest
+from catalog.engines.base import Column, Located, ServerRef, describe_type
+from catalog.engines.resolver import Resolver
+from catalog.errors import DataUnavailable, InvalidRequest
 from catalog.extracts import (
     EXTRACT_FORMATS,
     ExtractFormat,
@@ -35,8 +34,7 @@ from catalog.extracts import (
     select_list,
     where_clause,
 )
-from catalog.sandbox import Limits, QueryFailed, Sandbox
-from catalog.sql import quote_identifier, quote_literal
+from catalog.sandbox import Limits, Sandbox
 
 if TYPE_CHECKING:  # both cost 0.15–0.35 s to import and are only type hints here
     import pandas as pd
@@ -55,53 +53,34 @@ def _megabytes(size: str) -> int:
     return max(1, int(text) // (1024 * 1024))
 
 
-def describe_type(duckdb_type: str) -> str:
-    """A DuckDB type in plain words: ``BIGINT`` → "a whole number", ``DATE`` → "a date"."""
-    t = duckdb_type.upper()
-    if t in {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UBIGINT", "UINTEGER"}:
-        return "a whole number"
-    if t in {"DOUBLE", "FLOAT", "REAL"} or t.startswith("DECIMAL"):
-        return "a number"
-    if t == "DATE":
-        return "a date such as 2013-01-31"
-    if t.startswith("TIMESTAMP"):
-        return "a date and time such as 2013-01-31 08:00"
-    if t == "BOOLEAN":
-        return "true or false"
-    return f"a {duckdb_type} value"
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of a port's table as the engine reports it (``type`` is DuckDB's type name)."""
-
-    name: str
-    type: str
+__all__ = ["Column", "Engine", "describe_type"]
 
 
 class Engine:
-    """Reads output-port data with DuckDB, inside a :class:`catalog.sandbox.Sandbox`.
+    """Reads output-port data where it lives, inside the sandbox's limits.
 
-    Every statement runs under the sandbox's limits (time, memory, spill) and can reach no file
-    outside the data folder, whatever SQL a manifest or a person contributed to it.
+    The engine owns a :class:`catalog.sandbox.Sandbox` (DuckDB: files of the data folder, no
+    file outside it) and a :class:`catalog.engines.Resolver` that sends each port to the
+    engine of its contract's server entry (DuckDB, PostgreSQL, Spark). Every statement runs
+    under the same limits (time, row caps, read-only) whatever the engine.
 
     Args:
         data_dir: folder that relative server paths resolve against; the only folder data is
             read from (a contract pointing elsewhere is refused).
         memory_limit: DuckDB memory limit, e.g. ``"1GB"``; overrides ``limits.memory_mb``.
         limits: the sandbox limits (default: :meth:`Limits.from_env`).
+        env: where engine credentials and settings are read (default ``os.environ``).
     """
 
     def __init__(self, data_dir: Path, memory_limit: str | None = None,
-                 limits: Limits | None = None) -> None:
+                 limits: Limits | None = None, env: Mapping[str, str] | None = None) -> None:
         self.data_dir = data_dir.resolve()
         limits = limits or Limits.from_env()
         if memory_limit is not None:
             limits = dataclasses.replace(limits, memory_mb=_megabytes(memory_limit))
         self.sandbox = Sandbox(self.data_dir, limits)
         self._root = self.sandbox.connection
-        self._lock = threading.Lock()
-        self._attached: dict[tuple[str, int], str] = {}
+        self.resolver = Resolver(self.data_dir, self.sandbox, limits, env)
 
     @property
     def limits(self) -> Limits:
@@ -115,108 +94,75 @@ class Engine:
         self.close()
 
     def close(self) -> None:
-        """Close the database and remove its spill folder."""
-        self.sandbox.close()
+        """Close the engines' connections, the database and remove its spill folder."""
+        try:
+            self.resolver.close()
+        finally:
+            self.sandbox.close()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A new cursor on the root connection, for one unit of work on one thread."""
+        """A new cursor on the root DuckDB connection, for one unit of work on one thread."""
         return self._root.cursor()
 
     # -- locating data -----------------------------------------------------------------
-    def _inside_data_dir(self, raw: str) -> Path:
-        try:
-            return confined(raw, self.data_dir, what="data")
-        except PathRefused:
-            raise DataUnavailable(
-                f"The contract points at '{raw}', outside the data folder; data is only read "
-                "from there."
-            ) from None
-
-    def _attach(self, database: Path) -> str:
-        try:
-            mtime = database.stat().st_mtime_ns
-        except FileNotFoundError:
-            raise DataUnavailable(
-                f"The database file {database.name} does not exist yet. Build the mesh with "
-                "`python -m catalog build`."
-            ) from None
-        key = (str(database), mtime)
-        with self._lock:
-            alias = self._attached.get(key)
-            if alias is None:
-                alias = "db_" + hashlib.sha1(f"{key}".encode()).hexdigest()[:12]
-                self._root.execute(
-                    f"ATTACH {quote_literal(str(database))} AS {quote_identifier(alias)} "
-                    "(READ_ONLY)"
-                )
-                self._attached[key] = alias
-        return alias
-
-    def relation(self, port: OutputPortView, object_name: str | None = None) -> str:
-        """SQL relation (a qualified table name or a table function) for a port's object.
+    def locate(self, port: OutputPortView, object_name: str | None = None) -> Located:
+        """Where a port's schema object is read from: engine adapter, relation, server.
 
         Args:
-            port: the output port; its contract's first ``duckdb`` or ``local`` server is used.
+            port: the output port (its contract's servers are tried in order, see
+                :meth:`catalog.engines.Resolver.locate`).
             object_name: schema object (table) name; the first object when None.
 
         Raises:
-            DataUnavailable: no contract, no supported server, file missing or outside the
-                data folder.
+            DataUnavailable: no contract, no readable server, file missing or outside the
+                data folder (``EngineUnavailable`` for a missing or unconfigured engine).
         """
-        contract = port.contract
-        if contract is None:
-            raise DataUnavailable(f"Output port '{port.name}' has no valid contract to read.")
-        objects = port.schema_objects()
-        obj = next((o for o in objects if o.name == object_name), objects[0] if objects else None)
-        if obj is None:
-            raise DataUnavailable(f"The contract of port '{port.name}' declares no schema object.")
-        table = obj.physicalName or obj.name or ""
-        for server in contract.servers or []:
-            if server.type == "duckdb" and server.database:
-                alias = self._attach(self._inside_data_dir(server.database))
-                schema = server.schema_ or "main"
-                return ".".join(quote_identifier(p) for p in (alias, schema, table))
-            if server.type == "local" and server.path:
-                path = self._inside_data_dir(server.path)
-                fmt = (server.format or path.suffix.lstrip(".")).lower()
-                reader = {"parquet": "read_parquet", "csv": "read_csv"}.get(fmt)
-                if reader is None:
-                    raise DataUnavailable(f"Local files of format '{fmt}' cannot be read here.")
-                return f"{reader}({quote_literal(str(path))})"
-        raise DataUnavailable(
-            f"The contract of port '{port.name}' has no duckdb or local server entry to read from."
-        )
+        return self.resolver.locate(port, object_name)
+
+    def server(self, port: OutputPortView) -> ServerRef | None:
+        """The server entry (engine, words for where) the port is read from; None when none
+        is readable here. Touches no data."""
+        return self.resolver.server_ref(port)
+
+    def attach(self, database: Path) -> str:
+        """Attach a DuckDB file read-only on this engine's database; its alias.
+
+        Raises:
+            DataUnavailable: the file does not exist.
+        """
+        return self.resolver.duckdb.attach(database)
+
+    def relation(self, port: OutputPortView, object_name: str | None = None) -> str:
+        """SQL relation of a port's object on this engine's DuckDB database (for SQL that
+        joins products on DuckDB: builds, derived products, the quality history's span).
+
+        Raises:
+            DataUnavailable: as :meth:`locate`, or the port is served by another engine
+                (PostgreSQL, Spark), whose tables DuckDB cannot join.
+        """
+        located = self.locate(port, object_name)
+        if located.adapter is not self.resolver.duckdb:
+            raise DataUnavailable(
+                f"Port '{port.name}' is served by {located.server.label}; DuckDB SQL over "
+                "several products (builds, derived products) reads DuckDB-served data only.")
+        return located.relation
 
     def _run(self, sql: str, params: list[Any] | None = None) -> duckdb.DuckDBPyConnection:
-        """Run ``sql`` on a fresh cursor within the sandbox's limits; the caller closes it.
+        """Run DuckDB ``sql`` on a fresh cursor within the sandbox's limits; caller closes it.
 
         Raises:
             DataUnavailable: the table or its files are missing.
             LimitExceeded: a time, memory or spill limit stopped it.
             QueryFailed: any other refusal (DuckDB's first line).
         """
-        cur = self.cursor()
-        try:
-            return self.sandbox.execute(cur, sql, params)
-        except QueryFailed as err:
-            cur.close()
-            text = str(err)
-            if "Catalog Error" in text:
-                raise DataUnavailable(
-                    f"The product's table is missing from its database ({text}). Rebuild the "
-                    "mesh with `python -m catalog build`.") from None
-            if "IO Error" in text:
-                raise DataUnavailable(f"The product's data files cannot be read: {text}") from None
-            raise
-        except CatalogError:
-            cur.close()
-            raise
+        return self.resolver.duckdb.run(sql, params)
 
     # -- reading -------------------------------------------------------------------------
     def columns(self, port: OutputPortView) -> list[Column]:
-        """Names and DuckDB types of the port's table, in table order."""
-        rows = self._run(f"DESCRIBE SELECT * FROM {self.relation(port)}").fetchall()
-        return [Column(r[0], r[1]) for r in rows]
+        """Names and types (DuckDB's type names, whatever the engine) of the port's table,
+        in table order."""
+        located = self.locate(port)
+        return located.adapter.describe(located.relation)
 
     def _check_values(self, request: ExtractRequest, columns: list[Column]) -> None:
         """Refuse filter values that do not convert to their column's type, by name.
@@ -232,7 +178,11 @@ class Engine:
                 if col_type is None or flt.value in (None, "") or col_type.startswith("VARCHAR"):
                     continue
                 sql = f"SELECT TRY_CAST(CAST(? AS VARCHAR) AS {col_type}) IS NULL"
-                if (cur.execute(sql, [str(flt.value)]).fetchone() or (True,))[0]:
+                try:
+                    refused = (cur.execute(sql, [str(flt.value)]).fetchone() or (True,))[0]
+                except duckdb.Error:  # a type DuckDB does not know: the engine decides
+                    continue
+                if refused:
                     raise InvalidRequest(
                         f"'{flt.value}' is not a valid value for {flt.column} "
                         f"({describe_type(col_type)}); change the filter value."
@@ -242,7 +192,8 @@ class Engine:
 
     def row_count(self, port: OutputPortView, request: ExtractRequest | None = None,
                   masked: Collection[str] = ()) -> int:
-        """Number of rows of the port's table, after the request's filters if given.
+        """Number of rows of the port's table, after the request's filters if given, counted
+        by the port's own engine.
 
         Args:
             port: the output port.
@@ -253,20 +204,24 @@ class Engine:
         Raises:
             InvalidRequest: unknown column, a filter on a masked column, or a filter value
                 that does not fit its column.
+            DataUnavailable: the data or its engine cannot be reached.
         """
+        located = self.locate(port)
         where: str = ""
         params: list[Any] = []
         if request is not None:
             refuse_masked_filters(request.filters, masked)
-            columns = self.columns(port)
+            columns = located.adapter.describe(located.relation)
             where, params = where_clause(request, columns)
             self._check_values(request, columns)
-        row = self._run(f"SELECT count(*) FROM {self.relation(port)}{where}", params).fetchone()
+        row = located.adapter.fetch_one(f"SELECT count(*) FROM {located.relation}{where}",
+                                        params)
         return int(row[0]) if row else 0
 
     def preview(self, port: OutputPortView, limit: int = 100,
                 masked: Collection[str] = ()) -> pd.DataFrame:
-        """The first ``limit`` rows (at most 1,000) as a small DataFrame for display.
+        """The first ``limit`` rows (at most 1,000) as a small DataFrame for display, read by
+        the port's own engine.
 
         Args:
             port: the output port.
@@ -274,23 +229,21 @@ class Engine:
             masked: columns the requester sees masked: never read, every cell is
                 :data:`catalog.access.masking.MASK` (text), in the column's place.
         """
+        located = self.locate(port)
         limit = max(1, min(int(limit), 1000))
         select = "*"
         if masked:
-            select = ", ".join(masked_select(self.columns(port), masked))
-        cur = self._run(f"SELECT {select} FROM {self.relation(port)} LIMIT ?", [limit])
-        try:
-            return cur.df()
-        finally:
-            cur.close()
+            select = ", ".join(masked_select(located.adapter.describe(located.relation),
+                                             masked))
+        return located.adapter.frame(f"SELECT {select} FROM {located.relation} LIMIT {limit}")
 
     def write_extract(self, port: OutputPortView, request: ExtractRequest, target: Path,
                       masked: Collection[str] = (), fmt: ExtractFormat = "csv",
                       max_rows: int | None = None) -> int:
-        """Write the (filtered, column-picked) port data to ``target`` with one DuckDB COPY.
-
-        DuckDB streams the rows from the data to the file, so memory stays flat whatever the
-        size, and the statement runs under the sandbox's time, memory and spill limits.
+        """Write the (filtered, column-picked) port data to ``target``, streamed by the port's
+        own engine (DuckDB: one ``COPY``; PostgreSQL: ``COPY … TO STDOUT`` or batches; Spark:
+        one file written by Spark, or batches), so memory stays flat whatever the size, under
+        the sandbox's limits.
 
         CSV (UTF-8, header row): text cells starting with ``= + - @`` or a tab/carriage return
         are prefixed with ``'`` so spreadsheets do not run them as formulas (OWASP "CSV
@@ -301,14 +254,13 @@ class Engine:
         Args:
             port: the output port.
             request: columns, filters and limit.
-            target: the file to write (replaced if it exists); a target outside the data folder
-                is written inside it first, then moved.
+            target: the file to write (replaced if it exists).
             masked: columns the requester sees masked.
             fmt: ``csv`` or ``parquet``.
             max_rows: at most this many rows, on top of ``request.limit`` (the smaller wins).
 
         Returns:
-            The number of data rows written (COPY's own count, no second scan).
+            The number of data rows written (the engine's own count, no second scan).
 
         Raises:
             InvalidRequest: unknown column, operator, format, a filter on a masked column or a
@@ -320,40 +272,18 @@ class Engine:
             raise InvalidRequest(f"'{fmt}' is not an extract format; use "
                                  f"{' or '.join(EXTRACT_FORMATS)}.")
         refuse_masked_filters(request.filters, masked)
-        columns = self.columns(port)
+        located = self.locate(port)
+        columns = located.adapter.describe(located.relation)
         if fmt == "csv":
             select = csv_select_list(request, columns, frozenset(masked))
-            options = "FORMAT csv, HEADER true"
         else:
             select = ", ".join(select_list(request, columns, frozenset(masked)))
-            options = "FORMAT parquet"
         where, params = where_clause(request, columns)
         self._check_values(request, columns)
         caps = [int(n) for n in (request.limit, max_rows) if n]
         limit = f" LIMIT {min(caps)}" if caps else ""
-        query = f"SELECT {select} FROM {self.relation(port)}{where}{limit}"
-
-        def _copy_to(path: Path) -> int:
-            sql = f"COPY ({query}) TO {quote_literal(str(path))} ({options})"
-            cur = self._run(sql, params)
-            try:
-                row = cur.fetchone()
-            finally:
-                cur.close()
-            return int(row[0]) if row else 0
-
-        if target.resolve().is_relative_to(self.data_dir):
-            return _copy_to(target)
-        # The sandbox writes only inside the data folder: write there, then move the file.
-        fd, name = tempfile.mkstemp(suffix=f".{fmt}", prefix="extract-",
-                                    dir=self.sandbox.spill_dir)
-        os.close(fd)
-        try:
-            rows = _copy_to(Path(name))
-            shutil.move(name, target)
-            return rows
-        finally:
-            Path(name).unlink(missing_ok=True)
+        query = f"SELECT {select} FROM {located.relation}{where}{limit}"
+        return located.adapter.write_file(query, params, target, fmt)
 
     def write_csv(self, port: OutputPortView, request: ExtractRequest, target: Path,
                   masked: Collection[str] = ()) -> int:

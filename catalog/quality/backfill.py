@@ -54,7 +54,7 @@ def data_span(engine: Engine, mesh: Mesh) -> tuple[dt.datetime, dt.datetime] | N
     """Earliest and latest value of any product's freshness element (naive), or None.
 
     Args:
-        engine: the DuckDB engine over the built data.
+        engine: the engine over the products' data (each read where it lives).
         mesh: the loaded mesh; products whose data cannot be read are skipped (logged).
 
     Returns:
@@ -62,28 +62,29 @@ def data_span(engine: Engine, mesh: Mesh) -> tuple[dt.datetime, dt.datetime] | N
         with data.
     """
     lows, highs = [], []
-    cur = engine.cursor()
-    try:
-        for product in mesh.products.values():
-            for port in product.output_ports:
-                element = time_element(port.raw_contract)
-                if element is None:
-                    continue
-                try:
-                    relation = engine.relation(port, element[0])
-                    col = quote_identifier(element[1])
-                    low, high = cur.execute(
-                        f"SELECT CAST(min({col}) AS TIMESTAMP), CAST(max({col}) AS TIMESTAMP) "
-                        f"FROM {relation}").fetchone() or (None, None)
-                except (CatalogError, duckdb.Error) as err:  # a product without data is skipped
-                    logger.warning("no time span for %s: %s", product.id, err)
-                    continue
-                if low is not None:
-                    lows.append(low)
-                    highs.append(high)
-    finally:
-        cur.close()
+    for product in mesh.products.values():
+        for port in product.output_ports:
+            element = time_element(port.raw_contract)
+            if element is None:
+                continue
+            try:
+                located = engine.locate(port, element[0])
+                col = quote_identifier(element[1])
+                low, high = located.adapter.fetch_one(
+                    f"SELECT CAST(min({col}) AS TIMESTAMP), CAST(max({col}) AS TIMESTAMP) "
+                    f"FROM {located.relation}") or (None, None)
+            except (CatalogError, duckdb.Error) as err:  # a product without data is skipped
+                logger.warning("no time span for %s: %s", product.id, err)
+                continue
+            if low is not None:
+                lows.append(_naive(low))
+                highs.append(_naive(high))
     return (min(lows), max(highs)) if lows else None
+
+
+def _naive(value: dt.datetime) -> dt.datetime:
+    """A time as naive UTC (engines that read instants return them with a time zone)."""
+    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
 def rebuild_history(engine: Engine, mesh: Mesh, store: StateStore,

@@ -1,10 +1,13 @@
-"""Run checks where the data lives: one DuckDB cursor, planned queries, results never crashes.
+"""Run checks where the data lives: on the product's own engine, planned queries, no crashes.
 
-For each schema object: describe its columns, compile every check (:mod:`.compiler`), run the
-planned queries, evaluate each observed value against its ODCS operator, and for failing
-row-based checks fetch up to :data:`SAMPLE_ROWS` failing rows (sensitive columns left out).
-Nothing is pulled into pandas. A check that cannot run (missing column, bad SQL, a query that
-fails) becomes an ``error`` result with the reason.
+For each schema object: locate it (:class:`catalog.engines.Resolver`: DuckDB, PostgreSQL or
+Spark), describe its columns, compile every check (:mod:`.compiler`, DuckDB's dialect), run the
+planned queries on that engine (translated by :func:`catalog.engines.transpile`), evaluate each
+observed value against its ODCS operator, and for failing row-based checks fetch up to
+:data:`SAMPLE_ROWS` failing rows (sensitive columns left out). Nothing is pulled into pandas. A
+check that cannot run (missing column, bad SQL, a query that fails) becomes an ``error`` result
+with the reason; a check the engine cannot compute faithfully (a construct or a regular
+expression that does not translate) becomes ``skipped`` with the reason, never a pass.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ import duckdb
 
 from catalog.access.masking import mask_message
 from catalog.engine import Engine
+from catalog.engines.base import EngineAdapter, Located, ServerRef
+from catalog.engines.dialect import Untranslatable
 from catalog.errors import CatalogError
 from catalog.quality import compiler
 from catalog.quality.derive import (
@@ -33,7 +38,7 @@ from catalog.quality.derive import (
 from catalog.quality.model import Check, CheckResult, QualityRun, Status
 from catalog.quality.operators import meets, unit_seconds
 from catalog.quality.scoring import score
-from catalog.sandbox import Limits, Sandbox, SandboxRefused, check_select
+from catalog.sandbox import Limits, SandboxRefused, check_select
 from catalog.sql import quote_identifier, quote_literal
 
 if TYPE_CHECKING:  # the mesh's ODCS models cost ~0.15 s to import; a type hint here
@@ -67,23 +72,30 @@ Progress = Callable[[int, int, str], None]
 
 
 class _QueryFailed(Exception):
-    """A query of a check failed; the message is the reason shown to the user."""
+    """A query of a check failed; the message is the reason shown to the user. ``skipped``:
+    the engine cannot run it faithfully (the check is reported ``skipped``, not ``error``)."""
+
+    def __init__(self, message: str, skipped: bool = False) -> None:
+        super().__init__(message)
+        self.skipped = skipped
 
 
-def _fetch_one(sandbox: Sandbox, cursor: duckdb.DuckDBPyConnection, sql: str
-               ) -> tuple[Any, ...]:
-    """The first row of ``sql``, run within the sandbox's limits.
+def _fetch_one(adapter: EngineAdapter, sql: str) -> tuple[Any, ...]:
+    """The first row of ``sql`` (DuckDB dialect), run on the adapter's engine within the
+    sandbox's limits.
 
     Raises:
-        _QueryFailed: the query failed or hit a limit (the message says which).
+        _QueryFailed: the query failed, hit a limit, or cannot run on this engine (the
+            message says which).
     """
     try:
-        row = sandbox.execute(cursor, sql).fetchone()
+        return adapter.fetch_one(sql)
+    except Untranslatable as err:
+        raise _QueryFailed(f"{adapter.engine} cannot compute it: {err}", skipped=True) from None
     except CatalogError as err:
         raise _QueryFailed(str(err)) from None
     except duckdb.Error as err:
         raise _QueryFailed(str(err).split("\n")[0]) from None
-    return tuple(row) if row is not None else ()
 
 
 def _sql_rule(check: Check, relation: str, types: dict[str, str]) -> str:
@@ -142,11 +154,11 @@ def _json_safe(value: Any) -> Any:
 class _ObjectRun:
     """Runs the checks of one schema object on one cursor."""
 
-    def __init__(self, sandbox: Sandbox, cursor: duckdb.DuckDBPyConnection, relation: str,
+    def __init__(self, adapter: EngineAdapter, relation: str,
                  checks: list[Check], now: dt.datetime, strategy: str,
                  sample_columns: list[str], hidden: frozenset[str] = frozenset()) -> None:
-        self.sandbox = sandbox
-        self.cursor, self.relation, self.checks = cursor, relation, checks
+        self.adapter = adapter
+        self.relation, self.checks = relation, checks
         self.now, self.strategy = now, strategy
         self.sample_columns = sample_columns
         self.hidden = hidden
@@ -154,13 +166,11 @@ class _ObjectRun:
         self.types: dict[str, str] = {}
 
     def _one(self, sql: str) -> tuple[Any, ...]:
-        return _fetch_one(self.sandbox, self.cursor, sql)
+        return _fetch_one(self.adapter, sql)
 
     def run(self, report: Callable[[CheckResult], None]) -> None:
         """Compile, plan, measure and evaluate every check; ``report`` gets each result."""
-        rows = self.sandbox.execute(self.cursor, f"DESCRIBE SELECT * FROM {self.relation}"
-                                    ).fetchall()
-        types = {r[0]: r[1] for r in rows}
+        types = {c.name: c.type for c in self.adapter.describe(self.relation)}
         self.types = types
         if self.sample_columns:
             self.sample_columns = [c for c in self.sample_columns if c in types]
@@ -246,6 +256,8 @@ class _ObjectRun:
     def _evaluate(self, m: compiler.Measure, value: Any) -> CheckResult:
         check = m.check
         if isinstance(value, _QueryFailed):
+            if value.skipped:
+                return CheckResult(check, Status.SKIPPED, message=f"Not run: {value}")
             return CheckResult(check, Status.ERROR, message=f"Could not run: {value}")
         try:
             failing: int | None = None
@@ -301,18 +313,20 @@ class _ObjectRun:
             if self.types.get(c, "").upper().startswith(("TIMESTAMP WITH", "DECIMAL", "INTERVAL"))
             else quote_identifier(c) for c in columns)
         if m.key:
+            # A window in a subquery, not QUALIFY: it reads the same on every engine.
             keys = ", ".join(quote_identifier(k) for k in m.key)
             complete = " AND ".join(f"{quote_identifier(k)} IS NOT NULL" for k in m.key)
             null_part = f" OR NOT ({complete})" if m.check.kind == "primaryKey" else ""
-            sql = (f"SELECT {select} FROM {self.relation} "
-                   f"QUALIFY (({complete}) AND count(*) OVER (PARTITION BY {keys}) > 1)"
-                   f"{null_part} ORDER BY {keys} LIMIT {SAMPLE_ROWS}")
+            sql = (f"SELECT {select} FROM (SELECT *, count(*) OVER (PARTITION BY {keys}) "
+                   f"AS mesh_key_rows FROM {self.relation}) AS mesh_sample "
+                   f"WHERE (({complete}) AND mesh_key_rows > 1){null_part} "
+                   f"ORDER BY {keys} LIMIT {SAMPLE_ROWS}")
         elif m.predicate:
             sql = f"SELECT {select} FROM {self.relation} WHERE {m.predicate} LIMIT {SAMPLE_ROWS}"
         else:
             return []
         try:
-            rows = self.sandbox.execute(self.cursor, sql).fetchall()
+            rows = self.adapter.fetch(sql, max_rows=SAMPLE_ROWS)
         except (CatalogError, duckdb.Error) as err:
             logger.warning("sample of %s failed: %s", m.check.id, err)
             return []
@@ -326,7 +340,8 @@ def cut_off(relation: str, column: str, as_of: dt.datetime) -> str:
             f"WHERE CAST({quote_identifier(column)} AS TIMESTAMP) <= CAST({stamp} AS TIMESTAMP))")
 
 
-def run_checks(engine: Engine, relation_for: Callable[[str], str], checks: list[Check], *,
+def run_checks(engine: Engine, relation_for: Callable[[str], str | Located],
+               checks: list[Check], *,
                as_of: dt.datetime | None = None, time_filter: tuple[str, str] | None = None,
                now: dt.datetime | None = None, strategy: str = "planned",
                progress: Progress | None = None,
@@ -334,9 +349,11 @@ def run_checks(engine: Engine, relation_for: Callable[[str], str], checks: list[
     """Run ``checks`` (of one contract) and return one result per check, in the same order.
 
     Args:
-        engine: the DuckDB engine (a cursor of its root connection is used).
-        relation_for: object name → SQL relation of its data; may raise a CatalogError
-            (e.g. DataUnavailable), which turns that object's checks into ``error`` results.
+        engine: the engine (its resolver's adapters run the queries).
+        relation_for: object name → where its data is: a :class:`Located` (adapter and
+            relation, :meth:`Engine.locate`), or a DuckDB relation on the engine's own
+            database; may raise a CatalogError (e.g. DataUnavailable), which turns that
+            object's checks into ``error`` results.
         checks: from :func:`catalog.quality.derive.derive_checks`.
         as_of: data cut-off (naive UTC): with ``time_filter`` the object's rows after it are
             left out, and freshness/retention ages are measured at it. Defaults to ``now``.
@@ -367,28 +384,28 @@ def run_checks(engine: Engine, relation_for: Callable[[str], str], checks: list[
         if progress is not None:
             progress(done, len(checks), result.check.description)
 
-    cursor = engine.cursor()
-    try:
-        for obj, obj_checks in by_object.items():
-            try:
-                relation = relation_for(obj)
-                if as_of is not None and time_filter and time_filter[0] == obj:
-                    relation = cut_off(relation, time_filter[1], as_of)
-                samples: list[str] = []
-                hidden: set[str] = set()
-                if raw_contract is not None:
-                    hidden = sensitive_columns(raw_contract, obj)
-                    samples = [c for c in declared_columns(raw_contract, obj) if c not in hidden]
-                _ObjectRun(engine.sandbox, cursor, relation, obj_checks, moment, strategy,
-                           samples, frozenset(hidden)).run(_report)
-            except (CatalogError, duckdb.Error) as err:
-                reason = str(err).split("\n")[0]
-                for check in obj_checks:
-                    if position[id(check)] not in results:
-                        _report(CheckResult(check, Status.ERROR,
-                                            message=f"Could not run: {reason}"))
-    finally:
-        cursor.close()
+    local = ServerRef("", "", engine.resolver.duckdb.engine, "")
+    for obj, obj_checks in by_object.items():
+        try:
+            found = relation_for(obj)
+            located = found if isinstance(found, Located) else Located(
+                engine.resolver.duckdb, found, local)
+            relation = located.relation
+            if as_of is not None and time_filter and time_filter[0] == obj:
+                relation = cut_off(relation, time_filter[1], as_of)
+            samples: list[str] = []
+            hidden: set[str] = set()
+            if raw_contract is not None:
+                hidden = sensitive_columns(raw_contract, obj)
+                samples = [c for c in declared_columns(raw_contract, obj) if c not in hidden]
+            _ObjectRun(located.adapter, relation, obj_checks, moment, strategy,
+                       samples, frozenset(hidden)).run(_report)
+        except (CatalogError, duckdb.Error) as err:
+            reason = str(err).split("\n")[0]
+            for check in obj_checks:
+                if position[id(check)] not in results:
+                    _report(CheckResult(check, Status.ERROR,
+                                        message=f"Could not run: {reason}"))
     return [results[i] for i in range(len(checks))]
 
 
@@ -425,8 +442,8 @@ def run_product(engine: Engine, product: DataProduct, *, trigger: str,
     for port_name, checks in ports:
         port = product.port(port_name)
 
-        def _relation_for(obj: str, port=port) -> str:  # type: ignore[no-untyped-def]
-            return engine.relation(port, obj)
+        def _relation_for(obj: str, port=port) -> Located:  # type: ignore[no-untyped-def]
+            return engine.locate(port, obj)
 
         def _step(done: int, _total: int, label: str, base: int = offset) -> None:
             if progress is not None:

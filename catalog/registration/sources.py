@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
-import hashlib
 import logging
 import os
 import re
@@ -498,18 +497,11 @@ def _served(mesh: Mesh, settings: Settings) -> set[tuple[str, str | None]]:
 def attach_read_only(engine: Engine, database: Path) -> str:
     """Attach a DuckDB file read-only on the engine's instance; the alias to qualify tables.
 
-    The alias is derived from the path and modification time, so a changed file is attached
-    afresh and readers never see a half-written one.
+    The engine's resolver attaches it (:meth:`catalog.engine.Engine.attach`, the one alias
+    scheme products are read with): a changed file (new modification time) is attached afresh,
+    so readers never see a half-written one.
     """
-    key = f"{database}:{database.stat().st_mtime_ns}"
-    alias = "reg_" + hashlib.sha1(key.encode()).hexdigest()[:12]
-    cur = engine.cursor()
-    try:
-        cur.execute(f"ATTACH IF NOT EXISTS {quote_literal(str(database))} AS "
-                    f"{quote_identifier(alias)} (READ_ONLY)")
-    finally:
-        cur.close()
-    return alias
+    return engine.attach(database)
 
 
 def _tables(engine: Engine, database: Path) -> list[str]:
