@@ -150,7 +150,22 @@ class Resolver:
         if obj is None:
             raise DataUnavailable(f"The contract of port '{port.name}' declares no schema object.")
         table = obj.physicalName or obj.name or ""
-        server, cls = self.choose(list(contract.servers or []), f"port '{port.name}'")
+        server, _cls = self.choose(list(contract.servers or []), f"port '{port.name}'")
+        return self.locate_server(server, table)
+
+    def locate_server(self, server: Server, table: str) -> Located:
+        """Where ``table`` is read from on one server entry (no choice between entries).
+
+        Raises:
+            DataUnavailable: no engine reads the entry, or the data is missing
+                (:class:`EngineUnavailable` when its engine is missing or unconfigured).
+        """
+        cls = adapter_class(server)
+        if cls is None:
+            raise EngineUnavailable(f"No engine here reads '{server.type}' servers.")
+        why = cls.unavailable(server, self.context)
+        if why is not None:
+            raise EngineUnavailable(f"Server '{server.server or server.type}': {why}.")
         adapter = self.adapter(server, cls)
         ref = ServerRef(str(server.server or server.type), str(server.type), adapter.engine,
                         adapter.label(server))

@@ -17,8 +17,9 @@ engine. The session is one per process: ``MESH_SPARK_REMOTE`` (a Spark Connect U
 needs PySpark's Spark Connect extras) or else a classic session on ``MESH_SPARK_MASTER``
 (default ``local[2]``, Java 17 on the machine: ``JAVA_HOME``, or Debian's
 ``/usr/lib/jvm/java-17-openjdk-*``, or ``java`` on the ``PATH``). ``MESH_SPARK_DRIVER_MEMORY``
-(default ``1g``) and ``MESH_SPARK_SHUFFLE_PARTITIONS`` (default 8) size it. The session runs in
-UTC.
+(default ``1g``) and ``MESH_SPARK_SHUFFLE_PARTITIONS`` (default 8) size it;
+``MESH_SPARK_WAREHOUSE`` is its warehouse folder (default ``<temp>/mesh-spark-warehouse``).
+The session runs in UTC.
 
 Limits: every action is tagged and cancelled (``interruptTag``) when it passes the sandbox's
 time limit; results are capped (``LIMIT``) before they leave Spark; queries are single,
@@ -36,6 +37,7 @@ import hashlib
 import logging
 import os
 import shutil
+import tempfile
 import threading
 import uuid
 from collections.abc import Hashable, Iterator, Mapping
@@ -134,6 +136,9 @@ def spark_session(env: Mapping[str, str]) -> SparkSession:
                            .config("spark.sql.shuffle.partitions",
                                    env.get("MESH_SPARK_SHUFFLE_PARTITIONS", "8"))
                            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+                           .config("spark.sql.warehouse.dir", env.get(
+                               "MESH_SPARK_WAREHOUSE",
+                               str(Path(tempfile.gettempdir()) / "mesh-spark-warehouse")))
                            .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC"))
                 session = builder.getOrCreate()
                 session.sparkContext.setLogLevel("ERROR")

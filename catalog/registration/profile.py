@@ -12,13 +12,20 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from catalog.engine import Engine
 from catalog.extracts import FORMULA_PREFIXES
 from catalog.registration.sources import DataSource, run
 from catalog.sql import quote_identifier, quote_literal
+
+if TYPE_CHECKING:
+    from catalog.engines.base import Located
+
+Fetch = Callable[[str], list[tuple[Any, ...]]]
+"""Runs one query (DuckDB dialect) over the profiled data and returns its rows."""
 
 FEW_VALUES = 25
 """A text column with at most this many distinct values gets its values listed."""
@@ -139,15 +146,17 @@ def display(value: Any) -> str:
     return str(value)
 
 
-def _describe(engine: Engine, source: DataSource) -> list[tuple[str, str]]:
-    cur = run(engine, source, f"DESCRIBE SELECT * FROM {source.relation}")
-    try:
-        return [(str(r[0]), str(r[1])) for r in cur.fetchall()]
-    finally:
-        cur.close()
+def _fetcher(engine: Engine, source: DataSource) -> Fetch:
+    def fetch(sql: str) -> list[tuple[Any, ...]]:
+        cur = run(engine, source, sql)
+        try:
+            return [tuple(r) for r in cur.fetchall()]
+        finally:
+            cur.close()
+    return fetch
 
 
-def _first_pass(engine: Engine, source: DataSource, cols: list[ColumnProfile]) -> int:
+def _first_pass(fetch: Fetch, relation: str, cols: list[ColumnProfile]) -> int:
     exprs = ["count(*)"]
     for col in cols:
         q = quote_identifier(col.name)
@@ -159,11 +168,8 @@ def _first_pass(engine: Engine, source: DataSource, cols: list[ColumnProfile]) -
             exprs += [f"approx_count_distinct({q})", low, high]
         if col.is_text:
             exprs.append(f"count_if(regexp_matches({q}, {quote_literal(_FORMULA_PATTERN)}))")
-    cur = run(engine, source, f"SELECT {', '.join(exprs)} FROM {source.relation}")
-    try:
-        row = list(cur.fetchone() or [])
-    finally:
-        cur.close()
+    rows_out = fetch(f"SELECT {', '.join(exprs)} FROM {relation}")
+    row = list(rows_out[0]) if rows_out else []
     rows = int(row.pop(0) or 0)
     for col in cols:
         col.nulls = rows - int(row.pop(0) or 0)
@@ -180,34 +186,27 @@ def _key_like(col: ColumnProfile, rows: int) -> bool:
         col.logical_type in {"integer", "string"}
 
 
-def _second_pass(engine: Engine, source: DataSource, cols: list[ColumnProfile], rows: int
+def _second_pass(fetch: Fetch, relation: str, cols: list[ColumnProfile], rows: int
                  ) -> None:
     keys = [c for c in cols if _key_like(c, rows)]
     few = [c for c in cols if c.is_text and 0 < c.distinct <= FEW_VALUES]
     exprs = [f"count(DISTINCT {quote_identifier(c.name)})" for c in keys]
-    exprs += [f"list_sort(list(DISTINCT {quote_identifier(c.name)}))" for c in few]
+    exprs += [f"list(DISTINCT {quote_identifier(c.name)})" for c in few]
     if not exprs:
         return
-    cur = run(engine, source, f"SELECT {', '.join(exprs)} FROM {source.relation}")
-    try:
-        row = list(cur.fetchone() or [])
-    finally:
-        cur.close()
+    rows_out = fetch(f"SELECT {', '.join(exprs)} FROM {relation}")
+    row = list(rows_out[0]) if rows_out else []
     for col in keys:
         col.distinct, col.distinct_exact = int(row.pop(0) or 0), True
     for col in few:
-        values = [v for v in row.pop(0) or [] if v is not None]
+        values = sorted(str(v) for v in row.pop(0) or [] if v is not None)
         col.distinct, col.distinct_exact = len(values), True
-        col.values = [str(v) for v in values] if len(values) <= FEW_VALUES else None
+        col.values = values if len(values) <= FEW_VALUES else None
 
 
-def _examples(engine: Engine, source: DataSource, cols: list[ColumnProfile]) -> None:
+def _examples(fetch: Fetch, relation: str, cols: list[ColumnProfile]) -> None:
     texts = ", ".join(f"CAST({quote_identifier(c.name)} AS VARCHAR)" for c in cols)
-    cur = run(engine, source, f"SELECT {texts} FROM {source.relation} LIMIT 200")
-    try:
-        rows = cur.fetchall()
-    finally:
-        cur.close()
+    rows = fetch(f"SELECT {texts} FROM {relation} LIMIT 200")
     for index, col in enumerate(cols):
         seen: list[str] = []
         for row in rows:
@@ -217,6 +216,15 @@ def _examples(engine: Engine, source: DataSource, cols: list[ColumnProfile]) -> 
             if len(seen) == EXAMPLES:
                 break
         col.examples = seen
+
+
+def _profile(fetch: Fetch, relation: str, described: list[tuple[str, str]]) -> Profile:
+    started = time.perf_counter()
+    cols = [ColumnProfile(name, typ, logical_type(typ)) for name, typ in described]
+    rows = _first_pass(fetch, relation, cols)
+    _second_pass(fetch, relation, cols, rows)
+    _examples(fetch, relation, cols)
+    return Profile(rows, cols, time.perf_counter() - started)
 
 
 def profile(engine: Engine, source: DataSource) -> Profile:
@@ -233,8 +241,30 @@ def profile(engine: Engine, source: DataSource) -> Profile:
         RegistrationError: the data cannot be read.
     """
     started = time.perf_counter()
-    cols = [ColumnProfile(name, typ, logical_type(typ)) for name, typ in _describe(engine, source)]
-    rows = _first_pass(engine, source, cols)
-    _second_pass(engine, source, cols, rows)
-    _examples(engine, source, cols)
-    return Profile(rows, cols, time.perf_counter() - started)
+    fetch = _fetcher(engine, source)
+    described = [(str(r[0]), str(r[1]))
+                 for r in fetch(f"DESCRIBE SELECT * FROM {source.relation}")]
+    result = _profile(fetch, source.relation, described)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def profile_located(located: Located) -> Profile:
+    """Profile a product's data where it lives, on its own engine (DuckDB, PostgreSQL,
+    Spark), with the same queries as :func:`profile`, translated for the engine.
+
+    Args:
+        located: the product's object (:meth:`catalog.engine.Engine.locate`).
+
+    Returns:
+        The profile; types are DuckDB's type names whatever the engine.
+
+    Raises:
+        DataUnavailable, QueryFailed, LimitExceeded: the engine cannot read the data.
+    """
+    started = time.perf_counter()
+    adapter = located.adapter
+    described = [(c.name, c.type) for c in adapter.describe(located.relation)]
+    result = _profile(lambda sql: adapter.fetch(sql), located.relation, described)
+    result.seconds = time.perf_counter() - started
+    return result
