@@ -41,21 +41,28 @@ def _iso(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="microseconds")
 
 
-def _insert_run(conn: Connection, run: QualityRun) -> None:
-    """Insert ``run`` and its results on ``conn``, inside the caller's write transaction."""
-    summary = {
-        "grade": run.score.grade, "arithmetic": run.score.arithmetic, "counts": run.counts(),
-        "dimensions": [[d.dimension, d.passed, d.scored, d.weight] for d in run.score.dimensions],
-    }
-    conn.execute(insert(quality_runs).values(
-        run_id=run.run_id, product_id=run.product_id, product_version=run.product_version,
-        started_at=_iso(run.started_at), as_of=_iso(run.as_of), duration_s=run.duration_s,
-        trigger=run.trigger, score=run.score.value, summary_json=json.dumps(summary)))
-    if run.results:
-        conn.execute(insert(check_results), [
-            {"run_id": run.run_id, "check_id": r.check.id, "position": i,
-             "result_json": json.dumps(r.as_json(), default=str), "status": str(r.status)}
-            for i, r in enumerate(run.results)])
+def _insert_runs(conn: Connection, runs: Sequence[QualityRun]) -> None:
+    """Insert ``runs`` and their results on ``conn``, inside the caller's write transaction
+    (two statements, each executed with every row: few round trips on a database server)."""
+    rows, results = [], []
+    for run in runs:
+        summary = {
+            "grade": run.score.grade, "arithmetic": run.score.arithmetic, "counts": run.counts(),
+            "dimensions": [[d.dimension, d.passed, d.scored, d.weight]
+                           for d in run.score.dimensions],
+        }
+        rows.append({"run_id": run.run_id, "product_id": run.product_id,
+                     "product_version": run.product_version,
+                     "started_at": _iso(run.started_at), "as_of": _iso(run.as_of),
+                     "duration_s": run.duration_s, "trigger": run.trigger,
+                     "score": run.score.value, "summary_json": json.dumps(summary)})
+        results += [{"run_id": run.run_id, "check_id": r.check.id, "position": i,
+                     "result_json": json.dumps(r.as_json(), default=str),
+                     "status": str(r.status)} for i, r in enumerate(run.results)]
+    if rows:
+        conn.execute(insert(quality_runs), rows)
+    if results:
+        conn.execute(insert(check_results), results)
 
 
 def _delete_runs(conn: Connection, trigger: str) -> int:
@@ -75,7 +82,7 @@ def save_run(store: StateStore, run: QualityRun) -> None:
         catalog.store.StoreError: the store cannot be written (nothing of the run is kept).
     """
     with store.write() as conn:
-        _insert_run(conn, run)
+        _insert_runs(conn, [run])
 
 
 def _result(data: dict[str, Any]) -> CheckResult:
@@ -222,6 +229,5 @@ def replace_runs(store: StateStore, trigger: str, runs: Sequence[QualityRun]) ->
                          f"{', '.join(strays)}.")
     with store.write() as conn:
         deleted = _delete_runs(conn, trigger)
-        for run in runs:
-            _insert_run(conn, run)
+        _insert_runs(conn, runs)
     return deleted

@@ -369,7 +369,7 @@ class StateStore:
                                                   taken_at=utc_text(moment)))
                 return
             other, taken_at = found
-            if other != holder and taken_at > stale:
+            if other != holder and taken_at >= stale:  # at most stale_after_s old: fresh
                 raise PublishConflict(
                     f"Someone else is publishing {key} right now. Wait a minute and search "
                     "for it: if it is there, choose another name.")

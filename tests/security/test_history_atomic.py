@@ -32,8 +32,8 @@ from catalog.store.tables import check_results
 
 # Runs the month-end history rebuild on a data folder and stops for good at a chosen point so
 # the test can SIGKILL it there: "compute" = while the runs are being computed (after
-# `kill_after` product runs), "write" = inside the store transaction (after `kill_after` runs
-# were inserted, before the commit).
+# `kill_after` product runs), "write" = inside the store transaction (after every run was
+# inserted, before the commit).
 _REBUILD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
@@ -59,8 +59,15 @@ _REBUILD = textwrap.dedent("""
 
     if stage == "compute":
         backfill.run_product = stop_at_kill_point(backfill.run_product)
-    elif hasattr(history, "_insert_run"):
-        history._insert_run = stop_at_kill_point(history._insert_run)
+    else:  # every run inserted (one statement per table), the commit not yet made
+        real_insert = history._insert_runs
+
+        def insert_then_stop(*args, **kwargs):
+            real_insert(*args, **kwargs)
+            marker.write_text("inserted")
+            time.sleep(600)  # the test kills us here
+
+        history._insert_runs = insert_then_stop
     backfill.rebuild_history(quality_engine(data), load_mesh(mesh_root),
                              StateStore(data / "state.sqlite"))
 """)
