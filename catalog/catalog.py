@@ -1,19 +1,16 @@
 """The :class:`Catalog` façade: the one object pages, the CLI and tests call.
 
-It owns the loaded mesh (reloaded when manifest files change), the search index and the DuckDB
-engine. Every call that returns product data takes the requesting :class:`Principal`, and
-nothing per-user is cached, so access control can be added here without changing signatures.
+It owns the mesh index (:mod:`catalog.mesh_index`: the loaded mesh and its search index, kept
+current by a background watcher and saved under the data folder) and the DuckDB engine. Every
+call that returns product data takes the requesting :class:`Principal`, and nothing per-user
+is cached, so access control can be added here without changing signatures.
 """
 
 from __future__ import annotations
 
-import gc
-import os
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
@@ -34,15 +31,17 @@ from catalog.governance.service import ComplianceCache
 from catalog.housekeeping import clean_stale_build_files
 from catalog.interchange.markdown import product_markdown
 from catalog.interchange.use_cases import InterchangeUseCases
-from catalog.manifests.loader import load_mesh
 from catalog.mesh import DataProduct, Domain, ManifestProblem, Mesh, OutputPortView
+from catalog.mesh_index.index import MeshIndex, Snapshot
+from catalog.mesh_index.persist import cache_file
+from catalog.mesh_index.watcher import MeshWatcher
 from catalog.models.principal import Principal
 from catalog.quality import history as quality_history
 from catalog.quality.backfill import rebuild_history
 from catalog.quality.model import QualityRun
 from catalog.quality.runner import Progress, quality_engine, run_product
 from catalog.registration.service import RegistrationUseCases
-from catalog.search import SearchIndex, SearchQuery, SearchResult
+from catalog.search import SearchQuery, SearchResult
 from catalog.store import open_store
 
 
@@ -69,18 +68,6 @@ class ManifestFile:
     mime: str = "application/yaml"
 
 
-def _signature(root: Path) -> tuple[tuple[str, int, int], ...]:
-    """(path, size, mtime_ns) of every file under the manifest root, sorted."""
-    out = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
-        for name in files:
-            if name.endswith(".yaml"):
-                st = os.stat(os.path.join(folder, name))
-                out.append((os.path.join(folder, name), st.st_size, st.st_mtime_ns))
-    return tuple(sorted(out))
-
-
 class Catalog(AccessUseCases, TokenUseCases, RegistrationUseCases, ExtractFileUseCases,
               InterchangeUseCases):
     """Façade over manifests, search, data, quality, governance and access.
@@ -92,7 +79,10 @@ class Catalog(AccessUseCases, TokenUseCases, RegistrationUseCases, ExtractFileUs
 
     Args:
         settings: where the mesh lives; from the environment when None.
-        recheck_seconds: how often (at most) manifest files are checked for changes.
+        recheck_seconds: how often a background thread polls the manifest files for changes
+            (:class:`~catalog.mesh_index.watcher.MeshWatcher`); calls never wait for it. 0
+            means no thread: every call checks the files itself first (tests and scripts
+            that edit manifests and read them back at once).
     """
 
     def __init__(self, settings: Settings | None = None, recheck_seconds: float = 2.0) -> None:
@@ -104,34 +94,38 @@ class Catalog(AccessUseCases, TokenUseCases, RegistrationUseCases, ExtractFileUs
         self._quality_engine: Engine | None = None
         self._recheck = recheck_seconds
         self._lock = threading.Lock()
-        self._mesh: Mesh | None = None
-        self._index: SearchIndex | None = None
-        self._signature: tuple[tuple[str, int, int], ...] = ()
-        self._checked_at = 0.0
+        self.mesh_index = MeshIndex(self.settings.mesh_root,
+                                    cache_file(self.settings.data_dir, self.settings.mesh_root))
+        self._watcher: MeshWatcher | None = None
         self._compliance = ComplianceCache(self.store)
 
     # -- mesh ------------------------------------------------------------------------------
-    def mesh(self) -> Mesh:
-        """The current mesh, reloaded if any manifest changed since the last check."""
+    def _snapshot(self) -> Snapshot:
+        """The current mesh and search index; the first call loads them (from the saved index
+        and the files changed since) and starts the watcher. Never waits for a poll."""
+        index = self.mesh_index
+        if self._recheck <= 0:
+            index.refresh()
+            return index.snapshot()
+        current = index.current()
+        if current is not None:
+            return current
+        current = index.snapshot()
         with self._lock:
-            now = time.monotonic()
-            if self._mesh is None or now - self._checked_at >= self._recheck:
-                signature = _signature(self.settings.mesh_root)
-                if self._mesh is None or signature != self._signature:
-                    self._mesh = load_mesh(self.settings.mesh_root)
-                    self._index = SearchIndex(self._mesh.products.values())
-                    self._signature = signature
-                    # The mesh and index live until the next change: keep the cyclic GC from
-                    # rescanning them during searches (a 1.8 s pause seen at 10,000 products).
-                    gc.freeze()
-                self._checked_at = now
-            return self._mesh
+            if self._watcher is None:
+                self._watcher = MeshWatcher(index, interval=self._recheck).start()
+        return current
+
+    def mesh(self) -> Mesh:
+        """The current mesh (an immutable snapshot; the watcher swaps in a new one when
+        manifests change)."""
+        return self._snapshot().mesh
 
     def reload(self) -> Mesh:
-        """Force a check for changed manifests now (e.g. after publishing a product)."""
-        with self._lock:
-            self._checked_at = 0.0
-        return self.mesh()
+        """Apply every manifest change now and return the mesh with them (e.g. after
+        publishing a product, so it is searchable at once)."""
+        self.mesh_index.refresh()
+        return self.mesh_index.snapshot().mesh
 
     def problems(self) -> list[ManifestProblem]:
         """Every manifest problem of the mesh, errors first, then by file and line."""
@@ -163,9 +157,9 @@ class Catalog(AccessUseCases, TokenUseCases, RegistrationUseCases, ExtractFileUs
     # -- discovery -------------------------------------------------------------------------
     def search(self, principal: Principal, query: SearchQuery) -> SearchResult:
         """Search products visible to ``principal`` (see :mod:`catalog.search`)."""
-        self.guard.require(principal, Action.VIEW, self.mesh())
-        assert self._index is not None
-        return self._index.search(query)
+        snapshot = self._snapshot()
+        self.guard.require(principal, Action.VIEW, snapshot.mesh)
+        return snapshot.search.search(query)
 
     def product(self, principal: Principal, product_id: str) -> DataProduct:
         """The product with ``product_id``.

@@ -158,6 +158,10 @@ class DataProduct:
     document: DataProductDocument
     _properties: list[PropertyView] | None = field(default=None, repr=False, compare=False)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the computed property list (rebuilt on first use)."""
+        return {**self.__dict__, "_properties": None}
+
     @property
     def owners(self) -> list[str]:
         """Names (or user names) of team members whose role mentions 'owner'."""

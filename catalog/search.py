@@ -110,18 +110,85 @@ def _bitset(indices: list[int]) -> int:
     return int.from_bytes(bits, "little")
 
 
+SEGMENT_BITS = 12
+"""Postings are split in segments of ``2**SEGMENT_BITS`` (4,096) documents, so an update
+copies the segments it touches, never a whole posting list of a common word."""
+
+_ENTRIES = {name: (weight, name) for name, weight in FIELD_WEIGHTS.items()}
+"""One shared ``(weight, field)`` tuple per field: postings reference these (no tuple per
+posting)."""
+
+Posting = dict[int, dict[int, tuple[float, str]]]
+"""A word's postings: segment number → {document slot → (weight, field)}."""
+
+
+def _entries(product: DataProduct) -> tuple[list[str], dict[str, tuple[float, str]],
+                                             dict[str, set[str]]]:
+    """What the index holds of one product: its exact-match keys, each word with its best
+    ``(weight, field)``, and its facet values."""
+    keys = []
+    for key in (product.id, product.name, product.title, product.name.replace("_", " ")):
+        key = key.lower().strip()
+        if key not in keys:
+            keys.append(key)
+    fields = {
+        "name": f"{product.id} {product.title}",
+        "tags": " ".join(product.tags),
+        "owner": " ".join([*product.owners, product.team_name]),
+        "property": " ".join(p.name for p in product.properties()),
+        "description": f"{product.purpose} {product.usage}",
+    }
+    words: dict[str, tuple[float, str]] = {}
+    for field_name, text in fields.items():
+        entry = _ENTRIES[field_name]
+        for token in tokenize(text):
+            if words.get(token, (0.0, ""))[0] < entry[0]:
+                words[token] = entry
+    return keys, words, _facet_values(product)
+
+
 class SearchIndex:
-    """An in-memory index of data products; build once per mesh load, query many times."""
+    """An in-memory index of data products; built once, then updated copy-on-write.
+
+    An index is never changed once built: :meth:`updated` returns a new index that shares
+    every untouched part with this one, so searches running on this one go on undisturbed.
+    Documents live in slots (a removed product's slot is reused); product ids must be unique.
+    """
 
     def __init__(self, products: Iterable[DataProduct]) -> None:
-        self._ids: list[str] = []
+        self._ids: list[str | None] = []
         self._titles: list[str] = []
-        self._exact: dict[str, int] = {}
-        self._postings: dict[str, dict[int, tuple[float, str]]] = {}
+        self._products: list[DataProduct | None] = []
+        self._slots: dict[str, int] = {}
+        self._free: list[int] = []
+        exact: dict[str, list[int]] = {}
+        flat: dict[str, dict[int, tuple[float, str]]] = {}
         members: dict[str, dict[str, list[int]]] = {f: {} for f in FACETS}
         with gc_paused():
-            for index, product in enumerate(products):
-                self._add(index, product, members)
+            for slot, product in enumerate(products):
+                keys, words, facets = _entries(product)
+                self._ids.append(product.id)
+                self._titles.append(product.title.lower())
+                self._products.append(product)
+                self._slots[product.id] = slot
+                for key in keys:
+                    exact.setdefault(key, []).append(slot)
+                for token, entry in words.items():
+                    posting = flat.get(token)
+                    if posting is None:
+                        posting = flat[token] = {}
+                    posting[slot] = entry
+                for facet, values in facets.items():
+                    bucket = members[facet]
+                    for value in values:
+                        bucket.setdefault(value, []).append(slot)
+            self._postings: dict[str, Posting] = {
+                token: _segmented(posting) for token, posting in flat.items()}
+        ids = self._ids
+        self._exact: dict[str, tuple[int, ...]] = {
+            key: tuple(slots) if len(slots) == 1 else tuple(
+                sorted(slots, key=lambda s: ids[s] or ""))
+            for key, slots in exact.items()}
         self._facets: dict[str, dict[str, int]] = {
             facet: {value: _bitset(docs) for value, docs in values.items()}
             for facet, values in members.items()
@@ -130,31 +197,26 @@ class SearchIndex:
         self._all = (1 << len(self._ids)) - 1
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._slots)
 
-    def _add(self, index: int, product: DataProduct,
-             members: dict[str, dict[str, list[int]]]) -> None:
-        self._ids.append(product.id)
-        self._titles.append(product.title.lower())
-        for key in (product.id, product.name, product.title, product.name.replace("_", " ")):
-            self._exact.setdefault(key.lower().strip(), index)
-        fields = {
-            "name": f"{product.id} {product.title}",
-            "tags": " ".join(product.tags),
-            "owner": " ".join([*product.owners, product.team_name]),
-            "property": " ".join(p.name for p in product.properties()),
-            "description": f"{product.purpose} {product.usage}",
-        }
-        for field_name, text in fields.items():
-            weight = FIELD_WEIGHTS[field_name]
-            for token in set(tokenize(text)):
-                posting = self._postings.setdefault(token, {})
-                if posting.get(index, (0.0, ""))[0] < weight:
-                    posting[index] = (weight, field_name)
-        for facet, values in _facet_values(product).items():
-            bucket = members[facet]
-            for value in values:
-                bucket.setdefault(value, []).append(index)
+    def product_ids(self) -> set[str]:
+        """Ids of the products in the index."""
+        return set(self._slots)
+
+    def updated(self, removed: Iterable[str], added: Iterable[DataProduct]) -> SearchIndex:
+        """A new index without the products ``removed`` and with ``added``; this one is left
+        as it is (parts neither touches are shared, not copied).
+
+        Args:
+            removed: ids of products to drop (ids not in the index are ignored).
+            added: products to index; an id already in the index (and not removed) is
+                replaced.
+
+        Returns:
+            The new index. Its cost is that of the products changed plus copying the slot
+            tables (a few milliseconds at 100,000 products), not a rebuild.
+        """
+        return _Update(self).apply(removed, added)
 
     def _expand(self, word: str) -> list[tuple[str, float]]:
         """Vocabulary words matching ``word``: exact, prefix and typo-tolerant, with weights."""
@@ -180,10 +242,11 @@ class SearchIndex:
         for word in words:
             best: dict[int, tuple[float, str]] = {}
             for token, quality in self._expand(word):
-                for doc, (weight, field_name) in self._postings[token].items():
-                    value = quality * weight
-                    if value > best.get(doc, (0.0, ""))[0]:
-                        best[doc] = (value, field_name)
+                for segment in self._postings[token].values():
+                    for doc, (weight, field_name) in segment.items():
+                        value = quality * weight
+                        if value > best.get(doc, (0.0, ""))[0]:
+                            best[doc] = (value, field_name)
             per_word.append(best)
         common = set(per_word[0]) if per_word else set()
         for best in per_word[1:]:
@@ -205,19 +268,22 @@ class SearchIndex:
         if words:
             scores, fields, partial = self._score_words(words)
         else:
-            scores, fields, partial = dict.fromkeys(range(len(self._ids)), 0.0), {}, False
+            scores, fields, partial = dict.fromkeys(self._slots.values(), 0.0), {}, False
         text_mask = 0
         for doc in scores:
             text_mask |= 1 << doc
+        text_mask &= self._all
         facet_masks = {f: self._selection_mask(f, query.selected(f)) for f in FACETS}
         final = text_mask
         for mask in facet_masks.values():
             final &= mask
-        exact_doc = self._exact.get(query.text.lower().strip()) if words else None
+        exact = self._exact.get(query.text.lower().strip()) if words else None
+        exact_doc = exact[0] if exact else None
         docs = [d for d in scores if final >> d & 1]
-        docs.sort(key=lambda d: (d != exact_doc, -scores[d], self._titles[d]))
+        ids = self._ids
+        docs.sort(key=lambda d: (d != exact_doc, -scores[d], self._titles[d], ids[d]))
         hits = [
-            SearchHit(self._ids[d], round(scores[d], 4), d == exact_doc,
+            SearchHit(ids[d] or "", round(scores[d], 4), d == exact_doc,
                       tuple(sorted(fields.get(d, ()))))
             for d in docs
         ]
@@ -243,3 +309,142 @@ class SearchIndex:
             counts = [(v, (m & base).bit_count()) for v, m in self._facets[facet].items()]
             out[facet] = sorted(((v, c) for v, c in counts if c), key=lambda vc: (-vc[1], vc[0]))
         return out
+
+
+def _segmented(posting: dict[int, tuple[float, str]]) -> Posting:
+    """A flat posting split into segments of ``2**SEGMENT_BITS`` slots."""
+    out: Posting = {}
+    for doc, entry in posting.items():
+        segment = out.get(doc >> SEGMENT_BITS)
+        if segment is None:
+            segment = out[doc >> SEGMENT_BITS] = {}
+        segment[doc] = entry
+    return out
+
+
+class _Update:
+    """Builds :meth:`SearchIndex.updated`'s result: copies the slot tables, and each posting,
+    segment and facet table the first time it is changed."""
+
+    def __init__(self, base: SearchIndex) -> None:
+        new = SearchIndex.__new__(SearchIndex)
+        new.__dict__.update(base.__dict__)
+        new._ids = base._ids[:]
+        new._titles = base._titles[:]
+        new._products = base._products[:]
+        new._slots = dict(base._slots)
+        new._free = base._free[:]
+        new._exact = dict(base._exact)
+        new._postings = dict(base._postings)
+        new._facets = dict(base._facets)
+        self.new = new
+        self._own_postings: set[str] = set()
+        self._own_segments: set[tuple[str, int]] = set()
+        self._own_facets: set[str] = set()
+        self._gone: set[str] = set()
+        self._born: set[str] = set()
+
+    def apply(self, removed: Iterable[str], added: Iterable[DataProduct]) -> SearchIndex:
+        """Remove, then add; returns the new index."""
+        new = self.new
+        added = list(added)
+        for product_id in [*removed, *(p.id for p in added)]:
+            if product_id in new._slots:
+                self._remove(product_id)
+        for product in added:
+            self._add(product)
+        if self._gone or self._born:
+            vocab = new._vocab[:]
+            for token in self._gone - self._born:
+                if token not in new._postings:
+                    del vocab[bisect.bisect_left(vocab, token)]
+            for token in self._born - self._gone:
+                if token in new._postings:
+                    bisect.insort(vocab, token)
+            new._vocab = vocab
+        return new
+
+    def _segment(self, token: str, segment: int) -> dict[int, tuple[float, str]]:
+        new = self.new
+        if token not in self._own_postings:
+            new._postings[token] = dict(new._postings.get(token, {}))
+            self._own_postings.add(token)
+        posting = new._postings[token]
+        if (token, segment) not in self._own_segments or segment not in posting:
+            posting[segment] = dict(posting.get(segment, {}))
+            self._own_segments.add((token, segment))
+        return posting[segment]
+
+    def _facet(self, facet: str) -> dict[str, int]:
+        if facet not in self._own_facets:
+            self.new._facets[facet] = dict(self.new._facets[facet])
+            self._own_facets.add(facet)
+        return self.new._facets[facet]
+
+    def _remove(self, product_id: str) -> None:
+        new = self.new
+        slot = new._slots.pop(product_id)
+        product = new._products[slot]
+        assert product is not None
+        keys, words, facets = _entries(product)
+        for key in keys:
+            left = tuple(s for s in new._exact.get(key, ()) if s != slot)
+            if left:
+                new._exact[key] = left
+            else:
+                new._exact.pop(key, None)
+        segment_no = slot >> SEGMENT_BITS
+        for token in words:
+            segment = self._segment(token, segment_no)
+            segment.pop(slot, None)
+            if not segment:
+                del new._postings[token][segment_no]
+                if not new._postings[token]:
+                    del new._postings[token]
+                    self._own_postings.discard(token)
+                    self._gone.add(token)
+        bit = 1 << slot
+        for facet, values in facets.items():
+            table = self._facet(facet)
+            for value in values:
+                bits = table.get(value, 0) & ~bit
+                if bits:
+                    table[value] = bits
+                else:
+                    table.pop(value, None)
+        new._ids[slot] = None
+        new._titles[slot] = ""
+        new._products[slot] = None
+        new._free.append(slot)
+        new._all &= ~bit
+
+    def _add(self, product: DataProduct) -> None:
+        new = self.new
+        if new._free:
+            slot = new._free.pop()
+            new._ids[slot] = product.id
+            new._titles[slot] = product.title.lower()
+            new._products[slot] = product
+        else:
+            slot = len(new._ids)
+            new._ids.append(product.id)
+            new._titles.append(product.title.lower())
+            new._products.append(product)
+        new._slots[product.id] = slot
+        keys, words, facets = _entries(product)
+        ids = new._ids
+        for key in keys:
+            slots = (*new._exact.get(key, ()), slot)
+            new._exact[key] = slots if len(slots) == 1 else tuple(
+                sorted(slots, key=lambda s: ids[s] or ""))
+        segment_no = slot >> SEGMENT_BITS
+        for token, entry in words.items():
+            if token not in new._postings:
+                self._born.add(token)
+            self._segment(token, segment_no)[slot] = entry
+        bit = 1 << slot
+        for facet, values in facets.items():
+            table = self._facet(facet)
+            for value in values:
+                table[value] = table.get(value, 0) | bit
+        new._all |= bit

@@ -15,9 +15,12 @@ content, and a problem never quotes a file from outside the mesh.
 from __future__ import annotations
 
 import logging
+import marshal
 import os
+import pickle
 import stat
 import threading
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,10 +82,35 @@ class LazyContract:
         id: the contract id.
     """
 
+    __slots__ = ("id", "_raw", "_blob", "_model")
+
     def __init__(self, raw: dict[str, Any]) -> None:
-        self.raw = raw
+        self._raw: dict[str, Any] | None = raw
+        self._blob: bytes | None = None
         self.id = str(raw.get("id", ""))
         self._model: OpenDataContractStandard | None = None
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The parsed document; read back from its compact form on first use after a
+        process started from the persisted mesh index (:mod:`catalog.mesh_index`)."""
+        raw = self._raw
+        if raw is None:
+            raw = self._raw = _unpack(self._blob or b"")
+        return raw
+
+    def __getstate__(self) -> tuple[str, bytes]:
+        """Pickled as ``(id, compact document)``: the model is rebuilt on demand and the
+        document is decoded only when read (most contracts are never read by a process that
+        only lists and searches)."""
+        if self._blob is None:
+            self._blob = _pack(self.raw)
+        return self.id, self._blob
+
+    def __setstate__(self, state: tuple[str, bytes]) -> None:
+        self.id, self._blob = state
+        self._raw = None
+        self._model = None
 
     def model(self) -> OpenDataContractStandard:
         """The pydantic model (built once).
@@ -93,6 +121,34 @@ class LazyContract:
         if self._model is None:
             self._model = OpenDataContractStandard.model_validate(self.raw)
         return self._model
+
+
+def _pack(raw: dict[str, Any]) -> bytes:
+    """A parsed document as compact bytes: ``marshal`` (parsed YAML is only dicts, lists,
+    text, numbers, booleans and None), zlib-compressed; ``pickle`` for anything marshal
+    refuses. The first byte says which."""
+    try:
+        return b"m" + zlib.compress(marshal.dumps(raw), 1)
+    except ValueError:  # a type marshal cannot write
+        return b"p" + zlib.compress(pickle.dumps(raw, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _unpack(blob: bytes) -> dict[str, Any]:
+    """The document :func:`_pack` wrote (only ever bytes this package wrote itself).
+
+    Raises:
+        ValueError: the bytes are not such a document (a damaged cache file).
+    """
+    kind, body = blob[:1], zlib.decompress(blob[1:])
+    if kind == b"m":
+        data = marshal.loads(body)
+    elif kind == b"p":
+        data = pickle.loads(body)  # noqa: S301 - written by this process or a sibling
+    else:
+        raise ValueError("not a packed document")
+    if not isinstance(data, dict):
+        raise ValueError("not a packed document")
+    return data
 
 
 _cache: dict[str, tuple[int, int, LoadedDocument]] = {}

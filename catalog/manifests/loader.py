@@ -21,6 +21,7 @@ import dataclasses
 import json
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +47,24 @@ PRODUCT_FILE = "product.odps.yaml"
 DOMAIN_FILE = "domain.yaml"
 
 
-def _subdirs(mesh: Mesh, path: Path) -> list[Path]:
-    """Sub-folders of ``path`` to load; a linked folder leading out of the mesh is reported
-    (an error) and left out."""
+DocumentLoader = Callable[[Path, str, str], LoadedDocument]
+"""How the loader gets one parsed file: ``load(path, display name, kind)``; the default is
+:func:`~catalog.manifests.documents.load_document` (its in-process cache), the persisted mesh
+index (:mod:`catalog.mesh_index`) passes its own."""
+
+
+def subfolders(root: Path, path: Path, problems: list[ManifestProblem]) -> list[Path]:
+    """Sub-folders of ``path`` to load, sorted; a linked folder leading out of the mesh is
+    reported in ``problems`` (an error) and left out.
+
+    Args:
+        root: the mesh root.
+        path: the mesh root itself (domain folders) or a domain folder (product folders).
+        problems: where refused folders are reported.
+
+    Raises:
+        OSError: ``path`` cannot be listed.
+    """
     with os.scandir(path) as entries:
         found = sorted((Path(e.path), e.is_symlink()) for e in entries
                        if _is_folder(e) and not e.name.startswith((".", "_")))
@@ -56,10 +72,10 @@ def _subdirs(mesh: Mesh, path: Path) -> list[Path]:
     for folder, linked in found:
         if linked:
             try:
-                confined(folder, mesh.root, what="folder")
+                confined(folder, root, what="folder")
             except PathRefused as err:
-                mesh.problems.append(ManifestProblem(_rel(mesh, folder), 1, "",
-                                                     f"folder {err.reason}; it is not loaded"))
+                problems.append(ManifestProblem(_rel(root, folder), 1, "",
+                                                f"folder {err.reason}; it is not loaded"))
                 continue
         folders.append(folder)
     return folders
@@ -100,103 +116,135 @@ def load_mesh(root: Path) -> Mesh:
     if not root.is_dir():
         mesh.problems.append(ManifestProblem(str(root), None, "", "mesh folder does not exist"))
         return mesh
+
+    def load(path: Path, display_name: str, kind: str) -> LoadedDocument:
+        """One file through the in-process cache of :func:`load_document`."""
+        return load_document(path, display_name, kind, root)
+
     with gc_paused(freeze=True):
-        for domain_dir in _subdirs(mesh, root):
-            _load_domain(mesh, domain_dir)
+        for domain_dir in subfolders(root, root, mesh.problems):
+            domain = load_domain(root, domain_dir, load, mesh.problems)
+            mesh.domains[domain.name] = domain
+            for product_dir in subfolders(root, domain_dir, mesh.problems):
+                product = load_product(root, domain.name, product_dir, load, mesh.problems)
+                if product is not None:
+                    mesh.products[product.id] = product
+                    domain.product_ids.append(product.id)
         mesh.index_lineage()
         for product in mesh.products.values():
-            _check_input_ports(mesh, product)
+            mesh.problems.extend(input_port_warnings(mesh, product))
     return mesh
 
 
-def _rel(mesh: Mesh, path: Path) -> str:
+def _rel(root: Path, path: Path) -> str:
+    """``path`` as problems name it: relative to the mesh root's parent."""
     try:
-        return str(path.relative_to(mesh.root.parent))
+        return str(path.relative_to(root.parent))
     except ValueError:
         return str(path)
 
 
-def _load_domain(mesh: Mesh, domain_dir: Path) -> None:
+def load_domain(root: Path, domain_dir: Path, load: DocumentLoader,
+                problems: list[ManifestProblem]) -> Domain:
+    """The domain of one domain folder (from its ``domain.yaml``, or a default one).
+
+    Args:
+        root: the mesh root.
+        domain_dir: ``<root>/<domain>``.
+        load: how a file is read and parsed (see :data:`DocumentLoader`).
+        problems: where the file's problems go (a missing ``domain.yaml`` is a warning).
+
+    Returns:
+        The domain, with no product ids yet.
+    """
     name = domain_dir.name
     file = domain_dir / DOMAIN_FILE
     domain = Domain(name, name.replace("_", " ").capitalize(), "", None, [], None)
     if _present(file):
-        loaded = load_document(file, _rel(mesh, file), "domain", mesh.root)
-        mesh.problems.extend(loaded.problems)
+        loaded = load(file, _rel(root, file), "domain")
+        problems.extend(loaded.problems)
         doc = loaded.model
         if isinstance(doc, DomainDocument):
             if doc.name != name:
-                mesh.problems.append(
-                    ManifestProblem(_rel(mesh, file), 1, "name",
+                problems.append(
+                    ManifestProblem(_rel(root, file), 1, "name",
                                     f"domain name '{doc.name}' differs from its folder '{name}'; "
                                     "rename one of them")
                 )
             else:
                 domain = Domain.from_document(doc, file)
     else:
-        mesh.problems.append(
-            ManifestProblem(_rel(mesh, domain_dir), None, "",
+        problems.append(
+            ManifestProblem(_rel(root, domain_dir), None, "",
                             f"domain folder has no {DOMAIN_FILE}; add one with name, title, "
                             "description and team", severity="warning")
         )
-    mesh.domains[name] = domain
-    for product_dir in _subdirs(mesh, domain_dir):
-        product = _load_product(mesh, domain, product_dir)
-        if product is not None:
-            mesh.products[product.id] = product
-            domain.product_ids.append(product.id)
+    return domain
 
 
-def _load_product(mesh: Mesh, domain: Domain, product_dir: Path) -> DataProduct | None:
+def load_product(root: Path, domain: str, product_dir: Path, load: DocumentLoader,
+                 problems: list[ManifestProblem]) -> DataProduct | None:
+    """The product of one product folder: its ODPS file and the folder's ODCS contracts.
+
+    Args:
+        root: the mesh root.
+        domain: the name of the domain folder the product folder is in.
+        product_dir: ``<root>/<domain>/<product>``.
+        load: how a file is read and parsed (see :data:`DocumentLoader`).
+        problems: where every problem of the folder's files goes.
+
+    Returns:
+        The product, or None when its ODPS file is missing (a warning) or has errors.
+    """
     file = product_dir / PRODUCT_FILE
-    rel = _rel(mesh, file)
+    rel = _rel(root, file)
     if not _present(file):
-        mesh.problems.append(
-            ManifestProblem(_rel(mesh, product_dir), None, "",
+        problems.append(
+            ManifestProblem(_rel(root, product_dir), None, "",
                             f"product folder has no {PRODUCT_FILE}; it is not part of the mesh",
                             severity="warning")
         )
         return None
-    loaded = load_document(file, rel, "odps", mesh.root)
-    mesh.problems.extend(loaded.problems)
+    loaded = load(file, rel, "odps")
+    problems.extend(loaded.problems)
     doc = loaded.model
     if not isinstance(doc, DataProductDocument):
         return None
-    expected = f"{domain.name}.{product_dir.name}"
+    expected = f"{domain}.{product_dir.name}"
     if doc.id != expected:
-        mesh.problems.append(
-            ManifestProblem(rel, _line(mesh, loaded, "id"), "id",
+        problems.append(
+            ManifestProblem(rel, _line(root, loaded, "id"), "id",
                             f"product id '{doc.id}' must be '{expected}' (<domain>.<folder name>)")
         )
         return None
-    if doc.domain and doc.domain != domain.name:
-        mesh.problems.append(
-            ManifestProblem(rel, _line(mesh, loaded, "domain"), "domain",
+    if doc.domain and doc.domain != domain:
+        problems.append(
+            ManifestProblem(rel, _line(root, loaded, "domain"), "domain",
                             f"domain '{doc.domain}' differs from the folder's domain "
-                            f"'{domain.name}'")
+                            f"'{domain}'")
         )
         return None
-    contracts, broken_contracts = _load_contracts(mesh, product_dir)
+    contracts, broken_contracts = _load_contracts(root, product_dir, load, problems)
     ports = []
     for index, port in enumerate(doc.outputPorts):
         contract, contract_file = contracts.pop(port.contractId or "", (None, None))
         if contract is None and not broken_contracts:
-            mesh.problems.append(
-                ManifestProblem(rel, _line(mesh, loaded, "outputPorts", index, "contractId"),
+            problems.append(
+                ManifestProblem(rel, _line(root, loaded, "outputPorts", index, "contractId"),
                                 f"outputPorts[{index}].contractId",
                                 f"no contract with id '{port.contractId}' in "
-                                f"{_rel(mesh, product_dir)}/; add <port>.odcs.yaml with that id",
+                                f"{_rel(root, product_dir)}/; add <port>.odcs.yaml with that id",
                                 severity="warning")
             )
         ports.append(OutputPortView(port.name, port.description, port.type, port.version,
                                     port.contractId, contract, contract_file))
     for contract_id, (_, contract_file) in contracts.items():
-        mesh.problems.append(
-            ManifestProblem(_rel(mesh, contract_file), 1, "id",
+        problems.append(
+            ManifestProblem(_rel(root, contract_file), 1, "id",
                             f"contract '{contract_id}' is not referenced by any output port of "
                             f"{doc.id}", severity="warning")
         )
-    return _assemble(doc, domain.name, product_dir, file, ports)
+    return _assemble(doc, domain, product_dir, file, ports)
 
 
 def _assemble(doc: DataProductDocument, domain: str, product_dir: Path, file: Path,
@@ -292,15 +340,15 @@ def _document_from_raw(raw: dict[str, Any], display_name: str, kind: str) -> Loa
 
 
 def _load_contracts(
-    mesh: Mesh, product_dir: Path
+    root: Path, product_dir: Path, load: DocumentLoader, problems: list[ManifestProblem]
 ) -> tuple[dict[str, tuple[LazyContract, Path]], bool]:
     """The product folder's valid contracts by id, and whether any contract file was broken
     (then a port without its contract is already explained by that file's errors)."""
     out: dict[str, tuple[LazyContract, Path]] = {}
     broken = False
     for file in _files(product_dir, ".odcs.yaml"):
-        loaded = load_document(file, _rel(mesh, file), "odcs", mesh.root)
-        mesh.problems.extend(loaded.problems)
+        loaded = load(file, _rel(root, file), "odcs")
+        problems.extend(loaded.problems)
         if isinstance(loaded.model, LazyContract):
             out[loaded.model.id] = (loaded.model, file)
         else:
@@ -308,35 +356,51 @@ def _load_contracts(
     return out, broken
 
 
-def _check_input_ports(mesh: Mesh, product: DataProduct) -> None:
-    """Warn about input ports whose contract no product serves, each at its ``contractId``
-    line (the file is read again only when there is a warning)."""
-    text: str | None = None
-    for index, port in enumerate(product.input_ports):
-        if mesh.producer_of_contract(port.contractId or "") is None:
-            if text is None:
-                text = _text(mesh, product.odps_file) or ""
-            line = locate(text, ["inputPorts", index, "contractId"]) or 1
-            mesh.problems.append(
-                ManifestProblem(_rel(mesh, product.odps_file), line,
-                                f"inputPorts[{index}].contractId",
-                                f"input port '{port.name}' consumes contract "
-                                f"'{port.contractId}', which no product in the mesh serves",
-                                severity="warning")
-            )
+def unserved_inputs(mesh: Mesh, product: DataProduct) -> tuple[int, ...]:
+    """Indexes of the product's input ports whose contract no product of ``mesh`` serves."""
+    return tuple(index for index, port in enumerate(product.input_ports)
+                 if mesh.producer_of_contract(port.contractId or "") is None)
 
 
-def _line(mesh: Mesh, loaded: LoadedDocument, *path: str | int) -> int:
+def input_port_warnings(mesh: Mesh, product: DataProduct,
+                        unserved: tuple[int, ...] | None = None) -> list[ManifestProblem]:
+    """Warnings about input ports whose contract no product serves, each at its ``contractId``
+    line (the file is read again only when there is a warning).
+
+    Args:
+        mesh: the mesh, lineage indexed.
+        product: one of its products.
+        unserved: :func:`unserved_inputs` when already known.
+    """
+    indexes = unserved_inputs(mesh, product) if unserved is None else unserved
+    if not indexes:
+        return []
+    text = _text(mesh.root, product.odps_file) or ""
+    out = []
+    for index in indexes:
+        port = product.input_ports[index]
+        line = locate(text, ["inputPorts", index, "contractId"]) or 1
+        out.append(
+            ManifestProblem(_rel(mesh.root, product.odps_file), line,
+                            f"inputPorts[{index}].contractId",
+                            f"input port '{port.name}' consumes contract "
+                            f"'{port.contractId}', which no product in the mesh serves",
+                            severity="warning")
+        )
+    return out
+
+
+def _line(root: Path, loaded: LoadedDocument, *path: str | int) -> int:
     """Line of ``path`` in a loaded file (re-reads the file, confined, only when asked); 1 when
     the file cannot be read again."""
-    text = _text(mesh, loaded.path) if loaded.path is not None else None
+    text = _text(root, loaded.path) if loaded.path is not None else None
     return (locate(text, list(path)) if text is not None else None) or 1
 
 
-def _text(mesh: Mesh, file: Path) -> str | None:
+def _text(root: Path, file: Path) -> str | None:
     """A manifest's text read again through the same checks as the first read, or ``None``."""
     try:
-        return decode(read_regular_file(file, mesh.root, MAX_MANIFEST_BYTES))
+        return decode(read_regular_file(file, root, MAX_MANIFEST_BYTES))
     except (PathRefused, YamlProblem):
         return None
 
@@ -355,6 +419,6 @@ def check_contract_models(mesh: Mesh) -> list[ManifestProblem]:
             try:
                 port.source.model()
             except ValidationError as err:
-                text = _text(mesh, port.contract_file) or ""
-                problems.extend(pydantic_problems(err, text, _rel(mesh, port.contract_file)))
+                text = _text(mesh.root, port.contract_file) or ""
+                problems.extend(pydantic_problems(err, text, _rel(mesh.root, port.contract_file)))
     return problems

@@ -24,8 +24,8 @@ def _leftovers(catalog: Catalog) -> list[str]:
     """Everything under the mesh and data folders that a failed publish could leave."""
     roots = (catalog.settings.mesh_root / "sales", catalog.settings.data_dir)
     return sorted(str(p.relative_to(r)) for r in roots for p in r.rglob("*")
-                  if ".staging" not in p.parts and p.name != "state.sqlite"
-                  and not p.name.startswith("state.sqlite"))
+                  if ".staging" not in p.parts and ".mesh-index" not in p.parts
+                  and p.name != "state.sqlite" and not p.name.startswith("state.sqlite"))
 
 
 def test_publish_writes_data_and_manifests_and_the_product_is_found(
