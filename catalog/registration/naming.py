@@ -132,8 +132,9 @@ def taken_problems(mesh: Mesh, domain: str, name: str) -> list[str]:
                 "version of it instead."]
     folder: Path = mesh.root / domain / name
     if folder.exists():
-        return [f"The folder {domain}/{name} already exists in the mesh (perhaps a product whose "
-                "manifest does not load; see the mesh-health page); choose another name."]
+        return [f"{domain}.{name} is taken: its folder {domain}/{name} already exists in the "
+                "mesh (perhaps a product whose manifest does not load, or one another replica "
+                "has just published; see the mesh-health page); choose another name."]
     return []
 
 
