@@ -106,6 +106,9 @@ _EXPORTS: dict[str, str] = {
     "Column": "catalog.engine",
     "ExtractFile": "catalog.extract_files",
     "ExtractRequest": "catalog.extracts",
+    "ExtractPreview": "catalog.slices",
+    "Coverage": "catalog.slices",
+    "Gap": "catalog.slices",
     "FilterOp": "catalog.extracts",
     "RowFilter": "catalog.extracts",
     "MASK": "catalog.access.masking",
@@ -272,6 +275,7 @@ if TYPE_CHECKING:  # the same names, for type checkers
     from catalog.registration.versions import VersionPlan, version_problems
     from catalog.sandbox import LimitExceeded, QueryFailed, SandboxRefused
     from catalog.search import FACETS, SearchHit, SearchQuery, SearchResult
+    from catalog.slices import Coverage, ExtractPreview, Gap
     from catalog.store import StoreError
     from catalog.validation import Outcome as ValidationOutcome
     from catalog.validation import validate_paths

@@ -42,6 +42,7 @@ from catalog.quality.model import QualityRun
 from catalog.quality.runner import Progress, quality_engine, run_product
 from catalog.registration.service import RegistrationUseCases
 from catalog.search import SearchQuery, SearchResult
+from catalog.slices import SliceUseCases
 from catalog.store import open_store
 
 
@@ -69,7 +70,7 @@ class ManifestFile:
 
 
 class Catalog(AccessUseCases, TokenUseCases, RegistrationUseCases, ExtractFileUseCases,
-              InterchangeUseCases):
+              InterchangeUseCases, SliceUseCases):
     """Façade over manifests, search, data, quality, governance and access.
 
     Every use case takes the requesting principal and asks the authorization point

@@ -56,6 +56,7 @@ from catalog.extracts import (
 )
 from catalog.housekeeping import EXTRACTS_DIR
 from catalog.sandbox import Limits
+from catalog.slices import file_period
 
 if TYPE_CHECKING:
     from catalog.config import Settings
@@ -302,7 +303,8 @@ class ExtractFileUseCases:
              "filters": [[f.column, str(f.op), None if f.value is None else str(f.value)]
                          for f in request.filters], "rows": rows, "bytes": size,
              "format": kind, "max_rows": max_rows})
-        name = extract_filename(product.id, product.version, dt.date.today(), kind)
+        name = extract_filename(product.id, product.version,
+                                file_period(self.extract_engine, view, request, masked), kind)
         return ExtractFile(path, name, MEDIA_TYPES[kind], rows, size)
 
     @property

@@ -241,8 +241,10 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def extract_filename(product_id: str, version: str, day: dt.date, suffix: str = "csv") -> str:
-    """``<product>-<version>-<date>.<suffix>``, e.g. ``operations.flights-1.0.0-2026-11-21.csv``.
+def extract_filename(product_id: str, version: str, day: dt.date | str,
+                     suffix: str = "csv") -> str:
+    """``<product>-<version>-<period>.<suffix>``, e.g.
+    ``weather.hourly_observations-1.1.0-2013-12.csv``.
 
     Only letters, digits, dots, dashes and underscores are kept, so the name is safe in a
     Content-Disposition header and on every file system.
@@ -250,11 +252,13 @@ def extract_filename(product_id: str, version: str, day: dt.date, suffix: str = 
     Args:
         product_id: the product's id.
         version: the product's version.
-        day: the extract's date.
+        day: the period of the data (``2013``, ``2013-12``, ``2013-01-01_2013-06-30``, see
+            :func:`catalog.slices.file_period`), or the extract's date.
         suffix: the file extension without the dot.
 
     Returns:
         The file name.
     """
-    stem = re.sub(r"[^A-Za-z0-9._-]", "_", f"{product_id}-{version}-{day.isoformat()}")
+    period = day if isinstance(day, str) else day.isoformat()
+    stem = re.sub(r"[^A-Za-z0-9._-]", "_", f"{product_id}-{version}-{period}")
     return f"{stem}.{suffix}"

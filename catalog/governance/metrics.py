@@ -1,7 +1,8 @@
 """The mesh's own KPIs and the compliance trend.
 
 - **Discoverable**: a product names an owner, has a description (purpose) and tags, and its
-  schema is documented (at least one property, every property described).
+  schema is documented (at least one property, every property described); what is missing is
+  named as such ("schema" only when there is none, else how many columns lack a description).
 - **Compliance rate**: share of measured (product, policy) pairs met
   (:meth:`catalog.governance.evaluate.MeshCompliance.rate`).
 - **Mean quality score**: mean of the latest stored score of every scored product.
@@ -37,7 +38,7 @@ class MeshKpis:
         products: number of products.
         discoverable: products that are discoverable (see module docstring).
         not_discoverable: product id → what it lacks (``owner``, ``description``, ``tags``,
-            ``schema``).
+            ``schema``, ``descriptions of 3 of 17 columns``).
         compliance_rate: 0..1, ``None`` when nothing was measured.
         mean_quality: mean latest quality score 0..100, ``None`` when no product is scored.
         quality_scored: products with a score.
@@ -65,7 +66,9 @@ class MeshKpis:
 
 
 def missing_for_discovery(product: DataProduct) -> list[str]:
-    """What keeps ``product`` from being discoverable (empty when it is)."""
+    """What keeps ``product`` from being discoverable, in words (empty when it is):
+    ``owner``, ``description``, ``tags``, ``schema`` (no column at all) or ``descriptions of
+    3 of 17 columns`` (a schema with columns nobody described: the schema is there)."""
     missing = []
     if not product.owners:
         missing.append("owner")
@@ -74,8 +77,12 @@ def missing_for_discovery(product: DataProduct) -> list[str]:
     if not product.tags:
         missing.append("tags")
     props = list(properties(product))
-    if not props or any(not str(p.raw.get("description") or "").strip() for p in props):
+    undescribed = sum(not str(p.raw.get("description") or "").strip() for p in props)
+    if not props:
         missing.append("schema")
+    elif undescribed:
+        missing.append(f"descriptions of {undescribed} of {len(props)} column"
+                       + ("s" if len(props) != 1 else ""))
     return missing
 
 

@@ -7,6 +7,7 @@ page stays thin and the shaping is tested without a browser.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from catalog.governance.evaluate import MeshCompliance
@@ -24,6 +25,40 @@ def origin_label(origin: str) -> str:
 def percent(rate: float | None) -> str:
     """``92%`` (``–`` when unknown)."""
     return "–" if rate is None else f"{100 * rate:.0f}%"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One headline figure: its label, its value as counted ("330 of 358"), the share it
+    makes (or ``""``) and what it counts."""
+
+    label: str
+    value: str
+    share: str
+    help: str
+
+
+def compliance_figures(compliance: MeshCompliance) -> tuple[Figure, Figure]:
+    """The two compliance figures, each counted in its own unit and said so, so they never
+    seem to contradict each other: policy checks met (one check = one policy on one product)
+    and products without policy errors (one error-severity check failing is enough to count
+    a product out).
+    """
+    reports = compliance.reports.values()
+    measured = sum(r.measured for r in reports)
+    passed = sum(r.passed for r in reports)
+    products = len(compliance.reports)
+    clean = sum(r.publishable for r in reports)
+    checks = Figure("Policy checks met", f"{passed:,} of {measured:,}",
+                    percent(passed / measured if measured else None),
+                    "One check is one policy on one product; checks not yet measurable (a "
+                    "quality score before the first run) are left out.")
+    without = Figure("Products without policy errors", f"{clean:,} of {products:,}",
+                     percent(clean / products if products else None),
+                     "A product counts here when none of its error-severity policy checks "
+                     "fails: one failed error check is enough to count it out, so this share "
+                     "is lower than the share of checks met.")
+    return checks, without
 
 
 def duration_text(delta: dt.timedelta | None) -> str:
@@ -94,13 +129,28 @@ def violation_rows(compliance: MeshCompliance, titles: dict[str, str],
             for f in compliance.findings()]
 
 
+def params_text(params: dict[str, Any]) -> str:
+    """A policy's parameters for a table cell: ``allowed public, internal · minimum 3`` (lists
+    joined with commas, never ``['public', 'internal']``)."""
+    def value(v: Any) -> str:
+        """One parameter value in words."""
+        if isinstance(v, list | tuple | set | frozenset):
+            return ", ".join(str(x) for x in (sorted(v, key=str) if isinstance(
+                v, set | frozenset) else v))
+        if isinstance(v, dict):
+            return ", ".join(f"{k} {value(x)}" for k, x in v.items())
+        return str(v)
+
+    return " · ".join(f"{k} {value(v)}" for k, v in params.items())
+
+
 def policy_rows(compliance: MeshCompliance) -> list[dict[str, Any]]:
     """Which policy comes from where: the global set once, then every domain's changes."""
     rows: list[dict[str, Any]] = []
     seen_global: set[str] = set()
     for domain in sorted(compliance.domains):
         for info in compliance.domains[domain].infos:
-            params = ", ".join(f"{k} {v}" for k, v in info.params.items())
+            params = params_text(info.params)
             if info.origin == GLOBAL_ORIGIN:
                 if info.policy_id in seen_global:
                     continue

@@ -27,6 +27,12 @@ MARKS = {Status.PASSED: "✓", Status.WARNING: "✗", Status.FAILED: "✗", Stat
          Status.SKIPPED: "–"}
 """Mark shown after a result: ✓ met, ✗ not met (failed or warning), ! could not run, – skipped."""
 
+RESULT_WORDS = {Status.PASSED: "met", Status.WARNING: "not met (warning)",
+                Status.FAILED: "not met", Status.ERROR: "could not run",
+                Status.SKIPPED: "not run here"}
+"""A result in words, for table cells (a data grid draws its text on a canvas, where a
+symbol the font lacks shows as an empty box)."""
+
 STATUS_ORDER = (Status.FAILED, Status.WARNING, Status.ERROR, Status.SKIPPED, Status.PASSED)
 """Display order of results: failing first."""
 
@@ -133,14 +139,62 @@ def value_label(result: CheckResult) -> str:
     return "rows" if c.kind == "rowCount" else "query result"
 
 
-def result_sentence(result: CheckResult) -> str:
+def result_sentence(result: CheckResult, mark: bool = True) -> str:
     """The rule and its result on one line, e.g. "At most 1% of flights lack a departure time —
-    2.45% missing ✗ (8,255 rows)"; the row count is added when the unit is percent."""
-    text = f"{result.check.description} — {outcome(result)} {MARKS[result.status]}"
+    2.45% missing ✗ (8,255 rows)"; the row count is added when the unit is percent.
+
+    Args:
+        result: the result.
+        mark: end the outcome with its mark (✓, ✗, !, –); tables leave it out and show
+            :data:`RESULT_WORDS` in a column of their own.
+    """
+    text = f"{result.check.description} — {outcome(result)}"
+    if mark:
+        text += f" {MARKS[result.status]}"
     if (result.check.unit == "percent" and result.failing_rows
             and result.status in (Status.FAILED, Status.WARNING)):
         text += f" ({result.failing_rows:,} rows)"
     return text
+
+
+@dataclass(frozen=True)
+class RuleTally:
+    """A run's rules counted once, each in one group, so every figure shown adds up.
+
+    Attributes:
+        rules: rules of the run.
+        met: rules met.
+        not_met: rules not met (failed or warning).
+        not_checked: rules that could not run, or were not run here.
+    """
+
+    rules: int
+    met: int
+    not_met: int
+    not_checked: int
+
+    @property
+    def checked(self) -> int:
+        """Rules that ran and were met or not: ``met + not_met``."""
+        return self.met + self.not_met
+
+    def sentence(self) -> str:
+        """``26 rules: 24 met, 1 not met, 1 could not be checked`` (groups of 0 left out)."""
+        parts = [f"{self.met} met"]
+        if self.not_met:
+            parts.append(f"{self.not_met} not met")
+        if self.not_checked:
+            parts.append(f"{self.not_checked} could not be checked")
+        return f"{self.rules} rule{'s' if self.rules != 1 else ''}: " + ", ".join(parts)
+
+
+def rule_tally(run: QualityRun) -> RuleTally:
+    """The run's rules by outcome (from its results, or the counts stored with it)."""
+    counts = run.counts()
+    met = counts["passed"]
+    not_met = counts["failed"] + counts["warning"]
+    not_checked = counts["error"] + counts["skipped"]
+    return RuleTally(met + not_met + not_checked, met, not_met, not_checked)
 
 
 def ordered(results: Iterable[CheckResult]) -> list[CheckResult]:
@@ -317,3 +371,114 @@ def mesh_trend(runs: Iterable[QualityRun], keep: Callable[[str], bool] = lambda 
         if scored:
             trend.append((day, round(mean(scored), 1), len(scored)))
     return trend
+
+
+# -- trends --------------------------------------------------------------------------------
+
+GAP_DAYS = 62
+"""Two consecutive points of a trend further apart than this (two months) have a gap marked
+between them: evenly spaced labels would place a run of 2026 like the month after one of
+2013."""
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One point of a trend drawn over evenly spaced labels.
+
+    Attributes:
+        label: the x label (unique within the trend: a repeated one gets `` (2)``…).
+        moment: when, for the hover text.
+        value: the y value (None: not measured, no point).
+        segment: points of one segment are joined by a line; a gap starts a new segment.
+        extra: anything the chart shows on hover (grade, status…).
+    """
+
+    label: str
+    moment: dt.datetime
+    value: float | None
+    segment: int
+    extra: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TrendGap:
+    """A marked gap between two points: its label on the axis (placed between them) and
+    how long it is, in words."""
+
+    label: str
+    after: str
+    text: str
+
+
+def gap_words(delta: dt.timedelta) -> str:
+    """``12 years``, ``5 months``, ``70 days``: a long gap in words."""
+    days = delta.days
+    if days >= 730:
+        return f"{days // 365} years"
+    if days >= 365:
+        return "1 year"
+    if days >= 60:
+        return f"{days // 30} months"
+    return f"{days} days"
+
+
+def trend(points: Iterable[tuple[dt.datetime, float | None, tuple[str, ...]]],
+          label: Callable[[dt.datetime], str] = lambda m: f"{m:%Y-%m-%d}"
+          ) -> tuple[list[TrendPoint], list[TrendGap]]:
+    """Points (oldest first) placed on evenly spaced labels, with every gap longer than
+    :data:`GAP_DAYS` marked: the points after it start a new segment (no line across it) and
+    a :class:`TrendGap` names it ("12 years without a run").
+
+    Args:
+        points: ``(moment, value, extra)``, any order.
+        label: the x label of a moment.
+    """
+    ordered = sorted(points, key=lambda p: p[0])
+    out: list[TrendPoint] = []
+    gaps: list[TrendGap] = []
+    seen: dict[str, int] = {}
+    segment = 0
+    for index, (moment, value, extra) in enumerate(ordered):
+        if index and moment - ordered[index - 1][0] > dt.timedelta(days=GAP_DAYS):
+            segment += 1
+            words_ = gap_words(moment - ordered[index - 1][0])
+            gaps.append(TrendGap(f"… {words_} …", out[-1].label, f"{words_} without a run"))
+        text = label(moment)
+        seen[text] = seen.get(text, 0) + 1
+        if seen[text] > 1:
+            text = f"{text} ({seen[text]})"
+        out.append(TrendPoint(text, moment, value, segment, extra))
+    return out, gaps
+
+
+def axis_labels(points: list[TrendPoint], gaps: list[TrendGap]) -> list[str]:
+    """The x labels in order, each gap's label right after the point it follows."""
+    after = {g.after: g.label for g in gaps}
+    labels: list[str] = []
+    for point in points:
+        labels.append(point.label)
+        if point.label in after:
+            labels.append(after[point.label])
+    return labels
+
+
+def score_trend(runs: Iterable[QualityRun]) -> tuple[list[TrendPoint], list[TrendGap]]:
+    """A product's score per run (see :func:`trend`); extra: grade and trigger."""
+    return trend(((r.as_of, r.score.value, (r.score.grade, r.trigger)) for r in runs),
+                 label=lambda m: _cutoff_label(m))
+
+
+def rule_trend(runs: Iterable[QualityRun], check_id: str
+               ) -> tuple[list[TrendPoint], list[TrendGap]]:
+    """One rule's observed value per run that has it (see :func:`trend`); extra: its status
+    in words."""
+    return trend(((r.as_of, res.observed, (RESULT_WORDS[res.status],)) for r in runs
+                  for res in r.results if res.check.id == check_id),
+                 label=lambda m: _cutoff_label(m))
+
+
+def _cutoff_label(moment: dt.datetime) -> str:
+    """A data cut-off as :func:`as_of_label` writes it."""
+    if moment.time() >= dt.time(23, 59, 59):
+        return f"{moment:%Y-%m-%d}"
+    return f"{moment:%Y-%m-%d %H:%M}"

@@ -134,3 +134,45 @@ def test_freshness_and_dimension_rates() -> None:
     items = pres.product_quality([_product("a.x")], {"a.x": run}, {})
     assert pres.dimension_rates(items) == {"a": {"completeness": 1.0, "timeliness": 0.0}}
     assert pres.domain_scores(items) == {"a": run.score.value}
+
+
+# -- figures that add up, trends with their gaps -------------------------------------------
+
+def test_rule_tally_puts_every_rule_in_one_group() -> None:
+    run = _run("d.p", dt.datetime(2013, 12, 31, 23, 59, 59), [
+        *(_result("nullValues", Status.PASSED, 0) for _ in range(24)),
+        _result("nullValues", Status.WARNING, 2.45, unit="percent"),
+        _result("freshness", Status.SKIPPED, None, message="no element")])
+    tally = pres.rule_tally(run)
+    assert (tally.rules, tally.met, tally.not_met, tally.not_checked) == (26, 24, 1, 1)
+    assert tally.checked == 25  # the "Rules met: 24 of 25" beside "26 rules"…
+    assert tally.sentence() == "26 rules: 24 met, 1 not met, 1 could not be checked"
+    assert tally.met + tally.not_met + tally.not_checked == tally.rules
+
+
+def test_table_sentences_carry_no_symbol() -> None:
+    result = _result("nullValues", Status.WARNING, 2.4511841, unit="percent", failing=8255,
+                     operator="mustBeLessOrEqualTo", threshold=1, description="At most 1%")
+    assert pres.result_sentence(result, mark=False) == "At most 1% — 2.45% missing (8,255 rows)"
+    assert pres.RESULT_WORDS[result.status] == "not met (warning)"
+    assert set(pres.RESULT_WORDS) == set(Status)
+
+
+def test_a_long_gap_between_runs_is_marked_and_breaks_the_line() -> None:
+    history = [_run("d.p", dt.datetime(2013, m, 28, 23, 59, 59), []) for m in range(1, 13)]
+    live = _run("d.p", dt.datetime(2026, 11, 30, 10, 5), [])
+    points, gaps = pres.score_trend([*history, live])
+    assert [p.segment for p in points] == [0] * 12 + [1]
+    assert points[-1].label == "2026-11-30 10:05" and points[-2].label == "2013-12-28"
+    assert [(g.after, g.text) for g in gaps] == [("2013-12-28", "12 years without a run")]
+    labels = pres.axis_labels(points, gaps)
+    assert labels[-3:] == ["2013-12-28", gaps[0].label, "2026-11-30 10:05"]
+
+
+def test_monthly_history_has_no_gap_and_repeated_labels_stay_distinct() -> None:
+    runs = [_run("d.p", dt.datetime(2013, m, 28, 23, 59, 59), []) for m in range(1, 13)]
+    twice = _run("d.p", dt.datetime(2013, 12, 28, 23, 59, 59), [])
+    points, gaps = pres.score_trend([*runs, twice])
+    assert gaps == [] and {p.segment for p in points} == {0}
+    assert points[-1].label == "2013-12-28 (2)"
+    assert len({p.label for p in points}) == len(points)

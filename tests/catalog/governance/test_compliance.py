@@ -61,3 +61,42 @@ def test_kpis(tmp_path: Path) -> None:
     assert kpis.products_per_domain == {"sales": 2}
     assert kpis.consumers_per_product == {"sales.orders": 0, "sales.refunds": 0}
     assert 0 < (kpis.compliance_rate or 0) < 1
+
+
+def test_the_two_compliance_figures_say_what_they_count(tmp_path: Path) -> None:
+    from catalog.governance.presentation import compliance_figures
+
+    compliance = _catalog(tmp_path).compliance_all(LOCAL_USER)
+    checks, products = compliance_figures(compliance)
+    measured = sum(r.measured for r in compliance.reports.values())
+    passed = sum(r.passed for r in compliance.reports.values())
+    assert (checks.label, checks.value) == ("Policy checks met", f"{passed} of {measured}")
+    assert checks.share == f"{100 * passed / measured:.0f}%"
+    assert (products.label, products.value) == ("Products without policy errors", "1 of 2")
+    assert products.share == "50%"
+    # Each figure names its own unit: a share of checks is never shown beside a count of
+    # products as if both were the same "compliance".
+    assert "product" in products.help and "check" in checks.help
+
+
+def test_a_product_with_a_schema_is_never_missing_its_schema(tmp_path: Path) -> None:
+    from catalog.governance.metrics import missing_for_discovery
+
+    mesh_of(tmp_path / "domains", (odps(), odcs()))
+    mesh = Catalog(Settings(tmp_path / "domains", tmp_path / "data"), recheck_seconds=0).mesh()
+    product = mesh.products["sales.orders"]
+    assert missing_for_discovery(product) == []
+    for prop in product.output_ports[0].raw_contract["schema"][0]["properties"]:
+        prop.pop("description", None)
+    found = missing_for_discovery(product)
+    assert "schema" not in found
+    assert found and found[0].startswith("descriptions of ") and found[0].endswith(" columns")
+
+
+def test_policy_parameters_read_as_words() -> None:
+    from catalog.governance.presentation import params_text
+
+    assert params_text({"tags": ["orders", "sales"], "minimum": 3}) == \
+        "tags orders, sales · minimum 3"
+    assert "[" not in params_text({"allowed": {"b", "a"}}) and params_text(
+        {"allowed": {"b", "a"}}) == "allowed a, b"
