@@ -98,3 +98,25 @@ def fresh_postgres_url(postgres_url: str) -> str:
     subprocess.run([createdb, "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432),
                     "-U", parts.username or postgres.SUPERUSER, name], check=True)
     return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@pytest.fixture(scope="session")
+def spark_env() -> Iterator[dict[str, str]]:
+    """Environment of one local Spark session (``local[2]``) for the whole test process,
+    started here once (10-20 s) and stopped at the end; Spark-served products in tests read
+    through it. Skipped without Java 17, or fails when ``MESH_REQUIRE_SPARK=1`` (as in CI)."""
+    from catalog.engines.spark import java_home, spark_session, stop_sessions
+
+    env = {**os.environ, "MESH_SPARK_MASTER": "local[2]",
+           "MESH_SPARK_WAREHOUSE": tempfile.mkdtemp(prefix="mesh-spark-wh-")}
+    env.pop("MESH_SPARK_REMOTE", None)
+    if java_home(env) is None:
+        if os.environ.get("MESH_REQUIRE_SPARK") == "1":
+            pytest.fail("Java 17 is required (MESH_REQUIRE_SPARK=1) but not installed.")
+        pytest.skip("Java 17 is not installed here (Debian package 'openjdk-17-jre-headless').")
+    spark_session(env)
+    try:
+        yield env
+    finally:
+        stop_sessions()
+        shutil.rmtree(env["MESH_SPARK_WAREHOUSE"], ignore_errors=True)

@@ -27,7 +27,7 @@ import duckdb
 from catalog.confine import PathRefused, confined
 from catalog.engines.base import AdapterContext, Column, EngineAdapter
 from catalog.errors import CatalogError, DataUnavailable
-from catalog.sandbox import QueryFailed
+from catalog.sandbox import QueryFailed, SandboxRefused
 from catalog.sql import quote_identifier, quote_literal
 
 if TYPE_CHECKING:
@@ -138,10 +138,16 @@ class DuckDBAdapter(EngineAdapter):
             DataUnavailable: the table or its files are missing.
             LimitExceeded: a time, memory or spill limit stopped it.
             QueryFailed: any other refusal (DuckDB's first line).
+            SandboxRefused: ``sql`` holds several statements.
         """
         cur = self.sandbox.cursor()
         try:
+            if len(cur.extract_statements(sql)) != 1:
+                raise SandboxRefused("Only one statement may run.")
             return self.sandbox.execute(cur, sql, params)
+        except duckdb.ParserException as err:
+            cur.close()
+            raise QueryFailed(str(err).splitlines()[0]) from None
         except QueryFailed as err:
             cur.close()
             text = str(err)

@@ -163,6 +163,8 @@ def _first_pass(fetch: Fetch, relation: str, cols: list[ColumnProfile]) -> int:
         exprs.append(f"count({q})")
         if _scalar(col.physical_type):
             low, high = f"min({q})", f"max({q})"
+            if col.logical_type == "boolean":  # min/max of booleans, on every engine
+                low, high = f"bool_and({q})", f"bool_or({q})"
             if col.logical_type not in {"integer", "number"}:  # as text: no Python types
                 low, high = f"CAST({low} AS VARCHAR)", f"CAST({high} AS VARCHAR)"
             exprs += [f"approx_count_distinct({q})", low, high]
