@@ -94,7 +94,7 @@ def eventually(check: Callable[[], bool], what: str) -> float:
 
 def registration_form(name: str) -> tuple[bytes, str]:
     """A multipart body registering ``weather.<name>`` from a small CSV of snow days."""
-    answers = {"domain": "weather", "name": name, "product_type": "sourceAligned",
+    answers = {"domain": "weather", "name": name, "product_type": "consumerAligned",
                "title": "Snow days at the NYC airports",
                "purpose": "Days with snow at Newark, JFK and LaGuardia (test data).",
                "usage": "One row per airport and day.",
