@@ -4,8 +4,10 @@ A path is a mesh folder, a domain folder, a product folder or a single ODPS/ODCS
 and files inside a mesh are checked with the whole mesh loaded (lineage and the domain's
 ``policies.yaml`` need it), and only findings in the path are reported; a file outside any
 product folder is checked against its standard alone. Manifest problems carry the policy id
-``manifest-schema``. The minimum-quality-score policy uses the operational store's latest runs
-when the path is the configured mesh and the store exists; elsewhere it is "not yet measured".
+``manifest-schema``. Meshes are read through the persisted mesh index when it is warm (only
+changed manifests are parsed again; a cold run saves it from a detached process at the end).
+The minimum-quality-score policy uses the operational store's latest runs when the path is the
+configured mesh and the store exists; elsewhere it is "not yet measured".
 
 This use case reads only the files its caller names (a checkout on the caller's machine), so it
 takes no principal; the command line (``python -m catalog validate``) is its door.
@@ -27,8 +29,10 @@ from catalog.gc_pause import gc_paused
 from catalog.governance.evaluate import evaluate_mesh
 from catalog.governance.model import Finding, Severity
 from catalog.manifests.documents import kind_of, parse_document
-from catalog.manifests.loader import DOMAIN_FILE, PRODUCT_FILE, check_contract_models, load_mesh
+from catalog.manifests.loader import DOMAIN_FILE, PRODUCT_FILE, check_contract_models
 from catalog.mesh import ManifestProblem, Mesh
+from catalog.mesh_index.index import MeshIndex
+from catalog.mesh_index.persist import cache_file
 from catalog.quality import history as quality_history
 from catalog.store import open_store
 
@@ -178,6 +182,15 @@ def _in_scope(finding: Finding, base: Path, scope: Path | None) -> bool:
     return file == scope or scope in file.parents
 
 
+def _mesh_index(root: Path, settings: Settings) -> MeshIndex:
+    """The mesh under ``root`` as :func:`~catalog.manifests.loader.load_mesh` gives it, read
+    from the persisted mesh index (:mod:`catalog.mesh_index`, under the data folder) when it
+    is there: only manifests changed since it was saved are parsed. No search index, no last
+    good version of a broken product (CI must see exactly what the files say)."""
+    return MeshIndex(root, cache_file(settings.data_dir, root), keep_last_good=False,
+                     search=False, autosave=False)
+
+
 def collect(targets: list[Target], settings: Settings) -> Outcome:
     """Check every target, loading each mesh root once.
 
@@ -192,8 +205,12 @@ def collect(targets: list[Target], settings: Settings) -> Outcome:
             part, base = _standalone(target), Path()
         else:
             if target.root not in meshes:
-                mesh = load_mesh(target.root)
+                index = _mesh_index(target.root, settings)
+                mesh = index.snapshot().mesh
                 meshes[target.root] = check_mesh(mesh, _scores(target.root, settings))
+                report = index.last_refresh
+                if report is not None and (report.source != "cache" or report.read):
+                    index.save_detached()  # the next run starts warm
                 total.products += meshes[target.root].products
                 total.domains += meshes[target.root].domains
                 total.not_measured += meshes[target.root].not_measured

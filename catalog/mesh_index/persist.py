@@ -1,11 +1,12 @@
 """The mesh index on disk: one pickle per manifest root, replaced atomically.
 
 Where: ``<data folder>/.mesh-index/<root folder name>-<hash of the root path>.pickle`` (see
-:func:`cache_file`). The file starts with a header line holding a stamp of everything that
-shapes parsed results (:func:`format_stamp`): this module's format number, the Python version,
-the versions of the parsing and model libraries, and a hash of the source of the packages
-that parse, model and index manifests. A file with another stamp is ignored (and replaced at
-the next save), so a code or library change never serves models parsed by older code.
+:func:`cache_file`). The file starts with a header line holding the root's path and a stamp
+of everything that shapes parsed results (:func:`format_stamp`): this module's format number,
+the Python version, the versions of the parsing and model libraries, and a hash of the source
+of the packages that parse, model and index manifests. A file with another stamp is ignored
+(and replaced at the next save), so a code or library change never serves models parsed by
+older code. Each save also deletes the files of roots that no longer exist.
 
 **Pickle**: the file holds Python objects exactly as this package builds them (pydantic
 models, dataclasses, the search index). Unpickling runs code named in the file, so only a file
@@ -27,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.metadata
+import json
 import logging
 import os
 import pickle
@@ -49,6 +51,7 @@ CACHE_FOLDER = ".mesh-index"
 """The folder under the data folder that holds the cache files."""
 
 _MAGIC = b"mesh-index "
+_MAX_HEADER = 8192
 _PACKAGE = Path(__file__).resolve().parent.parent
 _SOURCES = ("manifests", "models", "mesh.py", "search.py", "mesh_index")
 """Parts of the ``catalog`` package whose code shapes what is cached."""
@@ -100,8 +103,26 @@ def _trusted(handle: Any) -> bool:
     return stat.S_ISREG(info.st_mode) and owner_ok and not info.st_mode & 0o022
 
 
-def load(path: Path) -> Any | None:
-    """The object saved in ``path`` by :func:`save`, or None.
+def _header(root: str) -> bytes:
+    """The first line of a cache file: magic, format stamp, the root it indexes (JSON)."""
+    return _MAGIC + format_stamp().encode() + b" " + json.dumps(root).encode() + b"\n"
+
+
+def _root_of(path: Path) -> str | None:
+    """The root named in a cache file's first line, or None when it has no such line."""
+    try:
+        with open(path, "rb") as handle:
+            line = handle.readline(_MAX_HEADER)
+        if not line.startswith(_MAGIC) or not line.endswith(b"\n"):
+            return None
+        root = json.loads(line.split(b" ", 2)[2])
+        return root if isinstance(root, str) else None
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def load(path: Path, root: str) -> Any | None:
+    """The object saved in ``path`` by :func:`save` for manifest root ``root``, or None.
 
     Returns:
         The object; None when the file is missing, has another format stamp, is not trusted
@@ -114,8 +135,8 @@ def load(path: Path) -> Any | None:
                 logger.warning("mesh index %s is not a private file of this user; ignored",
                                path)
                 return None
-            header = handle.readline(200)
-            if header != _MAGIC + format_stamp().encode() + b"\n":
+            header = handle.readline(_MAX_HEADER)
+            if header != _header(root):
                 logger.info("mesh index %s was written by other code; rebuilding it", path)
                 return None
             with gc_paused(freeze=True):
@@ -128,8 +149,10 @@ def load(path: Path) -> Any | None:
         return None
 
 
-def save(path: Path, payload: Any) -> int:
-    """Write ``payload`` to ``path`` atomically (temporary file, then ``os.replace``).
+def save(path: Path, root: str, payload: Any) -> int:
+    """Write ``payload`` (the index of manifest root ``root``) to ``path`` atomically
+    (temporary file, then ``os.replace``), then delete the other cache files of the folder
+    whose root no longer exists (temporary meshes of tests and scripts).
 
     Returns:
         The size of the file written, bytes.
@@ -142,7 +165,7 @@ def save(path: Path, payload: Any) -> int:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(_MAGIC + format_stamp().encode() + b"\n")
+            handle.write(_header(root))
             pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
             size = handle.tell()
         os.replace(tmp, path)
@@ -150,7 +173,21 @@ def save(path: Path, payload: Any) -> int:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    _prune(path.parent)
     return size
+
+
+def _prune(folder: Path) -> None:
+    """Delete cache files whose manifest root is gone (never fails)."""
+    try:
+        files = [p for p in folder.iterdir() if p.suffix == ".pickle" and p.is_file()]
+    except OSError:
+        return
+    for file in files:
+        root = _root_of(file)
+        if root is not None and not os.path.isdir(root):
+            with contextlib.suppress(OSError):
+                file.unlink()
 
 
 def clear(data_dir: Path) -> list[Path]:

@@ -27,6 +27,8 @@ from catalog.mesh_index.index import MeshIndex
 from catalog.mesh_index.watcher import MeshWatcher
 from catalog.models.principal import LOCAL_USER
 from catalog.search import SearchIndex, SearchQuery
+from catalog.validation import _mesh_index as _validation_index
+from catalog.validation import validate_paths
 
 FLIGHTS = "operations/flights"
 CONSUMERS = ("operations.daily_carrier_performance", "operations.delay_vs_weather",
@@ -383,7 +385,7 @@ def test_two_processes_writing_the_cache_never_leave_a_torn_file(tmp_path: Path,
     loads = 0
     while any(w.poll() is None for w in writers):
         if cache.exists():
-            state = persist.load(cache)
+            state = persist.load(cache, str(root))
             assert state is not None, "a reader saw a torn or damaged cache file"
             loads += 1
         time.sleep(0.01)
@@ -393,3 +395,41 @@ def test_two_processes_writing_the_cache_never_leave_a_torn_file(tmp_path: Path,
     _check(index, root)
     assert index.last_refresh is not None and index.last_refresh.source == "cache"
     assert not [p for p in cache.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_validate_reads_the_saved_index_and_sees_broken_files(tmp_path: Path, root: Path
+                                                              ) -> None:
+    settings = Settings(root, tmp_path / "data")
+    cold = validate_paths([root], settings)
+    MeshIndex(root, _cache(tmp_path, root)).snapshot()  # what the portal saves
+    index = _validation_index(root, settings)
+    index.snapshot()
+    assert index.last_refresh is not None and index.last_refresh.source == "cache"
+    assert index.parsed_files == 0
+    warm = validate_paths([root], settings)
+    assert warm.findings == cold.findings and warm.products == cold.products
+    # A file broken since the index was saved: validate reports it and leaves the product out
+    # (no last good version for CI), though the portal's index keeps one.
+    portal = MeshIndex(root, _cache(tmp_path, root))
+    portal.snapshot()
+    odps = root / FLIGHTS / "product.odps.yaml"
+    _write(odps, odps.read_text().replace("status: active", "status: [active"))
+    portal.refresh()
+    portal.save()
+    broken = validate_paths([root], settings)
+    assert broken.products == cold.products - 1
+    assert any(f.file.endswith("operations/flights/product.odps.yaml") and f.severity == "error"
+               for f in broken.findings)
+
+
+def test_saving_deletes_the_files_of_roots_that_are_gone(tmp_path: Path, root: Path) -> None:
+    gone = tmp_path / "gone"
+    shutil.copytree(root / "reference", gone / "reference")
+    data = tmp_path / "data"
+    MeshIndex(gone, persist.cache_file(data, gone)).snapshot()
+    assert persist.cache_file(data, gone).exists()
+    shutil.rmtree(gone)
+    MeshIndex(root, persist.cache_file(data, root)).snapshot()
+    assert [p.name for p in (data / persist.CACHE_FOLDER).iterdir()] == [
+        persist.cache_file(data, root).name]
+    assert persist.clear(data) == [persist.cache_file(data, root)]
