@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 DATA   := data/mesh.duckdb
 
-.PHONY: run test lint build validate bench browser oracle
+.PHONY: run test lint build validate bench browser oracle java
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,12 +34,17 @@ validate: $(VENV)/.runtime
 browser:
 	@bash .ci/install-browser
 
+# Java 17 for Spark-served products and their tests (Debian's package, when java is missing).
+java:
+	@command -v java >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; }
+
 # Style gate: ruff and mypy (configured in pyproject.toml) on catalog/ and portal/.
 lint: $(VENV)/.dev
 	$(PY) -m ruff check catalog portal
 	$(PY) -m mypy
 
-test: $(VENV)/.dev browser lint
+test: $(VENV)/.dev browser java lint
 	$(PY) -m pytest
 
 bench: $(VENV)/.dev $(DATA)
