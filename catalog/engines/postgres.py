@@ -112,9 +112,11 @@ class PostgresAdapter(EngineAdapter):
         if credentials.url:
             self._conninfo = make_conninfo(credentials.url, **extra)
         else:
-            given = {"host": server.host, "port": server.port, "dbname": server.database,
-                     "user": credentials.user, "password": credentials.password}
-            self._conninfo = make_conninfo(**{k: v for k, v in given.items() if v}, **extra)
+            given: dict[str, Any] = {"host": server.host, "port": server.port,
+                                     "dbname": server.database, "user": credentials.user,
+                                     "password": credentials.password}
+            self._conninfo = make_conninfo("", **{k: v for k, v in given.items() if v},
+                                           **extra)
         self._idle: list[psycopg.Connection[Any]] = []
         self._lock = threading.Lock()
         self._where = self._describe_where(server, credentials)
