@@ -23,9 +23,10 @@ $(DATA): $(VENV)/.runtime $(shell find domains catalog -type f -not -name '*.pyc
 build: $(DATA)
 
 # Local mode (MESH_AUTH unset): one administrator, so the server listens on this computer only.
+# MESH_DEMO_POSTGRES_URL=postgresql://… serves the operations domain from PostgreSQL.
 # portal/server.py serves the pages (portal/streamlit_app.py) and the HTTP API (/api/v1).
 run: $(DATA)
-	$(PY) -m streamlit run portal/server.py --server.port $(PORT) --server.headless true \
+	$(PY) -m catalog.engines.demo $(PY) -m streamlit run portal/server.py --server.port $(PORT) --server.headless true \
 		--server.address 127.0.0.1
 
 validate: $(VENV)/.runtime

@@ -274,6 +274,26 @@ class Catalog(AccessUseCases, TokenUseCases, RegistrationUseCases, ExtractFileUs
         return self.engine.preview(view, limit,
                                    masked=self.masked_columns(principal, product_id, view.name))
 
+    def data_engines(self, principal: Principal) -> dict[str, tuple[int, int]]:
+        """Which engines serve the mesh's products here (see :mod:`catalog.engines`).
+
+        Returns:
+            Engine name (``DuckDB``, ``PostgreSQL``, ``Spark``) → (products it serves, of
+            which read from a later server entry of their contract because the first entry's
+            engine is not installed or configured here). Touches no data.
+        """
+        out: dict[str, tuple[int, int]] = {}
+        for product in self.all_products(principal):
+            port = next((p for p in product.output_ports if p.contract is not None), None)
+            ref = self.engine.server(port) if port is not None else None
+            if port is None or ref is None or port.contract is None:
+                continue
+            first = next(iter(port.contract.servers or []), None)
+            later = first is not None and str(first.server or first.type) != ref.name
+            served, fallbacks = out.get(ref.engine, (0, 0))
+            out[ref.engine] = (served + 1, fallbacks + int(later))
+        return out
+
     # -- quality ---------------------------------------------------------------------------
     @property
     def quality_engine(self) -> Engine:

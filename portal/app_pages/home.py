@@ -44,6 +44,13 @@ metrics[2].metric("Owners", summary.owners, border=True,
 metrics[3].metric("Columns described", f"{summary.properties:,}", border=True,
                   help="Properties (columns) documented in the products' data contracts.")
 
+engines = catalog.data_engines(principal)
+fallbacks = sum(f for _n, f in engines.values())
+st.caption("Data is read where it lives: " + ", ".join(
+    f"{name} ({plural(n, 'product')})" for name, (n, _f) in engines.items()) + (
+    f". {plural(fallbacks, 'product')} read from a local DuckDB copy: the engine its contract "
+    "names first (e.g. PostgreSQL) is not configured here." if fallbacks else "."))
+
 by_status, by_type = st.columns(2, gap="large")
 with by_status:
     st.markdown("**Products by status**", help=HELP["status"])
