@@ -12,16 +12,29 @@ every product whose contract lists a ``postgres`` server entry and a ``duckdb`` 
 schema and table as the contract names them), and ``MESH_PG_URL_<SERVER>`` is set for the
 portal, so the resolver reads them from PostgreSQL. Without it, or when the server does not
 answer, nothing is set: those products are read from their DuckDB entry and the Home page says
-so. The command after the options is then run in place of this process.
+so.
+
+With ``MESH_DEMO_SPARK=1`` and Java 17 on the machine, the optional large product
+``tpch.lineitem`` (``demo/tpch/``: TPC-H lineitem SF1 as Parquet, served by Spark) joins the mesh:
+its file is ``<data dir>/tpch/lineitem.parquet``, taken from the benchmark's copy
+(``bench/.work/quality/tpch-sf1/``) or generated offline with ``tpchgen-cli`` (a development
+dependency); the portal then reads a composed mesh folder, ``<data dir>/.demo-mesh``, holding
+the domains and ``demo/tpch`` (rebuilt at each start: register products in ``domains/``
+without this option). When Java or the file is missing the mesh is the usual one.
+
+The command after the options is then run in place of this process.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 
-from catalog.config import Settings
+from catalog.config import REPO_ROOT, Settings
 from catalog.engines.base import env_key
 from catalog.engines.resolver import first_server
 from catalog.manifests.loader import load_mesh
@@ -29,6 +42,62 @@ from catalog.sql import quote_identifier
 
 DEMO_URL_ENV = "MESH_DEMO_POSTGRES_URL"
 """The PostgreSQL database the demo serves products from, when set."""
+DEMO_SPARK_ENV = "MESH_DEMO_SPARK"
+"""``1`` adds the Spark-served ``tpch.lineitem`` to the demo mesh."""
+TPCH_DOMAIN = REPO_ROOT / "demo" / "tpch"
+"""The optional large product's domain folder."""
+BENCH_LINEITEM = REPO_ROOT / "bench" / ".work" / "quality" / "tpch-sf1" / "lineitem.parquet"
+"""The benchmark's copy of lineitem SF1, reused when present."""
+
+
+def lineitem_file(data_dir: Path, say: object = print) -> Path | None:
+    """``<data dir>/tpch/lineitem.parquet``: kept, linked from the benchmark's copy, or made
+    with ``tpchgen-cli`` (SF1, Parquet); None when none of these works."""
+    report = say if callable(say) else print
+    target = data_dir / "tpch" / "lineitem.parquet"
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if BENCH_LINEITEM.exists():
+        try:
+            os.link(BENCH_LINEITEM, target)
+        except OSError:
+            shutil.copy(BENCH_LINEITEM, target)
+        return target
+    tool = shutil.which("tpchgen-cli") or str(Path(sys.executable).parent / "tpchgen-cli")
+    if not Path(tool).exists():
+        report("tpchgen-cli is not installed (pip install -r requirements-dev.txt): "
+               "tpch.lineitem is left out.")
+        return None
+    report("generating TPC-H lineitem SF1 with tpchgen-cli (about a minute)…")
+    result = subprocess.run([tool, "--scale-factor", "1", "--tables", "lineitem", "--format",
+                             "parquet", "--output-dir", str(target.parent)],
+                            capture_output=True, text=True, check=False)
+    if result.returncode != 0 or not target.exists():
+        report(f"tpchgen-cli failed: {result.stderr.strip()[:200]}; tpch.lineitem is left out.")
+        return None
+    return target
+
+
+def with_spark_product(settings: Settings, env: Mapping[str, str], say: object = print
+                       ) -> Path | None:
+    """The composed mesh folder with ``tpch.lineitem`` (see the module docstring), or None
+    when Java or the data is missing."""
+    from catalog.engines.spark import java_home
+
+    report = say if callable(say) else print
+    if java_home(env) is None:
+        report("Java 17 is not installed (make java): tpch.lineitem is left out.")
+        return None
+    if lineitem_file(settings.data_dir, report) is None:
+        return None
+    composed = settings.data_dir / ".demo-mesh"
+    shutil.rmtree(composed, ignore_errors=True)
+    shutil.copytree(settings.mesh_root, composed)
+    shutil.copytree(TPCH_DOMAIN, composed / "tpch")
+    report("tpch.lineitem (6,001,215 rows) is served by Spark; the mesh is read from "
+           f"{composed}.")
+    return composed
 
 
 def serve_from_postgres(settings: Settings, url: str, say: object = print) -> dict[str, str]:
@@ -91,6 +160,10 @@ def main(argv: list[str], env: Mapping[str, str] | None = None) -> int:
             env.setdefault(key, value)
     else:
         print(f"{DEMO_URL_ENV} is not set: every product is read from DuckDB.")
+    if env.get(DEMO_SPARK_ENV, "").strip() == "1":
+        composed = with_spark_product(Settings.from_env(), env)
+        if composed is not None:
+            env["MESH_ROOT"] = str(composed)
     os.execvpe(argv[0], argv, env)
     return 0  # pragma: no cover - execvpe does not return
 
