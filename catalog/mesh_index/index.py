@@ -103,6 +103,7 @@ class Refresh:
         products: ids of the products added, changed or removed.
         source: ``cache`` (first refresh, from a saved index), ``files`` (first refresh,
             nothing saved) or ``poll``.
+        folders_changed: folders were added, removed or changed their entries.
     """
 
     changed: bool
@@ -112,6 +113,7 @@ class Refresh:
     read: int
     products: tuple[str, ...] = ()
     source: str = "poll"
+    folders_changed: bool = False
 
 
 @dataclass(frozen=True)
@@ -246,18 +248,29 @@ class MeshIndex:
         """The current snapshot, or None before the first load (never blocks)."""
         return self._snapshot
 
+    def folders(self) -> list[str]:
+        """Every folder of the tree (relative paths, ``""`` is the root), as last polled."""
+        with self._lock:
+            return list(self._state.tree.dirs)
+
     @property
     def dirty(self) -> bool:
         """Whether the state changed since it was last saved."""
         return self._dirty_since is not None
 
     # -- updating --------------------------------------------------------------------------
-    def refresh(self) -> Refresh:
+    def refresh(self, files: set[str] | None = None, dirs: set[str] | None = None
+                ) -> Refresh:
         """Apply every change on disk since the last refresh; publish a new snapshot if any.
 
         The first call starts from the saved index when there is a usable one (see
         :mod:`catalog.mesh_index.persist`), else from nothing; a first load that parsed many
         files is saved before returning, so the next process starts warm.
+
+        Args:
+            files: look only at these files (relative to the root) and ``dirs``, as file
+                events name them, instead of stat-ing everything (None: everything).
+            dirs: folders to list again (with ``files``).
 
         Returns:
             What was done (see :class:`Refresh`).
@@ -273,7 +286,10 @@ class MeshIndex:
                     source = "cache"
             parsed, read = self.parsed_files, self.read_files
             started = time.perf_counter()
-            changes = self._state.tree.poll()
+            if (files is None and dirs is None) or self._snapshot is None:
+                changes = self._state.tree.poll()
+            else:
+                changes = self._state.tree.poll_paths(files or set(), dirs or set())
             scanned = time.perf_counter()
             first = self._snapshot is None
             changed: tuple[str, ...] = ()
@@ -285,7 +301,7 @@ class MeshIndex:
             done = time.perf_counter()
             report = Refresh(published, scanned - started, done - scanned,
                              self.parsed_files - parsed, self.read_files - read, changed,
-                             source)
+                             source, bool(changes.dirs))
             self.last_refresh = report
             if published and (changed or report.read):
                 self._changed_at = time.monotonic()

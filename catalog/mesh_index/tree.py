@@ -138,6 +138,47 @@ class FileTree:
                 self.racy.add(rel)
         return changes
 
+    def poll_paths(self, files: set[str], dirs: set[str]) -> Changes:
+        """Look only at the given entries (what file events named), plus racy ones.
+
+        Args:
+            files: ``*.yaml`` files that may have changed (relative paths).
+            dirs: folders whose entries may have changed; they are listed again (a folder
+                not known yet is listed when its parent is known).
+
+        Returns:
+            The changes, as :meth:`poll` reports them.
+        """
+        if "" not in self.dirs:
+            return self.poll()
+        changes = Changes()
+        now = time.time_ns()
+        racy, self.racy = self.racy, set()
+        for rel in sorted(dirs | {r for r in racy if r in self.dirs}, key=len):
+            parent = rel.rpartition("/")[0] if "/" in rel else ""
+            if rel in self.dirs or (rel and parent in self.dirs):
+                self._list(rel, changes, now)
+        for rel in files | {r for r in racy if r in self.files}:
+            known = self.files.get(rel)
+            if known is None:
+                continue  # a new file is found by listing its folder
+            path = self._abs(rel)
+            try:
+                info = os.stat(path)
+            except OSError:
+                info = _lstat(path)
+            if info is None:
+                del self.files[rel]
+                changes.files.add(rel)
+                changes.removed_files.add(rel)
+                continue
+            if file_id(info) != known:
+                self.files[rel] = file_id(info)
+            changes.files.add(rel)  # named by an event: compare its content
+            if now - info.st_mtime_ns < RACY_NS:
+                self.racy.add(rel)
+        return changes
+
     def _list(self, rel: str, changes: Changes, now: int) -> None:
         """List folder ``rel`` again: new sub-folders are walked, gone ones dropped."""
         path = self._abs(rel)

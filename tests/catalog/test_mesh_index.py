@@ -344,6 +344,62 @@ def test_the_watcher_applies_changes_in_the_background(tmp_path: Path, root: Pat
     assert not watcher.alive
 
 
+def _wait_for(index: MeshIndex, generation: int, timeout: float = 10.0) -> None:
+    """Wait until the index published a snapshot after ``generation``."""
+    deadline = time.monotonic() + timeout
+    while index.snapshot().generation <= generation and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert index.snapshot().generation > generation, "the watcher did not pick the change up"
+
+
+@pytest.mark.parametrize("events", [True, False], ids=["events", "polling"])
+def test_the_watcher_follows_edits_adds_deletes_and_renames(tmp_path: Path, root: Path,
+                                                            events: bool) -> None:
+    index = MeshIndex(root, None)
+    index.snapshot()
+    watcher = MeshWatcher(index, interval=0.05, events=events).start()
+    try:
+        assert watcher.wait_ready()
+        assert watcher.mode == ("events" if events else "polling")
+        steps = []
+
+        def edit() -> None:
+            odps = root / FLIGHTS / "product.odps.yaml"
+            odps.write_text(odps.read_text().replace("status: active", "status: deprecated"))
+
+        def add_domain() -> None:
+            target = root / "cargo" / "parcels"
+            shutil.copytree(root / "reference" / "airlines", target)
+            (root / "cargo" / "domain.yaml").write_text(
+                "name: cargo\ntitle: Cargo\ndescription: Parcels.\n")
+            odps = target / "product.odps.yaml"
+            odps.write_text(odps.read_text().replace("reference.airlines", "cargo.parcels")
+                            .replace("domain: reference", "domain: cargo"))
+
+        def rename_folder() -> None:
+            os.rename(root / "weather" / "daily_conditions", root / "weather" / "daily")
+            odps = root / "weather" / "daily" / "product.odps.yaml"
+            odps.write_text(odps.read_text().replace("weather.daily_conditions",
+                                                     "weather.daily"))
+
+        def delete() -> None:
+            shutil.rmtree(root / "fleet" / "aircraft_utilisation")
+
+        steps = [edit, add_domain, rename_folder, delete]
+        for step in steps:
+            generation = index.snapshot().generation
+            step()
+            _wait_for(index, generation)
+            time.sleep(0.5)  # a step may take more than one batch of events
+            _check(index, root)
+        mesh = index.snapshot().mesh
+        assert mesh.products["operations.flights"].status == "deprecated"
+        assert "cargo.parcels" in mesh.products and "weather.daily" in mesh.products
+        assert "fleet.aircraft_utilisation" not in mesh.products
+    finally:
+        watcher.stop()
+
+
 def test_the_watcher_stops_with_its_index(tmp_path: Path, root: Path) -> None:
     index = MeshIndex(root, None)
     index.snapshot()
