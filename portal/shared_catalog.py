@@ -35,7 +35,9 @@ def catalog_for(settings: Settings) -> Catalog:
         catalog = _catalogs.get(settings)
         if catalog is None:
             logger.info("opening the catalog: manifests %s, data %s, state %s",
-                        settings.mesh_root, settings.data_dir, settings.state_path)
+                        settings.mesh_root, settings.data_dir,
+                        settings.state_path if settings.state_url is None
+                        else "the database of MESH_STATE_URL")
             catalog = _catalogs[settings] = Catalog(settings)
         return catalog
 

@@ -1,12 +1,18 @@
 """SQLite adapter: the operational store in one file, the embedded default.
 
 The file is in WAL mode: every committed transaction survives a crash of the process or the
-machine, and readers never block writers. Each write is one ``BEGIN IMMEDIATE`` transaction on a
-fresh connection, so writers take the database's write lock before they read anything and run
-one after the other; a writer that finds the file locked waits (busy timeout 30 s) instead of
-failing, so the portal, ``python -m catalog check`` and any number of other processes may write
-at the same time and nothing is lost. Because writers are serialised as a whole, lock keys
-(:meth:`lock`) need no extra work here. Foreign keys are enforced on every connection.
+machine (``synchronous`` stays at SQLite's default, FULL), and readers never block writers. Each
+write is one ``BEGIN IMMEDIATE`` transaction, so writers take the database's write lock before
+they read anything and run one after the other; a writer that finds the file locked waits
+(busy timeout 30 s) instead of failing, so the portal, ``python -m catalog check`` and any
+number of other processes may write at the same time and nothing is lost. Because writers are
+serialised as a whole, lock keys (:meth:`lock`) need no extra work here. Foreign keys are
+enforced on every connection.
+
+Each process keeps a few connections open (a pool of :data:`POOL_SIZE`): when the last
+connection to a WAL file closes, SQLite checkpoints the log into the database and syncs it,
+which made a connection per transaction cost several times the write itself. A forked child
+opens its own (see :attr:`~catalog.store.adapters.base.Adapter.engine`).
 
 Schema migrations hold an exclusive ``flock`` on ``<file>.migrate-lock`` beside the database
 (and run in one ``BEGIN IMMEDIATE`` transaction with foreign keys off, so a table rebuilt by a
@@ -24,13 +30,17 @@ from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 from catalog.store.adapters.base import Adapter
 from catalog.store.errors import StoreError
 
 BUSY_TIMEOUT_S = 30.0
 """How long a writer waits for another writer's lock before giving up, in seconds."""
+POOL_SIZE = 5
+"""Connections each process keeps open to the file."""
+MAX_OVERFLOW = 10
+"""Extra connections a busy process may open beyond :data:`POOL_SIZE` (closed when returned)."""
 
 _BEGIN = "sqlite_begin"
 """Execution option naming the ``BEGIN`` mode of a connection's next transaction."""
@@ -97,11 +107,11 @@ class SQLiteAdapter(Adapter):
         return str(self._path)
 
     def _create_engine(self) -> Engine:
-        """An engine without a pool: every transaction opens the file afresh, as the store
-        always did (safe across threads and forked processes)."""
+        """An engine with a small pool of connections, usable from any thread."""
         self._path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            URL.create("sqlite+pysqlite", database=str(self._path)), poolclass=NullPool,
+            URL.create("sqlite+pysqlite", database=str(self._path)), poolclass=QueuePool,
+            pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW,
             connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
         event.listen(engine, "connect", _on_connect)
         event.listen(engine, "begin", _on_begin)
@@ -114,17 +124,21 @@ class SQLiteAdapter(Adapter):
     @contextmanager
     def migration_connection(self) -> Iterator[Connection]:
         """Under the file lock: WAL mode on, foreign keys off, one ``BEGIN IMMEDIATE``
-        transaction committed at the end."""
+        transaction committed at the end (the connection is then discarded, not pooled with
+        foreign keys off)."""
         self._path.parent.mkdir(parents=True, exist_ok=True)
         lock_file = self._path.with_name(self._path.name + ".migrate-lock")
         with _file_lock(lock_file), self.engine.connect() as conn:
-            raw = conn.connection.dbapi_connection
-            assert raw is not None
-            raw.execute("PRAGMA journal_mode = WAL")
-            raw.execute("PRAGMA foreign_keys = OFF")
-            conn.execution_options(**{_BEGIN: "IMMEDIATE"})
-            with conn.begin():
-                yield conn
+            try:
+                raw = conn.connection.dbapi_connection
+                assert raw is not None
+                raw.execute("PRAGMA journal_mode = WAL")
+                raw.execute("PRAGMA foreign_keys = OFF")
+                conn.execution_options(**{_BEGIN: "IMMEDIATE"})
+                with conn.begin():
+                    yield conn
+            finally:
+                conn.invalidate()
 
     def error(self, err: BaseException, doing: str) -> StoreError:
         """Locked too long, a file that is not a database, a full disk or a read-only folder,
