@@ -36,16 +36,35 @@ QUERY_PARAM = "q"
 """Free-text query of the discover page."""
 PRODUCT_PARAM = "product"
 """Product id on the product page."""
+TAB_PARAM = "tab"
+"""The open tab of the product page (its label); also the tabs' session-state key."""
+PRODUCT_TABS = ("Overview", "Schema", "Contract", "Data", "Quality", "Governance")
+"""The product page's tabs, in order; the label is the ``tab`` parameter's value."""
+OVERVIEW, SCHEMA, CONTRACT, DATA, QUALITY_TAB, GOVERNANCE_TAB = PRODUCT_TABS
 DOMAIN_PARAM = "domain"
 """Domain name on the domains page (and a facet of the discover page)."""
 DISCOVER_PARAMS = (QUERY_PARAM, *FACETS)
 """Every URL parameter of the discover page."""
 
 
-def product_url(product_id: str) -> str:
-    """Relative URL of a product's page, e.g. ``/product?product=operations.flights`` (for
-    ``st.column_config.LinkColumn`` cells)."""
-    return "/product?" + urlencode({PRODUCT_PARAM: product_id})
+def product_url(product_id: str, tab: str | None = None) -> str:
+    """Relative URL of a product's page, e.g. ``/product?product=operations.flights``, or of
+    one of its tabs: ``/product?product=operations.flights&tab=Quality``."""
+    return "/product?" + urlencode(product_params(product_id, tab) if tab else
+                                   {PRODUCT_PARAM: product_id})
+
+
+def product_params(product_id: str, tab: str = OVERVIEW) -> dict[str, str]:
+    """Query parameters of a link to a product's page, opening ``tab`` (by default the
+    Overview, so a link from another product's Quality tab does not open this one's)."""
+    return {PRODUCT_PARAM: product_id, TAB_PARAM: canonical_tab(tab) or OVERVIEW}
+
+
+def canonical_tab(value: str | None) -> str | None:
+    """The tab label ``value`` names, whatever its case (``quality`` → ``Quality``); None for
+    no or an unknown tab."""
+    wanted = (value or "").strip().lower()
+    return next((tab for tab in PRODUCT_TABS if tab.lower() == wanted), None)
 
 
 def search_query_from_params(params: Mapping[str, Sequence[str]]) -> SearchQuery:

@@ -236,3 +236,23 @@ def chart_text(text: object) -> str:
     """
     value = " ".join(_plain(text).split())
     return html.escape(value, quote=False).replace("$", "&#36;")
+
+
+def grid_button_label(text: object) -> str:
+    """Text for a button cell of a data grid (``st.column_config.ButtonColumn``), shown as
+    written.
+
+    The grid draws the label on a canvas (no Markdown, no HTML) but reads two patterns: a
+    leading ``:material/…:`` becomes an icon, and a text in square brackets a list of
+    buttons. A word joiner after the first character breaks both.
+
+    Args:
+        text: a product title or other untrusted label (one line).
+
+    Returns:
+        The label; ``""`` for no text.
+    """
+    value = " ".join(_plain(text).split())
+    if value.startswith((":", "[")):
+        value = value[0] + WORD_JOINER + value[1:]
+    return value

@@ -30,6 +30,9 @@ DISCOVER_CLEAR = "discover_clear"
 # -- product -------------------------------------------------------------------------------
 PRODUCT_PICKER = "product_picker"
 """Product chooser shown when the URL names no product."""
+PRODUCT_TAB = "tab"
+"""The product page's tabs (bound to the URL: the key is the query parameter's name,
+:data:`portal.routes.TAB_PARAM`)."""
 
 
 def product_port(product_id: str) -> str:
@@ -74,6 +77,12 @@ def product_quality_rule(product_id: str) -> str:
     return f"product_quality_rule_{product_id}"
 
 
+def product_extract_done(product_id: str, port: str) -> str:
+    """What the last click on a download button of the data tab asked for: the
+    :class:`portal.components.data_view.Downloaded` shown as its confirmation."""
+    return f"product_extract_done_{product_id}_{port}"
+
+
 # -- domains -------------------------------------------------------------------------------
 # (no widgets: the domain comes from the URL, navigation is by links)
 
@@ -88,6 +97,10 @@ GOVERNANCE_DOMAIN = "governance_domain"
 """Domain filter of the violations table."""
 GOVERNANCE_OUTCOME = "governance_outcome"
 """The last approval decision's outcome: ``(kind, message)``, kind ``success`` or ``error``."""
+GOVERNANCE_VIOLATIONS = "governance_violations"
+"""The product buttons of the violations table (a click opens the product's Governance tab)."""
+GOVERNANCE_UNDISCOVERABLE = "governance_undiscoverable"
+"""The product buttons of the "not yet discoverable" table."""
 
 
 def governance_approve(product_id: str) -> str:
@@ -151,6 +164,12 @@ QUALITY_STATUS = "quality_status"
 """Product quality statuses chosen on the quality page (pills, in the URL)."""
 QUALITY_CHART = "quality_chart"
 """The per-product score chart of the quality page (a click opens the product)."""
+QUALITY_SCORES = "quality_scores"
+"""The score table's product buttons (a click opens the product's Quality tab)."""
+QUALITY_FAILING = "quality_failing"
+"""The product buttons of the table of rules not met."""
+QUALITY_FRESHNESS = "quality_freshness"
+"""The product buttons of the freshness table."""
 
 # -- register ------------------------------------------------------------------------------
 # The wizard's answers live in REGISTER_FORM (a RegistrationForm), not in widget keys: a

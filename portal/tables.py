@@ -13,9 +13,10 @@ from open_data_contract_standard.model import OpenDataContractStandard
 from catalog import OutputPortView, Team, quality_lines
 from portal.safe_text import safe_url
 
-SCHEMA_COLUMNS = ("Property", "Business name", "Type", "Description", "Required", "Unique",
-                  "Key", "Classification", "Personal data")
-"""Column labels of :func:`schema_rows`, in display order."""
+SCHEMA_COLUMNS = ("Property", "Business name", "Required", "Unique", "Key", "Personal data",
+                  "Classification", "Type", "Description")
+"""Column labels of :func:`schema_rows`, in display order: the flags a reader decides on come
+right after the name (never off-screen to the right), the long description last."""
 
 
 def _business_names(port: OutputPortView) -> dict[tuple[str, str], str]:
@@ -92,10 +93,32 @@ def server_rows(contract: OpenDataContractStandard | None) -> list[dict[str, str
     return rows
 
 
-def table_height(rows: int, max_rows: int = 40) -> int:
+EMPTY_CELL = "–"
+"""What a table cell without a value shows (a data grid would otherwise write "None")."""
+ROW_HEIGHT = 35
+"""Pixels per row of ``st.dataframe`` (and of its header)."""
+WRAP_ROW_HEIGHT = 72
+"""Row height that lets long text wrap over up to three lines (a data grid wraps text only
+in rows taller than 64 px)."""
+
+
+def table_height(rows: int, max_rows: int = 40, row_height: int | None = None) -> int:
     """Pixel height of ``st.dataframe`` showing ``rows`` rows (up to ``max_rows``) without
-    scrolling: 35 px per row plus the header."""
-    return 35 * (min(max(rows, 1), max_rows) + 1) + 3
+    scrolling: ``row_height`` (35 px by default) per row plus a 35 px header."""
+    return (row_height or ROW_HEIGHT) * min(max(rows, 1), max_rows) + ROW_HEIGHT + 3
+
+
+def cell_text(value: Any) -> str:
+    """A value as a table cell shows it to a reader: ``""`` for None, items of a list or set
+    joined by ", " (never ``['a', 'b']``), ``a 1, b 2`` for a mapping, else its text."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {cell_text(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return ", ".join(cell_text(v) for v in items)
+    return str(value)
 
 
 def member_rows(team: Team | None) -> list[dict[str, str | None]]:

@@ -8,7 +8,7 @@ Expected outcomes are results, not exceptions: a broken policy is a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 """``error`` blocks publishing (and fails ``validate``); ``warning`` informs."""
@@ -168,3 +168,16 @@ class PolicyInfo:
     params: dict[str, object] = field(default_factory=dict)
     note: str = ""
     enabled: bool = True
+
+
+def param_text(value: Any) -> str:
+    """A policy parameter's value for people: items of a list joined with commas (``public,
+    internal``, never ``['public', 'internal']``), a mapping as ``key value`` pairs, a set in
+    sorted order; anything else as its text."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {param_text(v)}" for k, v in value.items())
+    if isinstance(value, set | frozenset):
+        return ", ".join(param_text(v) for v in sorted(value, key=str))
+    if isinstance(value, list | tuple):
+        return ", ".join(param_text(v) for v in value)
+    return str(value)

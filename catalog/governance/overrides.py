@@ -33,7 +33,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from catalog.confine import PathRefused, read_regular_file
-from catalog.governance.model import Finding, PolicyInfo, Severity
+from catalog.governance.model import Finding, PolicyInfo, Severity, param_text
 from catalog.governance.policy import SEVERITY_RANK, Policy
 from catalog.governance.registry import global_policies, policy_kinds
 from catalog.manifests.line_index import LineIndex
@@ -229,7 +229,8 @@ def _change_note(base: Policy, severity: str, params: dict[str, Any], reason: st
     if severity != base.severity:
         parts.append(f"severity raised from {base.severity} to {severity}")
     old = base.params.model_dump()
-    parts.extend(f"{k} {old[k]} → {v}" for k, v in params.items() if old.get(k) != v)
+    parts.extend(f"{k} {param_text(old[k])} → {param_text(v)}" for k, v in params.items()
+                 if old.get(k) != v)
     text = "tightened: " + "; ".join(parts) if parts else "restated unchanged"
     return f"{text} ({reason})" if reason else text
 

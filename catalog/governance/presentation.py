@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalog.governance.evaluate import MeshCompliance
-from catalog.governance.model import GLOBAL_ORIGIN, ComplianceReport, PolicyResult
+from catalog.governance.model import (
+    GLOBAL_ORIGIN,
+    ComplianceReport,
+    PolicyResult,
+    param_text,
+)
 
 STATUS_LABELS = {"failed": "Not met", "unknown": "Not yet measured", "passed": "Met"}
 """How a policy's status on a product is named to readers."""
@@ -132,16 +137,7 @@ def violation_rows(compliance: MeshCompliance, titles: dict[str, str],
 def params_text(params: dict[str, Any]) -> str:
     """A policy's parameters for a table cell: ``allowed public, internal · minimum 3`` (lists
     joined with commas, never ``['public', 'internal']``)."""
-    def value(v: Any) -> str:
-        """One parameter value in words."""
-        if isinstance(v, list | tuple | set | frozenset):
-            return ", ".join(str(x) for x in (sorted(v, key=str) if isinstance(
-                v, set | frozenset) else v))
-        if isinstance(v, dict):
-            return ", ".join(f"{k} {value(x)}" for k, x in v.items())
-        return str(v)
-
-    return " · ".join(f"{k} {value(v)}" for k, v in params.items())
+    return " · ".join(f"{k} {param_text(v)}" for k, v in params.items())
 
 
 def policy_rows(compliance: MeshCompliance) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from catalog import FACETS
 from portal import state
 from portal.components import search_controls as controls
 from portal.components.product_card import product_grid
+from portal.facets import result_counts
 from portal.safe_text import escape_markdown
 from portal.services import current_principal, get_catalog
 from portal.wording import plural
@@ -23,12 +24,14 @@ controls.write_to_url(query)
 st.title("Discover data products", anchor=False)
 controls.search_box()
 
+products = catalog.products(principal, [hit.product_id for hit in result.hits])
+in_results = result_counts(products)
 facets, results = st.columns([1.4, 3], gap="medium")
 with facets:
     if any(result.facets.get(f) or query.selected(f) for f in FACETS):
         st.markdown("**Narrow down**")
     for facet in FACETS:
-        controls.facet_selector(facet, result.facets.get(facet, []), query.selected(facet))
+        controls.facet_selector(facet, result.facets.get(facet, []), query, in_results[facet])
 
 with results:
     filtered = any(query.selected(f) for f in FACETS)
@@ -47,7 +50,6 @@ with results:
         st.caption(f"{plural(len(result.hits), 'data product')}"
                    + (f" for “{typed}”" if query.text else "")
                    + (" with the chosen filters" if filtered else ""))
-        products = catalog.products(principal, [hit.product_id for hit in result.hits])
         product_grid(products, columns=2,
                      matched={hit.product_id: hit.matched_fields for hit in result.hits},
                      quality=catalog.latest_quality_all(principal, with_results=False))

@@ -1,16 +1,24 @@
-"""Product: everything about one data product; ``/product?product=<id>``."""
+"""Product: everything about one data product; ``/product?product=<id>&tab=<tab>``.
+
+Only the open tab runs (``st.tabs`` bound to the ``tab`` URL parameter), so a click elsewhere
+does not redo the work of the other five, and a link can open any tab
+(``/product?product=operations.flights&tab=Quality``; the tab's name in any case).
+"""
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 import streamlit as st
 
-from catalog import Action, ProductNotFound
+from catalog import Action, DomainNotFound, ProductNotFound
 from portal import routes, state
 from portal.components.badges import product_badges
 from portal.components.compliance_checklist import compliance_checklist
 from portal.components.contract_view import contract_view, manifest_downloads
 from portal.components.data_view import data_view
 from portal.components.not_found import not_found
+from portal.components.product_header import trust_signals
 from portal.components.product_overview import product_overview
 from portal.components.quality_view import quality_view
 from portal.components.schema_table import schema_table
@@ -41,8 +49,9 @@ except ProductNotFound as err:
               [(routes.DISCOVER, "Search the catalog", ":material/search:"),
                (routes.MESH_HEALTH, "Check mesh health", ":material/health_and_safety:")])
 
-domains = {d.name: d.title for d in catalog.domains(principal)}
-domain_title = domains.get(product.domain, product.domain)
+domain_title = product.domain
+with suppress(DomainNotFound):  # a product of an unknown domain still shows its name
+    domain_title = catalog.domain(principal, product.domain).title
 st.title(escape_markdown(product.title, one_line=True), anchor=False)
 with st.container(horizontal=True, gap="small", vertical_alignment="center"):
     st.markdown(code_span(product.id))
@@ -53,39 +62,52 @@ with st.container(horizontal=True, gap="small", vertical_alignment="center"):
     if catalog.decide(principal, Action.PUBLISH_VERSION, product.id).allowed:
         st.page_link(routes.REGISTER, label="Publish a new version", icon=":material/upgrade:",
                      query_params={routes.PRODUCT_PARAM: product.id})
+with errors_shown():
+    trust_signals(product.id, catalog.latest_quality(principal, product.id),
+                  catalog.compliance(principal, product.id))
 
+# A hand-typed ``tab=quality`` selects the Quality tab (the URL then names it as labelled).
+asked = st.query_params.get(routes.TAB_PARAM)
+if asked and routes.canonical_tab(asked) not in (None, asked):
+    st.session_state[state.PRODUCT_TAB] = routes.canonical_tab(asked)
 overview, schema, contract, data, quality, governance = st.tabs(
-    [":material/info: Overview", ":material/table_view: Schema",
-     ":material/verified: Contract & SLA", ":material/database: Data",
-     ":material/fact_check: Quality", ":material/policy: Governance"])
+    list(routes.PRODUCT_TABS), key=state.PRODUCT_TAB, bind="query-params")
 
-with overview, errors_shown():
-    product_overview(product, catalog.upstream(principal, product.id),
-                     catalog.downstream(principal, product.id),
-                     role=catalog.role_here(principal, product.id),
-                     port_access={p.name: catalog.port_access(principal, product.id, p.name)
-                                  for p in product.output_ports})
+if overview.open:
+    with overview, errors_shown():
+        product_overview(product, catalog.upstream(principal, product.id),
+                         catalog.downstream(principal, product.id),
+                         role=catalog.role_here(principal, product.id),
+                         port_access={p.name: catalog.port_access(principal, product.id, p.name)
+                                      for p in product.output_ports})
 
-with schema:
-    for port in product.output_ports:
-        if len(product.output_ports) > 1:
-            st.subheader(f"Output port {escape_markdown(port.name, one_line=True)}", anchor=False)
-        schema_table(port)
+if schema.open:
+    with schema:
+        for port in product.output_ports:
+            if len(product.output_ports) > 1:
+                st.subheader(f"Output port {escape_markdown(port.name, one_line=True)}",
+                             anchor=False)
+            schema_table(port)
 
-with contract, errors_shown():
-    for port in product.output_ports:
-        if len(product.output_ports) > 1:
-            st.subheader(f"Output port {escape_markdown(port.name, one_line=True)}", anchor=False)
-        contract_view(port)
-    manifest_downloads(product.id, catalog.manifest_files(principal, product.id),
-                       catalog.product_documentation(principal, product.id))
+if contract.open:
+    with contract, errors_shown():
+        for port in product.output_ports:
+            if len(product.output_ports) > 1:
+                st.subheader(f"Output port {escape_markdown(port.name, one_line=True)}",
+                             anchor=False)
+            contract_view(port)
+        manifest_downloads(product.id, catalog.manifest_files(principal, product.id),
+                           catalog.product_documentation(principal, product.id))
 
-with data:
-    data_view(catalog, principal, product)
+if data.open:
+    with data:
+        data_view(catalog, principal, product)
 
-with quality, errors_shown():
-    quality_view(catalog, principal, product,
-                 may_run=catalog.decide(principal, Action.RUN_CHECKS, product.id).allowed)
+if quality.open:
+    with quality, errors_shown():
+        quality_view(catalog, principal, product,
+                     may_run=catalog.decide(principal, Action.RUN_CHECKS, product.id).allowed)
 
-with governance, errors_shown():
-    compliance_checklist(catalog, principal, product)
+if governance.open:
+    with governance, errors_shown():
+        compliance_checklist(catalog, principal, product)

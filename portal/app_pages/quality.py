@@ -59,7 +59,7 @@ metrics[0].metric("Products checked", f"{len(checked)} of {len(shown)}", border=
 metrics[1].metric("Mean score", f"{mean(scored):.1f}" if scored else "–", border=True,
                   help=f"Mean of the latest scores. Grades: {pres.grade_bands()}.")
 metrics[2].metric("Rules not met", not_met, border=True,
-                  help="Failed and warning results of the latest runs.")
+                  help="Rules of the latest runs not met (failed, or met only with a warning).")
 metrics[3].metric("Freshness SLA met", f"{sum(bool(f.met) for f in fresh)} of {len(fresh)}",
                   border=True, help="Products whose newest record is as recent as promised.")
 if len(checked) < len(shown):
@@ -84,5 +84,5 @@ st.subheader("Score over time", anchor=False)
 ids = {i.product.id for i in shown}
 trend = pres.mesh_trend(catalog.quality_runs_all(principal), keep=ids.__contains__)
 st.caption("Mean score of these products at each data cut-off, each product counted with its "
-           "latest run up to that day.")
-st.plotly_chart(charts.mesh_trend(trend), width="stretch")
+           "latest run up to that day. A long gap between two cut-offs is marked on the axis.")
+st.vega_lite_chart(spec=charts.mesh_trend(trend), width="stretch")

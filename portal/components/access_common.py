@@ -81,7 +81,8 @@ def product_link(product_id: str, titles: dict[str, str]) -> None:
     title = titles.get(product_id, product_id)
     st.page_link(routes.PRODUCT, label=f"{escape_markdown(title, one_line=True)} "
                                         f"({escape_markdown(product_id, one_line=True)})",
-                 icon=":material/dataset:", query_params={routes.PRODUCT_PARAM: product_id})
+                 icon=":material/dataset:",
+                 query_params=routes.product_params(product_id, routes.DATA))
 
 
 def names(values: tuple[str, ...] | list[str], empty: str = "none") -> str:

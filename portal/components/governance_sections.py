@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -21,26 +23,36 @@ from catalog import (
 from catalog import governance_presentation as pres
 from portal import routes, state
 from portal.components import governance_charts as charts
+from portal.components.product_table import PRODUCT_COLUMN, product_table
 from portal.safe_text import code_span, escape_markdown
 from portal.services import UNEXPECTED_ERROR
-from portal.tables import table_height
+from portal.tables import EMPTY_CELL, WRAP_ROW_HEIGHT, table_height
 from portal.wording import plural
 
 logger = logging.getLogger(__name__)
 
-_LINK = st.column_config.LinkColumn("Product", display_text=r"product=(.*)",
-                                    help="Open the product's page")
+
+
+def _product_id(row: dict[str, Any]) -> str:
+    """The product id of a violation row (its ``Product`` holds the page's URL)."""
+    return str(parse_qs(urlsplit(str(row["Product"])).query).get(routes.PRODUCT_PARAM, [""])[0])
+
+
+def _violation_cells(row: dict[str, Any]) -> dict[str, Any]:
+    """A violation row as shown: the product's title where its link was."""
+    cells = {PRODUCT_COLUMN: row.get("Title") or _product_id(row), "Id": _product_id(row)}
+    cells.update({k: v for k, v in row.items() if k not in ("Product", "Title")})
+    return cells
 
 
 def kpis(k: MeshKpis, compliance: MeshCompliance) -> None:
-    """The mesh's KPIs as metrics."""
-    publishable = sum(r.publishable for r in compliance.reports.values())
+    """The mesh's KPIs as metrics; the two compliance figures are counted in their own units
+    (policy checks, products) and each says which (see
+    :func:`catalog.governance_presentation.compliance_figures`)."""
     cols = st.columns(5)
-    cols[0].metric("Compliance rate", pres.percent(k.compliance_rate), border=True,
-                   help="Share of (product, policy) checks met; policies not yet measured are "
-                        "left out.")
-    cols[1].metric("Products without policy errors", f"{publishable} of {k.products}",
-                   border=True, help="Products no error-severity policy blocks.")
+    for col, figure in zip(cols, pres.compliance_figures(compliance), strict=False):
+        col.metric(figure.label, figure.value, delta=figure.share or None, delta_arrow="off",
+                   delta_color="gray", border=True, help=figure.help)
     cols[2].metric("Discoverable", f"{pres.percent(k.discoverable_share)}", border=True,
                    help="Products naming an owner, with a description, tags and every column "
                         "described.")
@@ -63,7 +75,7 @@ def trend(points: list[tuple[dt.datetime, float, int]]) -> None:
         st.caption("One compliance snapshot stored so far; the trend grows by one point an hour "
                    "while the catalog is in use." if points else "No compliance snapshot yet.")
     if points:
-        st.plotly_chart(charts.compliance_trend(points), width="stretch")
+        st.vega_lite_chart(spec=charts.compliance_trend(points), width="stretch")
 
 
 def matrix(compliance: MeshCompliance) -> None:
@@ -72,7 +84,8 @@ def matrix(compliance: MeshCompliance) -> None:
     if not domains:
         st.info("No products to evaluate.", icon=":material/info:")
         return
-    st.plotly_chart(charts.policy_matrix(domains, policies, rates, texts), width="stretch")
+    st.vega_lite_chart(spec=charts.policy_matrix(domains, policies, rates, texts),
+                       width="stretch")
 
 
 def violations(compliance: MeshCompliance, titles: dict[str, str]) -> None:
@@ -89,9 +102,15 @@ def violations(compliance: MeshCompliance, titles: dict[str, str]) -> None:
                                 key=state.GOVERNANCE_DOMAIN, placeholder="Any")
     shown = [r for r in rows if (not severities or r["Severity"] in severities)
              and (not domains or r["Domain"] in domains)]
-    st.caption(f"{plural(len(shown), 'finding')} shown, errors first; sort by any column.")
-    st.dataframe(pd.DataFrame(shown, columns=list(rows[0])), hide_index=True, width="stretch",
-                 height=table_height(len(shown)), column_config={"Product": _LINK})
+    st.caption(f"{plural(len(shown), 'finding')} shown, errors first; sort by any column. "
+               "Click a product's name to open its Governance tab.")
+    product_table([_violation_cells(r) for r in shown], [_product_id(r) for r in shown],
+                  key=state.GOVERNANCE_VIOLATIONS, tab=routes.GOVERNANCE_TAB,
+                  columns=[PRODUCT_COLUMN, "Id",
+                           *(c for c in rows[0] if c not in ("Product", "Title"))],
+                  row_height=WRAP_ROW_HEIGHT, column_config={
+                      "Problem": st.column_config.TextColumn(width="large"),
+                      "Fix": st.column_config.TextColumn(width="large")})
 
 
 def policies(compliance: MeshCompliance) -> None:
@@ -100,7 +119,7 @@ def policies(compliance: MeshCompliance) -> None:
         st.error(f"{code_span(problem.location)}: {escape_markdown(problem.message)}",
                  icon=":material/error:")
     rows = pres.policy_rows(compliance)
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", placeholder=EMPTY_CELL,
                  height=table_height(len(rows)))
 
 
@@ -140,7 +159,8 @@ def approvals(catalog: Catalog, principal: Principal,
             title = escape_markdown(product.title, one_line=True)
             st.page_link(routes.PRODUCT,
                          label=f"**{title}** ({escape_markdown(product.id, one_line=True)})",
-                         icon=":material/dataset:", query_params={routes.PRODUCT_PARAM: product.id})
+                         icon=":material/dataset:",
+                         query_params=routes.product_params(product.id, routes.GOVERNANCE_TAB))
             st.caption(f"Domain {escape_markdown(product.domain, one_line=True)} · "
                        f"v{escape_markdown(product.version, one_line=True)} · "
                        f"{pres.result_summary(report)}")
@@ -170,17 +190,20 @@ def mesh_figures(k: MeshKpis, titles: dict[str, str]) -> None:
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown("**Products per domain**")
-        st.plotly_chart(charts.counts_bar(k.products_per_domain, "products"), width="stretch")
+        st.vega_lite_chart(spec=charts.counts_bar(k.products_per_domain, "products"),
+                           width="stretch")
     with right:
         st.markdown("**Consumers per product** (products built on it)")
         consumed = {pid: n for pid, n in k.consumers_per_product.items() if n}
         if consumed:
-            st.plotly_chart(charts.counts_bar(consumed, "consumers"), width="stretch")
+            st.vega_lite_chart(spec=charts.counts_bar(consumed, "consumers"), width="stretch")
         st.caption(f"{plural(len(k.consumers_per_product) - len(consumed), 'product')} with no "
                    "consumer in the mesh yet.")
     if k.not_discoverable:
         st.markdown("**Not yet discoverable**")
-        rows = [{"Product": routes.product_url(pid), "Title": titles.get(pid, ""),
-                 "Missing": ", ".join(missing)} for pid, missing in k.not_discoverable.items()]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                     column_config={"Product": _LINK})
+        st.caption("Click a product's name to open its Schema tab, where the columns and their "
+                   "descriptions are.")
+        ids = list(k.not_discoverable)
+        rows = [{PRODUCT_COLUMN: titles.get(pid, pid), "Id": pid,
+                 "Missing": ", ".join(k.not_discoverable[pid])} for pid in ids]
+        product_table(rows, ids, key=state.GOVERNANCE_UNDISCOVERABLE, tab=routes.SCHEMA)

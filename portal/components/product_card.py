@@ -33,7 +33,7 @@ def product_card(product: DataProduct, matched: tuple[str, ...] = (),
     """
     with st.container(border=True):
         st.page_link(routes.PRODUCT, label=f"**{escape_markdown(product.title, one_line=True)}**",
-                     icon=":material/dataset:", query_params={routes.PRODUCT_PARAM: product.id})
+                     icon=":material/dataset:", query_params=routes.product_params(product.id))
         st.caption(f"{code_span(product.id)} · domain "
                    f"{escape_markdown(product.domain, one_line=True)}")
         with st.container(horizontal=True, gap="small"):

@@ -30,7 +30,7 @@ def _links(products: list[DataProduct], empty: str) -> None:
         st.page_link(routes.PRODUCT, label=escape_markdown(other.title, one_line=True),
                      icon=":material/dataset:",
                      help=f"Data product {escape_markdown(other.id, one_line=True)}",
-                     query_params={routes.PRODUCT_PARAM: other.id})
+                     query_params=routes.product_params(other.id))
 
 
 def _people(product: DataProduct) -> None:

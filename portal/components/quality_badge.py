@@ -57,6 +57,6 @@ def grade_overview(products: list[DataProduct], latest: Mapping[str, QualityRun]
             st.page_link(routes.PRODUCT,
                          label=f"{escape_markdown(product.title, one_line=True)} · {grade}",
                          icon=":material/fact_check:",
-                         query_params={routes.PRODUCT_PARAM: product.id})
+                         query_params=routes.product_params(product.id, routes.QUALITY_TAB))
     st.page_link(routes.QUALITY, label="See data quality across the mesh",
                  icon=":material/arrow_forward:")

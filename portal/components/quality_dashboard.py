@@ -1,49 +1,57 @@
-"""Sections of the mesh-wide Quality page; every row and figure leads to a product page."""
+"""Sections of the mesh-wide Quality page; every row and figure leads to a product's Quality
+tab, in the same browser tab."""
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import Any
+
 import streamlit as st
 
 from catalog import WEIGHTS
 from catalog import quality_presentation as pres
 from portal import routes, state
 from portal.components import quality_charts as charts
+from portal.components.product_table import PRODUCT_COLUMN, product_table
 from portal.safe_text import escape_markdown
-from portal.tables import table_height
 from portal.wording import HELP
 
-_LINK = st.column_config.LinkColumn("Product", display_text=r"product=(.*)",
-                                    help="Open the product's page")
-"""A product id column whose cells link to the product page."""
+FRESH_WORDS = {True: "met", False: "not met", None: "not measured"}
+"""A freshness verdict in words (table cells draw no symbols)."""
+
+
+def score_rows(items: list[pres.ProductQuality]) -> list[dict[str, Any]]:
+    """The Score per product table: one row per product (its title under "Product")."""
+    return [{PRODUCT_COLUMN: i.product.title, "Id": i.product.id, "Domain": i.product.domain,
+             "Score": i.score, "Grade": i.run.score.grade if i.run else "not checked",
+             "Status": pres.STATUS_LABELS[i.status],
+             "Not met": pres.rule_tally(i.run).not_met if i.run else None,
+             "Data as of": pres.as_of_label(i.run) if i.run else "",
+             "Downstream": i.impact} for i in items]
 
 
 def scores(items: list[pres.ProductQuality]) -> None:
-    """Score per product: a table with links, then bars (a click on one opens the product)."""
-    rows = [{"Product": routes.product_url(i.product.id), "Title": i.product.title,
-             "Domain": i.product.domain, "Score": i.score,
-             "Grade": i.run.score.grade if i.run else "–",
-             "Status": pres.STATUS_LABELS[i.status],
-             "Failed": i.run.counts()["failed"] if i.run else None,
-             "Warnings": i.run.counts()["warning"] if i.run else None,
-             "Data as of": pres.as_of_label(i.run) if i.run else "",
-             "Downstream": i.impact} for i in items]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                 height=table_height(len(rows)), column_config={
-                     "Product": _LINK,
-                     "Score": st.column_config.ProgressColumn(
-                         format="%.1f", min_value=0, max_value=100,
-                         help=f"Weighted mean of dimension pass rates ({pres.weights_text()})"),
-                     "Grade": st.column_config.TextColumn(help=pres.grade_bands()),
-                     "Downstream": st.column_config.NumberColumn(
-                         help="Products built on this one, directly or through others")})
-    event = st.plotly_chart(charts.product_scores(items), width="stretch",
-                            key=state.QUALITY_CHART, on_select="rerun", selection_mode="points")
-    st.caption("Click a bar to open the product.")
-    points = event.selection.points if event else []
-    if points and points[0].get("customdata"):
+    """Score per product: a table whose names open the product, then bars (a click on one
+    opens it too)."""
+    product_table(score_rows(items), [i.product.id for i in items], key=state.QUALITY_SCORES,
+                  tab=routes.QUALITY_TAB, column_config={
+                      "Score": st.column_config.ProgressColumn(
+                          format="%.1f", min_value=0, max_value=100,
+                          help=f"Weighted mean of dimension pass rates ({pres.weights_text()})"),
+                      "Grade": st.column_config.TextColumn(help=pres.grade_bands()),
+                      "Not met": st.column_config.NumberColumn(
+                          help="Rules of the latest run not met (failed or warning)"),
+                      "Downstream": st.column_config.NumberColumn(
+                          help="Products built on this one, directly or through others")})
+    st.caption("Click a product's name, or its bar below, to open its Quality tab.")
+    event = st.vega_lite_chart(spec=charts.product_scores(items), width="stretch",
+                               key=state.QUALITY_CHART, on_select="rerun",
+                               selection_mode=charts.SELECTION)
+    picked = event.selection.get(charts.SELECTION) if event else None
+    target = next((p.get("id") for p in picked or () if isinstance(p, dict) and p.get("id")),
+                  None)
+    if isinstance(target, str):
         st.switch_page(routes.PRODUCT,
-                       query_params={routes.PRODUCT_PARAM: points[0]["customdata"][0]})
+                       query_params=routes.product_params(target, routes.QUALITY_TAB))
 
 
 def domains(items: list[pres.ProductQuality]) -> None:
@@ -62,46 +70,62 @@ def domains(items: list[pres.ProductQuality]) -> None:
                             st.page_link(routes.PRODUCT,
                                          label=f"{escape_markdown(i.product.title, one_line=True)}"
                                                f" · {i.run.score.grade}",
-                                         query_params={routes.PRODUCT_PARAM: i.product.id})
+                                         query_params=routes.product_params(
+                                             i.product.id, routes.QUALITY_TAB))
     with right:
         st.caption("Pass rate of the checks of each quality dimension, per domain")
-        st.plotly_chart(charts.dimension_heatmap(pres.dimension_rates(items), list(WEIGHTS)),
-                        width="stretch")
+        st.vega_lite_chart(spec=charts.dimension_heatmap(pres.dimension_rates(items),
+                                                         list(WEIGHTS)), width="stretch")
+
+
+def failing_rows(items: list[pres.ProductQuality]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The Rules not met table (most severe first, then impact) and each row's product id."""
+    ranked = pres.failing_rules(items)
+    rows = [{PRODUCT_COLUMN: i.product.title, "Id": i.product.id,
+             "Rule and result": pres.result_sentence(r, mark=False),
+             "Result": pres.RESULT_WORDS[r.status], "Severity": r.check.severity,
+             "Downstream": i.impact, "Dimension": r.check.dimension,
+             "Failing rows": r.failing_rows, "Rule id": r.check.id} for i, r in ranked]
+    return rows, [i.product.id for i, _ in ranked]
 
 
 def failing_rules(items: list[pres.ProductQuality]) -> None:
     """The rules not met across the mesh, by severity, then impact (downstream products)."""
-    ranked = pres.failing_rules(items)
-    if not ranked:
+    rows, ids = failing_rows(items)
+    if not rows:
         st.success("Every rule that ran is met.", icon=":material/check_circle:")
         return
-    rows = [{"Product": routes.product_url(i.product.id),
-             "Rule and result": pres.result_sentence(r), "Severity": r.check.severity,
-             "Status": str(r.status), "Downstream": i.impact, "Dimension": r.check.dimension,
-             "Observed": pres.outcome(r), "Failing rows": r.failing_rows,
-             "Rule id": r.check.id} for i, r in ranked]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                 height=table_height(len(rows)), column_config={
-                     "Product": _LINK,
-                     "Rule and result": st.column_config.TextColumn(width="large"),
-                     "Severity": st.column_config.TextColumn(help=HELP["quality"]),
-                     "Downstream": st.column_config.NumberColumn(
-                         help="Products a break here reaches (impact)"),
-                     "Dimension": st.column_config.TextColumn(help=HELP["dimension"])})
+    product_table(rows, ids, key=state.QUALITY_FAILING, tab=routes.QUALITY_TAB,
+                  row_height=60, column_config={
+                      "Rule and result": st.column_config.TextColumn(width="large"),
+                      "Severity": st.column_config.TextColumn(help=HELP["quality"]),
+                      "Downstream": st.column_config.NumberColumn(
+                          help="Products a break here reaches (impact)"),
+                      "Failing rows": st.column_config.NumberColumn(
+                          help="Rows that break the rule (when the rule counts rows)"),
+                      "Dimension": st.column_config.TextColumn(help=HELP["dimension"])})
+
+
+def freshness_rows(items: list[pres.ProductQuality]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The Freshness table (products with a freshness promise) and each row's product id."""
+    rows: list[dict[str, Any]] = []
+    ids: list[str] = []
+    for i in items:
+        fresh = pres.freshness(i.run)
+        if fresh is not None and i.run is not None:
+            rows.append({PRODUCT_COLUMN: i.product.title, "Id": i.product.id,
+                         "Promised": fresh.promised,
+                         "Newest record age": fresh.actual, "Met": FRESH_WORDS[fresh.met],
+                         "Data as of": pres.as_of_label(i.run)})
+            ids.append(i.product.id)
+    return rows, ids
 
 
 def freshness(items: list[pres.ProductQuality]) -> None:
     """Freshness SLA per product: promised vs actual age of the newest record."""
-    rows = []
-    for i in items:
-        fresh = pres.freshness(i.run)
-        if fresh is not None and i.run is not None:
-            rows.append({"Product": routes.product_url(i.product.id), "Title": i.product.title,
-                         "Promised": fresh.promised, "Newest record age": fresh.actual,
-                         "Met": {True: "✓ met", False: "✗ not met", None: "? not measured"}[
-                             fresh.met], "Data as of": pres.as_of_label(i.run)})
+    rows, ids = freshness_rows(items)
     if not rows:
         st.caption("None of these products promises freshness.")
         return
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                 column_config={"Product": _LINK})
+    product_table(rows, ids, key=state.QUALITY_FRESHNESS, tab=routes.QUALITY_TAB)
+

@@ -1,9 +1,13 @@
 """The product page's *Quality* tab: score and grade with their arithmetic, freshness SLA, every
-rule in plain language with its result, failing samples, trends, and "Run checks now"."""
+rule in plain language with its result, failing samples, trends, and "Run checks now".
+
+The trend's rule chooser runs as a fragment (choosing a rule redraws that chart only), and the
+figures are cached on the ids of the runs they are drawn from: stored runs never change.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -14,7 +18,7 @@ from portal import state
 from portal.components import quality_charts as charts
 from portal.safe_text import code_span, escape_markdown
 from portal.services import show_error
-from portal.tables import table_height
+from portal.tables import EMPTY_CELL, WRAP_ROW_HEIGHT, table_height
 from portal.wording import HELP, plural
 
 _NOT_MET = (Status.FAILED, Status.WARNING)
@@ -53,10 +57,10 @@ def quality_view(catalog: Catalog, principal: Principal, product: DataProduct,
                 icon=":material/info:")
         return
     latest = runs[-1]
+    tally = pres.rule_tally(latest)
     st.caption(f"Latest run: data as of {pres.as_of_label(latest)} · {latest.trigger} run · "
                f"version {escape_markdown(latest.product_version, one_line=True)} · "
-               f"{plural(len(latest.results), 'rule')} "
-               f"checked in {latest.duration_s:.2f} s")
+               f"{tally.sentence()} · checked in {latest.duration_s:.2f} s")
     _score(runs)
     _failing_rules(latest)
     _trends(product.id, runs)
@@ -79,18 +83,19 @@ def _run_now(catalog: Catalog, principal: Principal, product: DataProduct) -> No
             box.update(label="The checks could not be run", state="error")
             show_error(err)
             return
-        counts = run.counts()
-        box.update(label=f"Checked {plural(len(run.results), 'rule')} in {run.duration_s:.1f} s:"
+        tally = pres.rule_tally(run)
+        box.update(label=f"Checked {plural(tally.rules, 'rule')} in {run.duration_s:.1f} s:"
                          f" score {run.score.value if run.score.value is not None else '–'}, "
-                         f"grade {run.score.grade}, {counts['failed']} failed, "
-                         f"{counts['warning']} with warnings", state="complete", expanded=False)
+                         f"grade {run.score.grade}, {tally.met} met, {tally.not_met} not met, "
+                         f"{tally.not_checked} could not be checked",
+                   state="complete", expanded=False)
 
 
 def _score(runs: list[QualityRun]) -> None:
     """Score (with its change and history), grade, rules met and freshness as metrics; the
     weights and arithmetic below."""
     run = runs[-1]
-    counts = run.counts()
+    tally = pres.rule_tally(run)
     fresh = pres.freshness(run)
     cols = st.columns(4)
     value = run.score.value
@@ -98,12 +103,10 @@ def _score(runs: list[QualityRun]) -> None:
     cols[0].metric("Quality score", f"{value:.1f} / 100" if value is not None else "–",
                    delta=round(value - earlier, 1) if value is not None and earlier is not None
                    else None, delta_description="since the run before", border=True,
-                   chart_data=[r.score.value for r in runs if r.score.value is not None],
                    help="Weighted mean of the pass rates of each quality dimension.")
     cols[1].metric("Grade", run.score.grade, border=True, help=pres.grade_bands())
-    scored = counts["passed"] + counts["failed"] + counts["warning"]
-    cols[2].metric("Rules met", f"{counts['passed']} of {scored}", border=True,
-                   help="Rules that could not run or were skipped are not counted.")
+    cols[2].metric("Rules met", f"{tally.met} of {tally.checked}", border=True,
+                   help=f"Of the rules that could be checked. {tally.sentence()}.")
     if fresh is None:
         cols[3].metric("Freshness", "no promise", border=True, help=HELP["sla"])
     else:
@@ -115,17 +118,18 @@ def _score(runs: list[QualityRun]) -> None:
                        delta_arrow="off", border=True,
                        help="Age of the newest record, against the contract's promise.")
         st.caption(f":material/schedule: Freshness SLA: newest record promised {promised} "
-                   f"old; it is {actual} old ({'met' if fresh.met else 'not met'}). "
+                   f"old; it is {actual} old ({verdict}). "
                    f"{escape_markdown(fresh.detail, one_line=True)}")
     left, right = st.columns([3, 2], gap="large")
     with left:
         rows = [{"Dimension": d.dimension, "Weight": d.weight, "Rules passed": d.passed,
                  "Rules scored": d.scored, "Pass rate": 100 * d.rate}
                 for d in run.score.dimensions]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
-            "Weight": st.column_config.NumberColumn(format="%.2f"),
-            "Pass rate": st.column_config.ProgressColumn(format="%.1f%%", min_value=0,
-                                                         max_value=100)})
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                     placeholder=EMPTY_CELL, column_config={
+                         "Weight": st.column_config.NumberColumn(format="%.2f"),
+                         "Pass rate": st.column_config.ProgressColumn(
+                             format="%.1f%%", min_value=0, max_value=100)})
     with right:
         st.markdown("**How the score is computed**")
         st.markdown(f"Score = {escape_markdown(run.score.arithmetic, one_line=True)}")
@@ -143,23 +147,32 @@ def _failing_rules(run: QualityRun) -> None:
         _failing(result)
 
 
+def rule_rows(run: QualityRun) -> list[dict[str, Any]]:
+    """The All rules table: one row per rule (failing first), its result in words, never a
+    symbol a data grid's font may lack."""
+    return [{"Rule and result": pres.result_sentence(r, mark=False),
+             "Result": pres.RESULT_WORDS[r.status], "Dimension": r.check.dimension,
+             "Severity": r.check.severity, "Limit": pres.limit_text(r), "Rule id": r.check.id}
+            for r in pres.ordered(run.results)]
+
+
 def _all_rules(run: QualityRun) -> None:
     """Every rule with its result in a table (failing first), then those that did not run."""
     results = pres.ordered(run.results)
     st.markdown("**All rules**")
-    rows = [{"Rule and result": pres.result_sentence(r), "Status": str(r.status),
-             "Dimension": r.check.dimension, "Severity": r.check.severity,
-             "Limit": pres.limit_text(r), "Rule id": r.check.id} for r in results]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                 height=table_height(len(rows)), column_config={
-                     "Rule and result": st.column_config.TextColumn(width="large"),
+    rows = rule_rows(run)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", placeholder=EMPTY_CELL,
+                 row_height=WRAP_ROW_HEIGHT,
+                 height=table_height(len(rows), row_height=WRAP_ROW_HEIGHT), column_config={
+                     "Rule and result": st.column_config.TextColumn(width="large", pinned=True),
+                     "Result": st.column_config.TextColumn(width="small"),
                      "Dimension": st.column_config.TextColumn(help=HELP["dimension"])})
     not_run = [r for r in results if r.status in (Status.ERROR, Status.SKIPPED)]
     if not_run:
         st.markdown("**Rules that could not be checked**")
         for r in not_run:
-            what = "could not run" if r.status == Status.ERROR else "not run here"
-            st.markdown(f"- {escape_markdown(r.check.description, one_line=True)} — {what}: "
+            st.markdown(f"- {escape_markdown(r.check.description, one_line=True)} — "
+                        f"{pres.RESULT_WORDS[r.status]}: "
                         f"{escape_markdown(r.message, one_line=True)}")
 
 
@@ -178,24 +191,52 @@ def _failing(result: CheckResult) -> None:
         if result.sample:
             with st.expander(f"Failing rows (first {len(result.sample)})",
                              icon=":material/table_rows:"):
-                st.dataframe(pd.DataFrame(result.sample), hide_index=True, width="stretch")
+                st.dataframe(pd.DataFrame(result.sample), hide_index=True, width="stretch",
+                             placeholder=EMPTY_CELL)
+
+
+def _runs_key(runs: list[QualityRun]) -> tuple[str, ...]:
+    """What identifies a set of stored runs (a figure drawn from them never changes)."""
+    return tuple(r.run_id for r in runs)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _score_figure(product_id: str, run_ids: tuple[str, ...], _runs: list[QualityRun]
+                  ) -> dict[str, Any]:
+    """The score trend of these runs (cached on the product and its runs' ids)."""
+    return charts.score_trend(_runs)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _rule_figure(product_id: str, run_ids: tuple[str, ...], check_id: str, label: str,
+                 _runs: list[QualityRun]) -> dict[str, Any]:
+    """One rule's trend over these runs (cached on the product, its runs' ids and the rule)."""
+    return charts.rule_trend(_runs, check_id, label)
 
 
 def _trends(product_id: str, runs: list[QualityRun]) -> None:
     """The score over runs, and one chosen rule's observed value over runs."""
     st.markdown("**Trends**", help="Each point is one run, at the data cut-off it saw: month "
-                                   "ends of the history, then the runs made since.")
+                                   "ends of the history, then the runs made since. A long gap "
+                                   "between two runs is marked on the axis.")
     left, right = st.columns(2, gap="large")
+    key = _runs_key(runs)
     with left:
         st.caption("Quality score per run")
-        st.plotly_chart(charts.score_trend(runs), width="stretch")
+        st.vega_lite_chart(spec=_score_figure(product_id, key, runs), width="stretch")
     with right:
-        latest = {r.check.id: r for r in pres.ordered(runs[-1].results)
-                  if r.observed is not None}
-        if not latest:
-            st.caption("No rule has a measured value to draw.")
-            return
-        chosen = st.selectbox("Rule", list(latest), key=state.product_quality_rule(product_id),
-                              format_func=lambda cid: latest[cid].check.description)
-        st.plotly_chart(charts.rule_trend(runs, chosen, pres.value_label(latest[chosen])),
-                        width="stretch")
+        _rule_trend(product_id, runs)
+
+
+@st.fragment
+def _rule_trend(product_id: str, runs: list[QualityRun]) -> None:
+    """The rule chooser and its trend; a choice reruns this fragment only."""
+    latest = {r.check.id: r for r in pres.ordered(runs[-1].results) if r.observed is not None}
+    if not latest:
+        st.caption("No rule has a measured value to draw.")
+        return
+    chosen = st.selectbox("Rule", list(latest), key=state.product_quality_rule(product_id),
+                          format_func=lambda cid: latest[cid].check.description)
+    label = pres.value_label(latest[chosen])
+    st.vega_lite_chart(spec=_rule_figure(product_id, _runs_key(runs), chosen, label, runs),
+                       width="stretch")

@@ -78,7 +78,7 @@ def _version(catalog: Catalog) -> list[str]:
             for product in plan.downstream:
                 st.page_link(routes.PRODUCT, label=escape_markdown(
                                  f"{product.title} ({product.id})", one_line=True),
-                             query_params={routes.PRODUCT_PARAM: product.id},
+                             query_params=routes.product_params(product.id),
                              icon=":material/dataset:")
     st.text_input(f"Version (published now: {escape_markdown(plan.current, one_line=True)})",
                   key=state.REGISTER_VERSION,
@@ -146,6 +146,6 @@ def published(catalog: Catalog) -> None:
                    + escape_markdown(result.quality_error, one_line=True))
     with st.container(horizontal=True):
         st.page_link(routes.PRODUCT, label="Open the product", icon=":material/dataset:",
-                     query_params={routes.PRODUCT_PARAM: result.product_id})
+                     query_params=routes.product_params(result.product_id))
         st.page_link(routes.DISCOVER, label="Find it in the catalog", icon=":material/search:",
                      query_params={routes.QUERY_PARAM: result.product_id.split(".", 1)[1]})

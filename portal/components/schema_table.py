@@ -7,7 +7,7 @@ import streamlit as st
 
 from catalog import OutputPortView
 from portal.safe_text import code_span, escape_markdown
-from portal.tables import SCHEMA_COLUMNS, schema_rows, table_height
+from portal.tables import EMPTY_CELL, SCHEMA_COLUMNS, WRAP_ROW_HEIGHT, schema_rows, table_height
 from portal.wording import HELP
 
 
@@ -35,13 +35,15 @@ def schema_table(port: OutputPortView) -> None:
             frame,
             hide_index=True,
             width="stretch",
-            height=table_height(len(frame)),
+            height=table_height(len(frame), row_height=WRAP_ROW_HEIGHT),
+            row_height=WRAP_ROW_HEIGHT,
+            placeholder=EMPTY_CELL,
             column_config={
                 "Property": st.column_config.TextColumn(help="Column name in the data"),
                 "Business name": st.column_config.TextColumn(help="Name in business terms"),
                 "Type": st.column_config.TextColumn(
                     help="Logical type (the engine's physical type in brackets)"),
-                "Description": st.column_config.TextColumn(width="large"),
+                "Description": st.column_config.TextColumn(width=460),
                 "Required": st.column_config.CheckboxColumn(help=HELP["required"]),
                 "Unique": st.column_config.CheckboxColumn(help=HELP["unique"]),
                 "Key": st.column_config.CheckboxColumn(help=HELP["primary_key"]),

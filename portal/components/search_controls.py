@@ -7,10 +7,13 @@ any search can be bookmarked and shared.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import streamlit as st
 
 from catalog import FACETS, SearchQuery
 from portal import routes, state
+from portal.facets import facet_labels
 from portal.safe_text import escape_markdown
 from portal.wording import HELP
 
@@ -25,6 +28,8 @@ FACET_HELP = {
     "classification": HELP["classification"] + " A product counts under every level its "
                       "columns use.",
 }
+FACET_HELP = {facet: text + " Beside a chosen value, (+n) is how many products choosing this "
+              "one as well would add." for facet, text in FACET_HELP.items()}
 PILL_FACETS = ("domain", "status", "classification")
 """Facets with few values, shown as pills; the others are drop-down multiselects."""
 
@@ -83,8 +88,11 @@ def search_box() -> None:
                   help=HELP["search"])
 
 
-def facet_selector(facet: str, counts: list[tuple[str, int]], selected: tuple[str, ...]) -> None:
-    """Pills or a multiselect for ``facet`` whose labels carry the number of matching products.
+def facet_selector(facet: str, counts: list[tuple[str, int]], query: SearchQuery,
+                   in_results: Counter[str]) -> None:
+    """Pills or a multiselect for ``facet`` whose labels carry a number of products that never
+    exceeds the results: how many results have a value, or, beside a chosen value, how many
+    products choosing another would add (:func:`portal.facets.facet_labels`).
 
     Pills render their labels as Markdown, so theirs are escaped; a multiselect shows its
     options as plain text.
@@ -92,16 +100,17 @@ def facet_selector(facet: str, counts: list[tuple[str, int]], selected: tuple[st
     Args:
         facet: facet name (see :data:`catalog.search.FACETS`).
         counts: (value, products) pairs from the search result, best first.
-        selected: values currently selected; kept as options even when their count is 0.
+        query: the search; its selected values are kept as options even when counted 0.
+        in_results: how many of the results have each value of the facet.
     """
-    count_of = dict(counts)
-    options = [v for v, _ in counts] + [v for v in selected if v not in count_of]
+    labels = facet_labels(facet, counts, query, in_results)
+    options = list(labels)
     if not options:
         return
 
     def label(value: str) -> str:
-        """``"operations (4)"``: the value and how many products have it."""
-        return f"{value} ({count_of.get(value, 0)})"
+        """``"operations (4)"`` or ``"weather (+2)"``."""
+        return labels.get(value, value)
 
     def pill_label(value: str) -> str:
         """:func:`label` escaped: pills render Markdown, and values may come from the URL."""

@@ -3,14 +3,17 @@ would, and reading what a user sees."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs
 
+from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from catalog.config import REPO_ROOT
@@ -69,6 +72,31 @@ def open_page(page: str | None = None, **params: str | list[str]) -> AppTest:
             at.query_params[name] = value
         at.run()
     return at
+
+
+def open_tab(at: AppTest, tab: str) -> AppTest:
+    """Open another tab of the product page in ``at`` (as a click on it does: the tab is in
+    the URL) and return it after the rerun."""
+    at.query_params["tab"] = tab
+    return at.run()
+
+
+def vega_specs(at: AppTest) -> list[dict[str, Any]]:
+    """The Vega-Lite charts' specifications in page order, each with its top-level data (which
+    Streamlit sends beside the specification) back under ``data.values``."""
+    specs = []
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        if chart.proto.data.data:
+            frame = dataframe_util.convert_arrow_bytes_to_pandas_df(chart.proto.data.data)
+            spec["data"] = {"values": frame.to_dict("records")}
+        specs.append(spec)
+    return specs
+
+
+def table_columns(frame_element: Any) -> dict[str, Any]:
+    """The column configuration a table was drawn with (label → config)."""
+    return dict(json.loads(frame_element.proto.columns or "{}"))
 
 
 def texts(at: AppTest) -> str:

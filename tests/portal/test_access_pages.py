@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from collections.abc import Iterator
+from urllib.parse import parse_qs
 
 import pandas as pd
 import pytest
@@ -34,6 +35,7 @@ from tests.portal.pagetest import (
     MeshDirs,
     assert_clean,
     copy_manifests,
+    open_tab,
     texts,
     use_mesh,
 )
@@ -142,12 +144,13 @@ def grant(catalog: Catalog, person: Person, days: int | None = 30) -> int:
 
 def test_consumer_requests_owner_approves_consumer_reads(catalog: Catalog) -> None:
     key = state.product_access
-    at = open_as(LEE, routes.PRODUCT, product=BOOKINGS)
+    overview = open_as(LEE, routes.PRODUCT, product=BOOKINGS)
+    assert "on request" in read(overview), "the overview marks the restricted port"
+    at = open_as(LEE, routes.PRODUCT, product=BOOKINGS, tab=routes.DATA)
     page = read(at)
     assert ("Only the product's team, its domain's team, a governance admin, or someone with an "
             f"approved access request may preview and extract data on {BOOKINGS}.") in page
-    assert "Rows" not in [m.label for m in at.metric]
-    assert "on request" in page, "the overview marks the restricted port"
+    assert "rows will be downloaded" not in page
     assert at.multiselect(key=key(BOOKINGS, PORT, "ports")).value == [PORT]
     assert at.multiselect(key=key(BOOKINGS, PORT, "columns")).options == SENSITIVE
 
@@ -191,8 +194,8 @@ def test_consumer_requests_owner_approves_consumer_reads(catalog: Catalog) -> No
     assert "Requests to decide" not in read(mine), "a consumer decides nothing"
     assert not mine.warning, "30 days is not about to expire"
 
-    data = open_as(LEE, routes.PRODUCT, product=BOOKINGS)
-    assert {m.label for m in data.metric} >= {"Rows"}
+    data = open_as(LEE, routes.PRODUCT, product=BOOKINGS, tab=routes.DATA)
+    assert "rows will be downloaded" in read(data)
     others = [c for c in SENSITIVE if c != "email"]
     assert f"{', '.join(others)} are masked" in read(data)
     preview = next(df.value for df in data.dataframe if "passenger_name" in df.value.columns)
@@ -237,7 +240,7 @@ def test_requester_withdraws_a_pending_request(catalog: Catalog) -> None:
 def test_product_page_says_when_a_request_is_pending(catalog: Catalog) -> None:
     pia = ("pia.lund@partner.example", "Pia Lund")
     file_request(catalog, pia)
-    at = open_as(pia, routes.PRODUCT, product=BOOKINGS)
+    at = open_as(pia, routes.PRODUCT, product=BOOKINGS, tab=routes.DATA)
     assert "is waiting for a decision" in read(at)
     assert not at.text_area and not at.get("form")
     assert [link.value for link in at.page_link if link.value.startswith("See or withdraw")]
@@ -256,7 +259,8 @@ def test_owner_renews_and_revokes_a_grant_with_its_history(catalog: Catalog) -> 
     assert "Expiring within 14 days: 1 grant of yours." in warning
     expires = (dt.datetime.now(dt.UTC) + dt.timedelta(days=10)).date().isoformat()
     assert f"port {PORT} · expires on {expires}" in warning
-    assert any(link.proto.query_string == f"product={BOOKINGS}" for link in mine.page_link)
+    assert any(parse_qs(link.proto.query_string) == {"product": [BOOKINGS], "tab": ["Data"]}
+               for link in mine.page_link), "the grant leads to the data tab"
 
     owner = open_as(SOFIA, routes.MY_ACCESS)
     assert f"#{grant_id} Inès Moreau ({ines[0]}) · port {PORT}" in read(owner)
@@ -359,15 +363,18 @@ def test_register_domains_depend_on_the_principal() -> None:
 
 def test_run_checks_and_new_version_only_for_the_team() -> None:
     lee = open_as(LEE, routes.PRODUCT, product=FLIGHTS)
-    assert state.product_quality_run(FLIGHTS) not in [b.key for b in lee.button]
     assert "Publish a new version" not in [link.value for link in lee.page_link]
     assert "Your role here: **consumer**" in read(lee)
-    assert "Rows" in [m.label for m in lee.metric], "an open port needs no request"
+    assert state.product_quality_run(FLIGHTS) not in [
+        b.key for b in open_tab(lee, routes.QUALITY_TAB).button]
+    assert "rows will be downloaded" in read(open_tab(lee, routes.DATA)), \
+        "an open port needs no request"
     maria = open_as(MARIA, routes.PRODUCT, product=FLIGHTS)
-    assert state.product_quality_run(FLIGHTS) in [b.key for b in maria.button]
     assert "Publish a new version" in [link.value for link in maria.page_link]
     assert ("Your role here: **domain owner, domain team member, product owner, product team "
             "member**") in read(maria)
+    assert state.product_quality_run(FLIGHTS) in [
+        b.key for b in open_tab(maria, routes.QUALITY_TAB).button]
 
 
 def test_domain_page_says_your_role() -> None:

@@ -12,7 +12,7 @@ FLIGHTS = "operations.flights"
 
 
 def test_documentation_download_sits_with_the_manifest_files() -> None:
-    at = open_page(routes.PRODUCT, product=FLIGHTS)
+    at = open_page(routes.PRODUCT, product=FLIGHTS, tab=routes.CONTRACT)
     assert_clean(at)
     labels = [b.label for b in at.get("download_button")]
     assert "Documentation (Markdown)" in labels

@@ -3,8 +3,6 @@ severity then impact, freshness, trends, URL filters; and grades on search resul
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -14,7 +12,16 @@ from catalog.config import Settings
 from catalog.models.principal import LOCAL_USER
 from catalog.quality.presentation import severity_rank
 from portal import routes, state
-from tests.portal.pagetest import MeshDirs, assert_clean, linked_products, open_page, texts
+from portal.components.product_table import clicked_product
+from tests.portal.pagetest import (
+    MeshDirs,
+    assert_clean,
+    linked_products,
+    open_page,
+    table_columns,
+    texts,
+    vega_specs,
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +42,34 @@ def _table(at: AppTest, column: str) -> pd.DataFrame:
 
 
 def _ids(frame: pd.DataFrame) -> list[str]:
-    assert frame["Product"].str.startswith("/product?product=").all()  # every row links
-    return [url.split("=", 1)[1] for url in frame["Product"]]
+    return list(frame["Id"])
+
+
+def test_every_table_opens_the_product_quality_tab_in_the_same_browser_tab(
+        dashboard: AppTest) -> None:
+    tables = [df for df in dashboard.dataframe if "Id" in df.value.columns]
+    assert len(tables) == 3  # scores, rules not met, freshness
+    for table in tables:
+        config = table_columns(table)["Product"]
+        assert config["type_config"]["type"] == "button", "a link column opens a new tab"
+        assert "Product" in table.proto.button_click_widgets
+        titles = {p.id: p.title for p in Catalog().all_products(LOCAL_USER)}
+        assert list(table.value["Product"]) == [titles[pid] for pid in table.value["Id"]]
+
+
+def test_a_click_picks_the_row_s_product() -> None:
+    ids = ["a.one", "b.two"]
+    assert clicked_product({"row": 1, "label": "Two"}, ids) == "b.two"
+    assert clicked_product(None, ids) is None
+    assert clicked_product({"row": 2, "label": "?"}, ids) is None
+    assert clicked_product({"row": True, "label": "?"}, ids) is None
+
+
+def test_no_table_cell_shows_none_or_a_symbol(dashboard: AppTest) -> None:
+    for table in dashboard.dataframe:
+        assert table.proto.placeholder == "–", list(table.value.columns)
+        text = table.value.astype(str).to_string()
+        assert "✓" not in text and "✗" not in text
 
 
 def test_score_per_product_links_every_product(dashboard: AppTest, catalog: Catalog) -> None:
@@ -47,37 +80,39 @@ def test_score_per_product_links_every_product(dashboard: AppTest, catalog: Cata
     assert all(by_id[pid] == run.score.value for pid, run in latest.items())
     grades = dict(zip(_ids(scores), scores["Grade"], strict=True))
     assert grades["operations.flights"] == latest["operations.flights"].score.grade
-    assert scores.set_index("Title").loc["NYC departing flights 2013", "Downstream"] == 6
+    assert scores.set_index("Product").loc["NYC departing flights 2013", "Downstream"] == 6
 
 
 def test_domains_heatmap_and_trend(dashboard: AppTest, catalog: Catalog) -> None:
     metrics = {m.label for m in dashboard.metric}
     assert {"Domain operations", "Domain weather", "Domain fleet", "Domain reference",
             "Domain passengers"} <= metrics
-    charts = [json.loads(c.proto.spec) for c in dashboard.get("plotly_chart")]
-    heat = next(c["data"][0] for c in charts if c["data"][0]["type"] == "heatmap")
-    assert set(heat["y"]) == {"fleet", "operations", "passengers", "reference", "weather"}
-    assert heat["x"][0] == "completeness"
-    trend = charts[-1]["data"][0]
-    assert trend["x"][:2] == ["2013-01-31", "2013-02-28"] and len(trend["x"]) >= 12
-    assert all(0 <= y <= 100 for y in trend["y"])
+    charts = vega_specs(dashboard)
+    heat = next(c["data"]["values"] for c in charts
+                if any(layer["mark"] == "rect" for layer in c.get("layer", [])))
+    assert {v["domain"] for v in heat} == {"fleet", "operations", "passengers", "reference",
+                                           "weather"}
+    assert heat[0]["dimension"] == "completeness"
+    trend = charts[-1]["data"]["values"]
+    assert [p["x"] for p in trend[:2]] == ["2013-01-31", "2013-02-28"] and len(trend) >= 12
+    assert all(0 <= p["y"] <= 100 for p in trend)
 
 
 def test_failing_rules_ranked_by_severity_then_impact(dashboard: AppTest) -> None:
     rules = _table(dashboard, "Rule and result")
     row = rules.set_index("Rule id").loc["flights-dep-time-nulls"]
-    assert row["Observed"] == "2.45% missing" and row["Status"] == "warning"
-    assert "2.45% missing ✗" in row["Rule and result"]
+    assert row["Result"] == "not met (warning)" and row["Id"] == "operations.flights"
+    assert "— 2.45% missing (8," in row["Rule and result"]
     ranks = [(severity_rank(s), -d) for s, d in zip(rules["Severity"], rules["Downstream"],
                                                     strict=True)]
     assert ranks == sorted(ranks)
-    assert set(rules["Status"]) <= {"failed", "warning"}
+    assert set(rules["Result"]) <= {"not met", "not met (warning)"}
 
 
 def test_freshness_per_product(dashboard: AppTest) -> None:
     fresh = _table(dashboard, "Promised")
     assert "operations.flights" in _ids(fresh)
-    assert set(fresh["Met"]) <= {"✓ met", "✗ not met", "? not measured"}
+    assert set(fresh["Met"]) <= {"met", "not met", "not measured"}
     assert "Freshness SLA met" in {m.label for m in dashboard.metric}
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 import yaml
@@ -271,7 +272,7 @@ def test_a_new_version_is_prefilled_and_shows_what_breaks(register_env: MeshDirs
     assert at.text_input(key=state.REGISTER_VERSION).value == "2.0.0"
     consumers = {p.id for p in catalog.downstream(LOCAL_USER, "reference.airlines")}
     linked = {q for link in at.page_link
-              for q in [link.proto.query_string.removeprefix("product=")] if q in consumers}
+              for q in parse_qs(link.proto.query_string).get("product", []) if q in consumers}
     assert consumers and linked == consumers
     at.text_input(key=state.REGISTER_VERSION).input("1.5.0").run()
     assert "needs a new major number" in texts(at)
