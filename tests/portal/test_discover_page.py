@@ -79,3 +79,32 @@ def test_typing_a_query_updates_results_and_url() -> None:
     assert found[0] == "reference.airlines"
     assert len(found) < len(everything)
     assert at.query_params.get(routes.QUERY_PARAM) == "airlines"
+
+
+def test_facet_counts_never_exceed_the_results() -> None:
+    at = open_page(routes.DISCOVER, domain="weather")
+    assert_clean(at)
+    results = len(linked_products(at))
+    labels = at.pills(key=state.discover_facet("domain")).options
+    counts = {label.split(" (")[0]: label.split(" (")[1].rstrip(")") for label in labels}
+    assert counts["weather"] == str(results)
+    # Beside the chosen value, the others say how many products choosing them would add.
+    others = {value: count for value, count in counts.items() if value != "weather"}
+    assert others and all(count.startswith("+") for count in others.values())
+    for facet in ("owner", "tag"):
+        for label in at.multiselect(key=state.discover_facet(facet)).options:
+            assert int(label.rsplit("(", 1)[1].rstrip(")")) <= results, label
+
+
+def test_facet_labels_count_what_a_choice_adds() -> None:
+    from collections import Counter
+
+    from catalog import SearchQuery
+    from portal.facets import facet_labels
+
+    query = SearchQuery(tag=("delays",))
+    counts = [("delays", 4), ("weather", 3), ("flights", 5)]
+    in_results = Counter({"delays": 4, "weather": 1, "flights": 5})
+    assert facet_labels("tag", counts, query, in_results) == {
+        "delays": "delays (4)", "weather": "weather (+2)", "flights": "flights (+0)"}
+    assert facet_labels("tag", counts, SearchQuery(), in_results)["weather"] == "weather (3)"
