@@ -25,8 +25,12 @@ Sections (each can be left out with ``--skip NAME``):
     the run saves one from a detached process at the end) and warm (from that file), median
     of ``--runs`` each, against the in-process time of a plain ``load_mesh`` as the floor.
 
-Store-write figures (quality-run writes per second on SQLite and PostgreSQL) belong here too,
-as another section.
+``store``
+    Quality-run writes per second on the operational store, SQLite and PostgreSQL, with one
+    writer process and with ``--writers`` (4) writing at once, each on a fresh store (see
+    ``bench/store_writes.py``: ``--store-runs`` runs of 10 checks per writer, one transaction
+    per run; PostgreSQL from ``--postgres-url`` / ``MESH_BENCH_POSTGRES_URL``, else a throw-away
+    local cluster). Independent of the sizes; the figures are runs/s and the ratio to 1 writer.
 
 Targets: start from the index ≤ 3 s at 10,000 and ≤ 15 s at 100,000 products; a changed
 manifest searchable ≤ 2 s after the write, at ≤ 100 ms of work; search p95 while manifests
@@ -77,7 +81,7 @@ P95_TARGET_MS = {10_000: 30.0, 100_000: 50.0}
 CHANGE_TARGET_S = 2.0
 WORK_TARGET_MS = 100.0
 VALIDATE_TARGET_S = 15.0
-SECTIONS = ("start", "change", "search", "validate")
+SECTIONS = ("start", "change", "search", "validate", "store")
 
 
 def _target(targets: dict[int, float], size: int) -> float:
@@ -449,6 +453,11 @@ def report(results: dict[str, Any]) -> None:
         timed = next(iter(results["search"].values()))["timed"]
         print(f"\nCatalog.search over the query mix ({timed:,} searches a pass, ms):")
         print(table(rows, ("products", "while", "p50", "p95", "max", "target", "")))
+    if results.get("store"):
+        from bench.store_writes import report as store_report
+
+        print()
+        store_report(results["store"])
     for size, r in results["validate"].items():
         cold, warm = statistics.median(r["cold_s"]), statistics.median(r["warm_s"])
         floor = r["floor"]["wall_s"]
@@ -476,6 +485,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=2, help="passes over the query mix")
     parser.add_argument("--change-every", type=float, default=0.2,
                         help="seconds between two manifest writes during the search section")
+    parser.add_argument("--store-runs", type=int, default=200,
+                        help="quality runs each writer saves in the store section")
+    parser.add_argument("--writers", type=int, default=4,
+                        help="writer processes at once in the store section")
+    parser.add_argument("--postgres-url", default=os.environ.get("MESH_BENCH_POSTGRES_URL"),
+                        help="PostgreSQL server of the store section (default: a local cluster)")
     parser.add_argument("--child", choices=("imports", "start", "load_mesh"))
     parser.add_argument("args", nargs="*")
     args = parser.parse_args(argv)
@@ -504,6 +519,10 @@ def main(argv: list[str] | None = None) -> int:
                                                      args.change_every, args.seed)
         if "validate" not in args.skip and size == args.sizes[0]:
             results["validate"][size] = section_validate(size, root, args.runs)
+    if "store" not in args.skip:
+        from bench.store_writes import measure_adapters
+
+        results["store"] = measure_adapters(args.store_runs, 10, args.writers, args.postgres_url)
     results["machine"] = machine_note()
     report(results)
     save_results("scale", results)

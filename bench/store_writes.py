@@ -22,6 +22,8 @@ Usage::
     python bench/store_writes.py                    # 4 writers x 200 runs of 10 checks
     python bench/store_writes.py --runs 500 --writers 8
     python bench/store_writes.py --postgres-url postgresql://user@host:5432/postgres
+
+``bench/scale.py`` runs the same measurement as its ``store`` section.
 """
 
 from __future__ import annotations
@@ -124,6 +126,74 @@ def _createdb(server_url: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
+def measure_adapters(runs: int, checks: int, writers: int,
+                     postgres_url: str | None) -> dict[str, Any]:
+    """Both adapters, 1 writer then ``writers`` at once, each on a fresh store.
+
+    Args:
+        runs: runs each writer saves.
+        checks: check results per run.
+        writers: concurrent writers of the second figure.
+        postgres_url: a PostgreSQL server (a fresh database is made on it); None starts a
+            throw-away local cluster (``tests/support/postgres.py``).
+
+    Returns:
+        ``{"sqlite"|"postgresql": {"one": …, "many": …, "ratio": many/one runs per second},
+        "runs_per_writer", "checks_per_run", "writers", "machine"}``.
+
+    Raises:
+        AssertionError: a store lost a run.
+    """
+    from tests.support import postgres
+
+    work = WORK_DIR / "store-writes"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    cluster: Path | None = None
+    server = postgres_url
+    if not server:
+        cluster = Path(tempfile.mkdtemp(prefix="mesh-bench-pg-"))
+        server = postgres.start(cluster)
+    results: dict[str, Any] = {"machine": machine_note(), "runs_per_writer": runs,
+                               "checks_per_run": checks, "writers": writers}
+    try:
+        for adapter in ("sqlite", "postgresql"):
+            figures = {}
+            for count in (1, writers):
+                if adapter == "sqlite":
+                    url = f"sqlite:///{work / f'state-{count}.sqlite'}"
+                else:
+                    url = _createdb(server)
+                figures[count] = measure(url, count, runs, checks)
+                stored = _count(url)
+                assert stored == count * runs, f"{stored} runs stored, not all"
+            one, many = figures[1], figures[writers]
+            results[adapter] = {"one": one, "many": many,
+                                "ratio": many["runs_per_s"] / one["runs_per_s"]}
+    finally:
+        if cluster is not None:
+            postgres.stop(cluster)
+            shutil.rmtree(cluster, ignore_errors=True)
+    return results
+
+
+def report(results: dict[str, Any]) -> None:
+    """Print the figures of :func:`measure_adapters`."""
+    rows: list[list[Any]] = []
+    for adapter in ("sqlite", "postgresql"):
+        one = results[adapter]["one"]
+        for label, fig in ((f"{adapter}, 1 writer", one),
+                           (f"{adapter}, {results['writers']} writers",
+                            results[adapter]["many"])):
+            rows.append([label, fig["runs"], fig["wall_s"], fig["runs_per_s"],
+                         fig["runs_per_s"] / one["runs_per_s"]])
+    print(f"Quality-run writes ({results['runs_per_writer']} runs of "
+          f"{results['checks_per_run']} checks per writer, one transaction per run); "
+          f"{results['machine']}\n")
+    print(table(rows, ["store", "runs", "wall s", "runs/s", "x 1 writer"]))
+    print("\nEvery run written was read back (nothing lost).")
+
+
 def main() -> int:
     """Run both adapters with 1 and ``--writers`` writers; print and save the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -133,46 +203,8 @@ def main() -> int:
     parser.add_argument("--postgres-url", default=os.environ.get("MESH_BENCH_POSTGRES_URL"),
                         help="a PostgreSQL server (default: a throw-away local cluster)")
     args = parser.parse_args()
-
-    from tests.support import postgres
-
-    work = WORK_DIR / "store-writes"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    cluster: Path | None = None
-    server = args.postgres_url
-    if not server:
-        cluster = Path(tempfile.mkdtemp(prefix="mesh-bench-pg-"))
-        server = postgres.start(cluster)
-    rows: list[list[Any]] = []
-    results: dict[str, Any] = {"machine": machine_note(), "runs_per_writer": args.runs,
-                               "checks_per_run": args.checks}
-    try:
-        for adapter in ("sqlite", "postgresql"):
-            figures = {}
-            for writers in (1, args.writers):
-                if adapter == "sqlite":
-                    url = f"sqlite:///{work / f'state-{writers}.sqlite'}"
-                else:
-                    url = _createdb(server)
-                figures[writers] = measure(url, writers, args.runs, args.checks)
-                stored = _count(url)
-                assert stored == writers * args.runs, f"{stored} runs stored, not all"
-            one, many = figures[1], figures[args.writers]
-            ratio = many["runs_per_s"] / one["runs_per_s"]
-            results[adapter] = {"one": one, "many": many, "ratio": ratio}
-            for label, fig in ((f"{adapter}, 1 writer", one),
-                               (f"{adapter}, {args.writers} writers", many)):
-                rows.append([label, fig["runs"], fig["wall_s"], fig["runs_per_s"],
-                             fig["runs_per_s"] / one["runs_per_s"]])
-    finally:
-        if cluster is not None:
-            postgres.stop(cluster)
-            shutil.rmtree(cluster, ignore_errors=True)
-    print(f"Quality-run writes ({args.runs} runs of {args.checks} checks per writer, one "
-          f"transaction per run); {machine_note()}\n")
-    print(table(rows, ["store", "runs", "wall s", "runs/s", "x 1 writer"]))
-    print("\nEvery run written was read back (nothing lost).")
+    results = measure_adapters(args.runs, args.checks, args.writers, args.postgres_url)
+    report(results)
     print(f"\nresults: {save_results('store_writes', results)}")
     return 0
 
