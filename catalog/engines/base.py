@@ -123,6 +123,9 @@ class EngineAdapter(ABC):
     engine: ClassVar[str] = ""
     dialect: ClassVar[str] = DUCKDB
     server_types: ClassVar[tuple[str, ...]] = ()
+    shared_scan: ClassVar[bool] = False
+    """True when counts cannot be answered from statistics (a row store, or a job per query):
+    quality checks then share one scan (:mod:`catalog.quality.compiler`, ``shared_scan``)."""
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context

@@ -96,6 +96,7 @@ class PostgresAdapter(EngineAdapter):
     engine = "PostgreSQL"
     dialect = "postgres"
     server_types = ("postgres", "postgresql")
+    shared_scan = True
 
     def __init__(self, context: AdapterContext, server: Server,
                  credentials: Credentials) -> None:

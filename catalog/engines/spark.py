@@ -171,6 +171,7 @@ class SparkAdapter(EngineAdapter):
     engine = "Spark"
     dialect = "spark"
     server_types = ("databricks", "custom")
+    shared_scan = True
 
     def __init__(self, context: AdapterContext) -> None:
         super().__init__(context)
@@ -353,7 +354,8 @@ class SparkAdapter(EngineAdapter):
         """At most ``max_rows`` rows, through Arrow (timestamps as UTC instants)."""
         df = self._df(sql, params).limit(max_rows or self.limits.max_rows)
         table = self._timed(df.toArrow)
-        return [tuple(r.values()) for r in table.to_pylist()]
+        # By position: result columns may share a name (two checks with the same expression).
+        return list(zip(*(column.to_pylist() for column in table.columns), strict=True))
 
     def frame(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
         """At most 1,000 rows as a DataFrame."""

@@ -14,6 +14,10 @@ puts them in three groups:
   pass down when one of its aggregates is DISTINCT;
 - ``sql`` rules run as their own queries, as written.
 
+Engines that keep no statistics a count could be answered from (PostgreSQL reads whole rows;
+Spark pays a job per query) use ``shared_scan``: the statistics-friendly counts and scalars join
+the one aggregate pass too, so the object is read once, plus once per uniqueness check.
+
 :data:`STRATEGIES` also offers ``per_check`` (one query each) and ``single_pass`` (one aggregate
 query for all) so the benchmark can compare the plan with both naive ways.
 """
@@ -27,7 +31,7 @@ from typing import Any
 from catalog.quality.model import Check
 from catalog.sql import quote_identifier, quote_literal
 
-STRATEGIES = ("planned", "per_check", "single_pass")
+STRATEGIES = ("planned", "per_check", "single_pass", "shared_scan")
 """How measures are grouped into queries (see module docstring)."""
 
 FILTER, AGGREGATE, DISTINCT, SCALAR, SQL, NOT_RUN = (
@@ -262,6 +266,12 @@ def plan_queries(relation: str, measures: list[Measure], strategy: str = "planne
     if need_total:
         queries.append(Query(f"SELECT count(*) FROM {relation}", (), True))
     shared: list[Measure] = []
+    if strategy == "shared_scan":
+        shared = [m for m in runnable if m.mode != DISTINCT]
+        exprs = ["count(*)"] + [m.expression or "" for m in shared]
+        queries = [Query(f"SELECT {', '.join(exprs)} FROM {relation}", tuple(shared), True)]
+        return queries + [Query(f"SELECT {m.expression} FROM {relation}", (m,))
+                          for m in runnable if m.mode == DISTINCT]
     for m in runnable:
         if m.mode == FILTER:
             queries.append(Query(f"SELECT count(*) FROM {relation} WHERE {m.predicate}", (m,)))

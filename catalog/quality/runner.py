@@ -219,7 +219,10 @@ class _ObjectRun:
                  ) -> dict[str, tuple[Any, float]]:
         """Run the plan; check id → (value or the _QueryFailed, seconds)."""
         values: dict[str, tuple[Any, float]] = {}
-        for query in compiler.plan_queries(self.relation, measures, self.strategy, need_total):
+        strategy = self.strategy
+        if strategy == "planned" and self.adapter.shared_scan:
+            strategy = "shared_scan"  # no statistics to answer counts from: read once
+        for query in compiler.plan_queries(self.relation, measures, strategy, need_total):
             started = time.perf_counter()
             try:
                 row = self._one(query.sql)
