@@ -198,7 +198,7 @@ def _time_changes(products: list[Any], snapshot: Callable[[], Any], search: Call
     good version for that snapshot), so the wait goes on until a snapshot finds the new tag.
     """
     out = []
-    for n, product in enumerate(products):
+    for product in products:
         token = "probe" + "".join(random.choices("bcdfghjklmnpqrstvwxz", k=10))
         generation = snapshot().generation
         written = time.time()

@@ -164,7 +164,7 @@ class FileTree:
                 continue  # a new file is found by listing its folder
             path = self._abs(rel)
             try:
-                info = os.stat(path)
+                info: os.stat_result | None = os.stat(path)
             except OSError:
                 info = _lstat(path)
             if info is None:
