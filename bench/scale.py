@@ -491,6 +491,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="writer processes at once in the store section")
     parser.add_argument("--postgres-url", default=os.environ.get("MESH_BENCH_POSTGRES_URL"),
                         help="PostgreSQL server of the store section (default: a local cluster)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="use a generated mesh as it is, even if the demo manifests it was "
+                             "cloned from changed since (no regeneration)")
     parser.add_argument("--child", choices=("imports", "start", "load_mesh"))
     parser.add_argument("args", nargs="*")
     args = parser.parse_args(argv)
@@ -509,7 +512,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {name: {} for name in SECTIONS}
     for size in args.sizes:
         root = default_mesh_root(size, args.seed).resolve()
-        ensure_mesh(root, size, seed=args.seed)
+        if not (args.reuse and (root / ".generated.json").is_file()):
+            ensure_mesh(root, size, seed=args.seed)
         if "start" not in args.skip:
             results["start"][size] = section_start(size, root, args.runs)
         if "change" not in args.skip:

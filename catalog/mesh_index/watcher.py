@@ -6,9 +6,10 @@ Two ways to notice changes:
   (:mod:`catalog.mesh_index.inotify`); an event makes the thread look at the files and folders
   it names only (:meth:`MeshIndex.refresh` with paths), about 20 ms after the write. Every
   ``full_poll_seconds`` (and whenever events were lost) everything is polled once anyway;
-* **polling** (elsewhere, or when the system's inotify limits are reached): every
-  ``interval`` seconds a stat-only poll of every file and folder (about 75 ms at 10,000
-  products, 0.75 s at 100,000).
+* **polling** (other systems; network and shared file systems such as NFS or SMB, where
+  writes made on another machine raise no event here; ``MESH_WATCH=poll``; or when the
+  system's inotify limits are reached): every ``interval`` seconds a stat-only poll of every
+  file and folder (about 75 ms at 10,000 products, 0.75 s at 100,000).
 
 Either way a changed manifest is re-read, its product re-assembled and re-indexed, and a new
 snapshot swapped in; readers never wait for any of it. Changes are saved once they settle
@@ -22,12 +23,13 @@ garbage-collected. A failing refresh is logged and retried at the next tick.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import weakref
 
 from catalog.mesh_index.index import MeshIndex, Refresh
-from catalog.mesh_index.inotify import Events, Inotify
+from catalog.mesh_index.inotify import Events, Inotify, events_reliable
 
 logger = logging.getLogger(__name__)
 
@@ -116,9 +118,17 @@ class MeshWatcher:
                 notify.close()
 
     def _open_events(self) -> Inotify | None:
-        """An inotify instance watching every folder of the tree, or None (then: poll)."""
+        """An inotify instance watching every folder of the tree, or None (then: poll).
+
+        ``MESH_WATCH=poll`` in the environment always polls; ``events`` uses events even on a
+        network file system (where other machines' writes raise none); the default, ``auto``,
+        polls on network and shared file systems.
+        """
         index = self._index()
         if index is None:
+            return None
+        choice = os.environ.get("MESH_WATCH", "auto").strip().lower()
+        if choice == "poll" or (choice != "events" and not events_reliable(str(index.root))):
             return None
         notify = Inotify.open(str(index.root))
         if notify is None:

@@ -24,6 +24,7 @@ from catalog.manifests.loader import load_mesh
 from catalog.mesh import Mesh
 from catalog.mesh_index import persist
 from catalog.mesh_index.index import MeshIndex
+from catalog.mesh_index.inotify import events_reliable, filesystem_type
 from catalog.mesh_index.watcher import MeshWatcher
 from catalog.models.principal import LOCAL_USER
 from catalog.search import SearchIndex, SearchQuery
@@ -425,6 +426,7 @@ WRITER = """
 import sys
 from pathlib import Path
 from catalog.mesh_index.index import MeshIndex
+from catalog.mesh_index.inotify import events_reliable, filesystem_type
 index = MeshIndex(Path(sys.argv[1]), Path(sys.argv[2]))
 index.snapshot()
 for _ in range(int(sys.argv[3])):
@@ -527,3 +529,20 @@ def test_forked_parsing_and_checking_give_what_one_process_gives(root: Path) -> 
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.startswith("ok ")
+
+
+def test_network_file_systems_and_mesh_watch_poll_make_the_watcher_poll(
+        tmp_path: Path, root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert filesystem_type(str(root)) not in (None, "")
+    assert events_reliable(str(root))  # a local temporary folder
+    monkeypatch.setenv("MESH_WATCH", "poll")
+    index = MeshIndex(root, None)
+    index.snapshot()
+    watcher = MeshWatcher(index, interval=0.05).start()
+    try:
+        assert watcher.wait_ready() and watcher.mode == "polling"
+        generation = index.snapshot().generation
+        _write(root / "operations" / "policies.yaml", "policies: []\n")
+        _wait_for(index, generation)
+    finally:
+        watcher.stop()
