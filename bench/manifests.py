@@ -6,9 +6,10 @@ pydantic model survives from an earlier step; the OS page cache is warm unless s
 1. ``load_mesh`` cold (first call) and warm (second call, nothing changed: every document must
    come from the (path, size, mtime) cache), with the time inside the loader's per-file and
    lineage functions and in the garbage collector attributed in the same process.
-2. ``Catalog.mesh()`` cold (manifest signature walk + load + search-index build), warm (a second
-   ``Catalog`` in the same process, i.e. what a reload costs once files are cached) and the
-   periodic "anything changed?" recheck.
+2. ``Catalog.mesh()`` cold (no mesh index file: file poll + parse + search-index build + the
+   index file written), warm (a second ``Catalog`` in the same process, starting from that
+   file) and ``Catalog.reload()`` with nothing changed (one stat-only poll); see
+   ``docs/mesh-index.md`` and ``bench/scale.py``.
 3. The cold time broken down by stage, over the same files with the same libraries: read,
    decode, YAML parse (``ryaml.loads``), JSON-Schema check (``catalog.manifests.schemas.validate``),
    pydantic models (``DataProductDocument`` / ``OpenDataContractStandard`` / ``DomainDocument``
@@ -91,7 +92,7 @@ class _Attribution:
         for owner, name, label in targets or [
             (loader, "load_document", "per-file documents (load_document)"),
             (mesh.Mesh, "index_lineage", "lineage index (Mesh.index_lineage)"),
-            (loader, "_check_input_ports", "input-port checks (_check_input_ports)"),
+            (loader, "input_port_warnings", "input-port checks (input_port_warnings)"),
         ]:
             if hasattr(owner, name):
                 setattr(owner, name, self._wrap(getattr(owner, name), label))
@@ -151,16 +152,24 @@ def child_load(root: Path) -> dict[str, Any]:
 
 
 def child_catalog(root: Path) -> dict[str, Any]:
-    """Cold and warm ``Catalog.mesh()`` (manifest walk + load + search index), attributed."""
+    """Cold and warm ``Catalog.mesh()`` (the mesh index: file poll, parse, search index, index
+    file), attributed. Cold starts without the index file; warm is a second ``Catalog`` in
+    the same process, reading the file the first one wrote."""
     with Timer() as t_import:
         from catalog import catalog as catalog_module
         from catalog.config import Settings
+        from catalog.mesh_index import index, persist, tree
+        from catalog.search import SearchIndex
     attribution = _Attribution([
-        (catalog_module, "_signature", "manifest signature walk (_signature)"),
-        (catalog_module, "load_mesh", "load_mesh"),
-        (catalog_module, "SearchIndex", "search index build (SearchIndex)"),
+        (tree.FileTree, "poll", "file poll (FileTree.poll)"),
+        (SearchIndex, "__init__", "search index build (SearchIndex)"),
+        (persist, "load", "index file read (persist.load)"),
+        (persist, "save", "index file write (persist.save)"),
+        (index.MeshIndex, "_apply", "parse + assemble + publish (MeshIndex._apply)"),
     ])
-    settings = Settings(mesh_root=root, data_dir=Path(__file__).resolve().parent / ".work")
+    data = Path(__file__).resolve().parent / ".work" / "manifests-data"
+    persist.cache_file(data, root).unlink(missing_ok=True)
+    settings = Settings(mesh_root=root, data_dir=data)
     catalog = catalog_module.Catalog(settings)
     with Timer() as t_cold:
         mesh = catalog.mesh()

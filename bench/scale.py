@@ -345,7 +345,7 @@ def _validate_run(root: Path, data: Path) -> tuple[float, dict[str, Any]]:
     return seconds, json.loads(proc.stdout)["summary"]
 
 
-def _wait_for_saver(index_file: Path, timeout: float = 300.0) -> None:
+def _wait_for_saver(index_file: Path, timeout: float = 120.0) -> None:
     """Wait until the detached process a cold validate starts has written the index file."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -377,8 +377,8 @@ def section_validate(size: int, root: Path, runs: int) -> dict[str, Any]:
     cold, warm = [], []
     summary: dict[str, Any] = {}
     for n in range(runs):
-        if index_file.exists():
-            _wait_for_saver(index_file)
+        if n:
+            _wait_for_saver(index_file)  # the previous run's detached saver
         index_file.unlink(missing_ok=True)
         seconds, summary = _validate_run(root, data)
         cold.append(seconds)

@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -323,36 +324,44 @@ def _segmented(posting: dict[int, tuple[float, str]]) -> Posting:
 
 
 class _Update:
-    """Builds :meth:`SearchIndex.updated`'s result: copies the slot tables, and each posting,
-    segment and facet table the first time it is changed."""
+    """Builds :meth:`SearchIndex.updated`'s result: every table, posting, segment and facet
+    table of the base index is shared until the update first changes it, then copied once.
+
+    A product replaced by a new version of itself keeps its slot and only what differs is
+    written (an edited description touches its words, not the slot tables)."""
 
     def __init__(self, base: SearchIndex) -> None:
         new = SearchIndex.__new__(SearchIndex)
         new.__dict__.update(base.__dict__)
-        new._ids = base._ids[:]
-        new._titles = base._titles[:]
-        new._products = base._products[:]
-        new._slots = dict(base._slots)
-        new._free = base._free[:]
-        new._exact = dict(base._exact)
-        new._postings = dict(base._postings)
-        new._facets = dict(base._facets)
         self.new = new
+        self._owned: set[str] = set()
         self._own_postings: set[str] = set()
         self._own_segments: set[tuple[str, int]] = set()
         self._own_facets: set[str] = set()
         self._gone: set[str] = set()
         self._born: set[str] = set()
 
+    def _own(self, name: str) -> Any:
+        """The new index's table ``name``, copied from the base on first use."""
+        if name not in self._owned:
+            table = getattr(self.new, name)
+            setattr(self.new, name, table[:] if isinstance(table, list) else dict(table))
+            self._owned.add(name)
+        return getattr(self.new, name)
+
     def apply(self, removed: Iterable[str], added: Iterable[DataProduct]) -> SearchIndex:
-        """Remove, then add; returns the new index."""
+        """Remove, then add (a product already indexed is replaced); returns the new index."""
         new = self.new
         added = list(added)
-        for product_id in [*removed, *(p.id for p in added)]:
+        gone = set(removed) - {p.id for p in added}
+        for product_id in sorted(gone):
             if product_id in new._slots:
                 self._remove(product_id)
         for product in added:
-            self._add(product)
+            if product.id in new._slots:
+                self._replace(product)
+            else:
+                self._add(product)
         if self._gone or self._born:
             vocab = new._vocab[:]
             for token in self._gone - self._born:
@@ -365,86 +374,128 @@ class _Update:
         return new
 
     def _segment(self, token: str, segment: int) -> dict[int, tuple[float, str]]:
-        new = self.new
+        postings = self._own("_postings")
         if token not in self._own_postings:
-            new._postings[token] = dict(new._postings.get(token, {}))
+            postings[token] = dict(postings.get(token, {}))
             self._own_postings.add(token)
-        posting = new._postings[token]
+        posting = postings[token]
         if (token, segment) not in self._own_segments or segment not in posting:
             posting[segment] = dict(posting.get(segment, {}))
             self._own_segments.add((token, segment))
         return posting[segment]
 
     def _facet(self, facet: str) -> dict[str, int]:
+        facets = self._own("_facets")
         if facet not in self._own_facets:
-            self.new._facets[facet] = dict(self.new._facets[facet])
+            facets[facet] = dict(facets[facet])
             self._own_facets.add(facet)
-        return self.new._facets[facet]
+        return facets[facet]
 
-    def _remove(self, product_id: str) -> None:
-        new = self.new
-        slot = new._slots.pop(product_id)
-        product = new._products[slot]
-        assert product is not None
-        keys, words, facets = _entries(product)
-        for key in keys:
-            left = tuple(s for s in new._exact.get(key, ()) if s != slot)
-            if left:
-                new._exact[key] = left
-            else:
-                new._exact.pop(key, None)
+    def _unpost(self, token: str, slot: int) -> None:
         segment_no = slot >> SEGMENT_BITS
-        for token in words:
-            segment = self._segment(token, segment_no)
-            segment.pop(slot, None)
-            if not segment:
-                del new._postings[token][segment_no]
-                if not new._postings[token]:
-                    del new._postings[token]
-                    self._own_postings.discard(token)
-                    self._gone.add(token)
+        segment = self._segment(token, segment_no)
+        segment.pop(slot, None)
+        postings = self.new._postings
+        if not segment:
+            del postings[token][segment_no]
+            if not postings[token]:
+                del postings[token]
+                self._own_postings.discard(token)
+                self._gone.add(token)
+
+    def _post(self, token: str, slot: int, entry: tuple[float, str]) -> None:
+        if token not in self.new._postings:
+            self._born.add(token)
+        self._segment(token, slot >> SEGMENT_BITS)[slot] = entry
+
+    def _unexact(self, key: str, slot: int) -> None:
+        exact = self._own("_exact")
+        left = tuple(s for s in exact.get(key, ()) if s != slot)
+        if left:
+            exact[key] = left
+        else:
+            exact.pop(key, None)
+
+    def _exact(self, key: str, slot: int) -> None:
+        exact = self._own("_exact")
+        ids = self.new._ids
+        slots = (*exact.get(key, ()), slot)
+        exact[key] = slots if len(slots) == 1 else tuple(sorted(slots, key=lambda s: ids[s] or ""))
+
+    def _set_bits(self, facets: dict[str, set[str]], slot: int, on: bool) -> None:
         bit = 1 << slot
         for facet, values in facets.items():
+            if not values:
+                continue
             table = self._facet(facet)
             for value in values:
-                bits = table.get(value, 0) & ~bit
+                bits = table.get(value, 0)
+                bits = bits | bit if on else bits & ~bit
                 if bits:
                     table[value] = bits
                 else:
                     table.pop(value, None)
-        new._ids[slot] = None
-        new._titles[slot] = ""
-        new._products[slot] = None
-        new._free.append(slot)
-        new._all &= ~bit
+
+    def _remove(self, product_id: str) -> None:
+        new = self.new
+        slot = self._own("_slots").pop(product_id)
+        product = new._products[slot]
+        assert product is not None
+        keys, words, facets = _entries(product)
+        for key in keys:
+            self._unexact(key, slot)
+        for token in words:
+            self._unpost(token, slot)
+        self._set_bits(facets, slot, on=False)
+        self._own("_ids")[slot] = None
+        self._own("_titles")[slot] = ""
+        self._own("_products")[slot] = None
+        self._own("_free").append(slot)
+        new._all &= ~(1 << slot)
 
     def _add(self, product: DataProduct) -> None:
         new = self.new
+        ids, titles, products = self._own("_ids"), self._own("_titles"), self._own("_products")
         if new._free:
-            slot = new._free.pop()
-            new._ids[slot] = product.id
-            new._titles[slot] = product.title.lower()
-            new._products[slot] = product
+            slot = self._own("_free").pop()
+            ids[slot], titles[slot], products[slot] = (product.id, product.title.lower(),
+                                                       product)
         else:
-            slot = len(new._ids)
-            new._ids.append(product.id)
-            new._titles.append(product.title.lower())
-            new._products.append(product)
-        new._slots[product.id] = slot
+            slot = len(ids)
+            ids.append(product.id)
+            titles.append(product.title.lower())
+            products.append(product)
+        self._own("_slots")[product.id] = slot
         keys, words, facets = _entries(product)
-        ids = new._ids
         for key in keys:
-            slots = (*new._exact.get(key, ()), slot)
-            new._exact[key] = slots if len(slots) == 1 else tuple(
-                sorted(slots, key=lambda s: ids[s] or ""))
-        segment_no = slot >> SEGMENT_BITS
+            self._exact(key, slot)
         for token, entry in words.items():
-            if token not in new._postings:
-                self._born.add(token)
-            self._segment(token, segment_no)[slot] = entry
-        bit = 1 << slot
-        for facet, values in facets.items():
-            table = self._facet(facet)
-            for value in values:
-                table[value] = table.get(value, 0) | bit
-        new._all |= bit
+            self._post(token, slot, entry)
+        self._set_bits(facets, slot, on=True)
+        new._all |= 1 << slot
+
+    def _replace(self, product: DataProduct) -> None:
+        """A new version of an indexed product: same slot, only the differences written."""
+        new = self.new
+        slot = new._slots[product.id]
+        old = new._products[slot]
+        assert old is not None
+        old_keys, old_words, old_facets = _entries(old)
+        keys, words, facets = _entries(product)
+        self._own("_products")[slot] = product
+        title = product.title.lower()
+        if new._titles[slot] != title:
+            self._own("_titles")[slot] = title
+        for key in old_keys:
+            if key not in keys:
+                self._unexact(key, slot)
+        for key in keys:
+            if key not in old_keys:
+                self._exact(key, slot)
+        for token in old_words.keys() - words.keys():
+            self._unpost(token, slot)
+        for token, entry in words.items():
+            if old_words.get(token) != entry:
+                self._post(token, slot, entry)
+        self._set_bits({f: old_facets[f] - facets[f] for f in old_facets}, slot, on=False)
+        self._set_bits({f: facets[f] - old_facets[f] for f in facets}, slot, on=True)
