@@ -227,6 +227,7 @@ class MeshIndex:
         self._moved: dict[tuple[bytes, str], _Record] = {}
         self._used: list[tuple[str, int]] = []
         self._touched: dict[str, _ProductUnit | None] = {}
+        self._pending = Changes()
         self._touched_domains: set[str] = set()
 
     # -- reading ---------------------------------------------------------------------------
@@ -290,14 +291,20 @@ class MeshIndex:
                 changes = self._state.tree.poll()
             else:
                 changes = self._state.tree.poll_paths(files or set(), dirs or set())
+            changes.merge(self._pending)
             scanned = time.perf_counter()
             first = self._snapshot is None
             changed: tuple[str, ...] = ()
             published = False
             if changes or first or self._state.mesh is None:
                 bulk = len(changes.files) >= BULK_FILES
-                with gc_paused(freeze=bulk):
-                    changed, published = self._apply(changes, first)
+                try:
+                    with gc_paused(freeze=bulk):
+                        changed, published = self._apply(changes, first)
+                except BaseException:
+                    self._pending = changes  # the tree has moved on: apply them next time
+                    raise
+                self._pending = Changes()
             done = time.perf_counter()
             report = Refresh(published, scanned - started, done - scanned,
                              self.parsed_files - parsed, self.read_files - read, changed,

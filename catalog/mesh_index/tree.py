@@ -58,6 +58,14 @@ class Changes:
     def __bool__(self) -> bool:
         return bool(self.files or self.dirs)
 
+    def merge(self, other: Changes) -> None:
+        """Add ``other``'s paths to these (a file removed in one and back in the other is
+        simply changed)."""
+        self.removed_files = (self.removed_files | other.removed_files) - (
+            self.files - self.removed_files)
+        self.files |= other.files
+        self.dirs |= other.dirs
+
 
 class FileTree:
     """The ``*.yaml`` files and folders under a root, with their identities (see the module).
