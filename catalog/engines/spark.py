@@ -407,6 +407,7 @@ class SparkAdapter(EngineAdapter):
         schema = df.limit(0).toArrow().schema
 
         def batches() -> Iterator[pa.RecordBatch]:
+            """The rows as Arrow record batches of at most BATCH_ROWS, in order."""
             for chunk in chunked((tuple(r) for r in df.toLocalIterator(prefetchPartitions=True)),
                                  BATCH_ROWS):
                 columns = list(zip(*chunk, strict=True))

@@ -148,6 +148,7 @@ def display(value: Any) -> str:
 
 def _fetcher(engine: Engine, source: DataSource) -> Fetch:
     def fetch(sql: str) -> list[tuple[Any, ...]]:
+        """Every row of ``sql`` over the staged source (read errors explained)."""
         cur = run(engine, source, sql)
         try:
             return [tuple(r) for r in cur.fetchall()]
