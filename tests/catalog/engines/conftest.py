@@ -12,7 +12,6 @@ Built once per test session (the PostgreSQL load and the Spark session are the s
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -122,5 +121,3 @@ def served(demo_settings: Settings, postgres_url: str, spark_env: dict[str, str]
 
 ENGINES = ("flights", "flights_pg", "flights_spark")
 """The three products, DuckDB first."""
-
-os.environ.setdefault("PYSPARK_PIN_THREAD", "true")
