@@ -15,8 +15,9 @@ Two moments are timed from the start of the navigation (the browser's own clock,
   title is drawn, the "running" indicator is gone and no element is left stale from an
   earlier run, for 250 ms in a row;
 - **drawn**: ready, and nothing is still a placeholder: no ``stSkeleton`` (an element whose
-  code is still loading), every Plotly and Vega-Lite chart has drawn its SVG or canvas, and
-  every data grid its canvas, for 250 ms in a row.
+  code is still loading), every Plotly and Vega-Lite chart has drawn its SVG or canvas, every
+  data grid its canvas and every image (the portal's SVG charts) its picture, for 250 ms in
+  a row.
 
 **Cold**: a freshly started server and a fresh browser context (empty HTTP cache) opening the
 page first. **Warm**: the same page opened again three times in that context on that server
@@ -127,7 +128,9 @@ _STATE_JS = """
       && all('[data-testid="stVegaLiteChart"]').filter(visible)
            .every((el) => el.querySelector('canvas, svg'))
       && all('[data-testid="stDataFrame"]').filter(visible)
-           .every((el) => el.querySelector('canvas'));
+           .every((el) => el.querySelector('canvas'))
+      && all('[data-testid="stImage"] img').filter(visible)
+           .every((el) => el.complete && el.naturalWidth > 0);
   }
   const key = "__bench_" + wanted;
   if (!ok) { window[key] = null; return false; }
@@ -190,9 +193,14 @@ def serve(script: Path, cwd: Path, env: dict[str, str], log: Path,
 
 
 def _wait(page: Any, wanted: str) -> float:
-    """Milliseconds from the navigation's start until ``wanted`` (ready or drawn) began."""
-    handle = page.wait_for_function(_STATE_JS, arg=[wanted, STEADY_MS], polling=25,
-                                    timeout=TIMEOUT_MS)
+    """Milliseconds from the navigation's start until ``wanted`` (ready or drawn) began;
+    NaN when it did not happen within the timeout (reported, not a crash)."""
+    try:
+        handle = page.wait_for_function(_STATE_JS, arg=[wanted, STEADY_MS], polling=25,
+                                        timeout=TIMEOUT_MS)
+    except Exception as err:  # noqa: BLE001 - Playwright's TimeoutError
+        print(f"  ({wanted} not reached: {str(err).splitlines()[0]})", flush=True)
+        return float("nan")
     return float(handle.json_value())
 
 
@@ -281,13 +289,14 @@ def measure(browser: Any, script: Path, cwd: Path, env: dict[str, str], health: 
                     warm.append(load(page, server.url + path, name))
                 if interactions and name == "product":
                     acts.setdefault("click the Data tab", []).append(interact(
-                        page, lambda: page.locator("[data-testid='stTab']",
-                                                   has_text="Data").first.click()))
+                        page, lambda p=page: p.locator("[data-testid='stTab']",
+                                                       has_text="Data").first.click()))
                 if interactions and name == "quality_tab":
                     acts.setdefault("another rule in the trend drop-down", []).append(
-                        interact(page, lambda: _choose_rule(page)))
+                        interact(page, lambda p=page: _choose_rule(p)))
             finally:
                 context.close()
+
     def med(values: Any) -> float:
         listed = list(values)
         return statistics.median(listed) if listed else float("nan")

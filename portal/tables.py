@@ -97,9 +97,9 @@ EMPTY_CELL = "–"
 """What a table cell without a value shows (a data grid would otherwise write "None")."""
 ROW_HEIGHT = 35
 """Pixels per row of ``st.dataframe`` (and of its header)."""
-WRAP_ROW_HEIGHT = 72
-"""Row height that lets long text wrap over up to three lines (a data grid wraps text only
-in rows taller than 64 px)."""
+WRAP_ROW_HEIGHT = 66
+"""Row height that lets long text wrap over two lines (a data grid wraps text only in rows
+taller than 64 px)."""
 
 
 def table_height(rows: int, max_rows: int = 40, row_height: int | None = None) -> int:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from catalog import SearchQuery
 from portal import routes, state
 from portal.components.domain_card import domain_grid
+from portal.components.governance_charts import counts_bar
 from portal.components.quality_badge import grade_overview
 from portal.safe_text import escape_markdown
 from portal.services import current_principal, get_catalog
@@ -54,14 +54,11 @@ st.caption("Data is read where it lives: " + ", ".join(
 by_status, by_type = st.columns(2, gap="large")
 with by_status:
     st.markdown("**Products by status**", help=HELP["status"])
-    frame = pd.DataFrame({"Status": list(summary.by_status),
-                          "Products": list(summary.by_status.values())})
-    st.bar_chart(frame, x="Status", y="Products", horizontal=True, height=180)
+    st.image(counts_bar(summary.by_status, "products"))
 with by_type:
     st.markdown("**Products by type**", help=HELP["type"])
-    labels = [type_label(t) or t for t in summary.by_type]
-    frame = pd.DataFrame({"Type": labels, "Products": list(summary.by_type.values())})
-    st.bar_chart(frame, x="Type", y="Products", horizontal=True, height=180)
+    st.image(counts_bar({type_label(t) or t: n for t, n in summary.by_type.items()},
+                        "products"))
 
 st.subheader("Domains", anchor=False)
 domain_grid(catalog.domains(principal), columns=3, describe=160)

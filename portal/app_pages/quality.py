@@ -85,4 +85,4 @@ ids = {i.product.id for i in shown}
 trend = pres.mesh_trend(catalog.quality_runs_all(principal), keep=ids.__contains__)
 st.caption("Mean score of these products at each data cut-off, each product counted with its "
            "latest run up to that day. A long gap between two cut-offs is marked on the axis.")
-st.vega_lite_chart(spec=charts.mesh_trend(trend), width="stretch")
+st.image(charts.mesh_trend(trend))

@@ -75,7 +75,7 @@ def trend(points: list[tuple[dt.datetime, float, int]]) -> None:
         st.caption("One compliance snapshot stored so far; the trend grows by one point an hour "
                    "while the catalog is in use." if points else "No compliance snapshot yet.")
     if points:
-        st.vega_lite_chart(spec=charts.compliance_trend(points), width="stretch")
+        st.image(charts.compliance_trend(points))
 
 
 def matrix(compliance: MeshCompliance) -> None:
@@ -84,8 +84,7 @@ def matrix(compliance: MeshCompliance) -> None:
     if not domains:
         st.info("No products to evaluate.", icon=":material/info:")
         return
-    st.vega_lite_chart(spec=charts.policy_matrix(domains, policies, rates, texts),
-                       width="stretch")
+    st.image(charts.policy_matrix(domains, policies, rates, texts))
 
 
 def violations(compliance: MeshCompliance, titles: dict[str, str]) -> None:
@@ -190,13 +189,12 @@ def mesh_figures(k: MeshKpis, titles: dict[str, str]) -> None:
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown("**Products per domain**")
-        st.vega_lite_chart(spec=charts.counts_bar(k.products_per_domain, "products"),
-                           width="stretch")
+        st.image(charts.counts_bar(k.products_per_domain, "products"))
     with right:
         st.markdown("**Consumers per product** (products built on it)")
         consumed = {pid: n for pid, n in k.consumers_per_product.items() if n}
         if consumed:
-            st.vega_lite_chart(spec=charts.counts_bar(consumed, "consumers"), width="stretch")
+            st.image(charts.counts_bar(consumed, "consumers"))
         st.caption(f"{plural(len(k.consumers_per_product) - len(consumed), 'product')} with no "
                    "consumer in the mesh yet.")
     if k.not_discoverable:

@@ -30,8 +30,7 @@ def score_rows(items: list[pres.ProductQuality]) -> list[dict[str, Any]]:
 
 
 def scores(items: list[pres.ProductQuality]) -> None:
-    """Score per product: a table whose names open the product, then bars (a click on one
-    opens it too)."""
+    """Score per product: a table whose names open the product, then the scores as bars."""
     product_table(score_rows(items), [i.product.id for i in items], key=state.QUALITY_SCORES,
                   tab=routes.QUALITY_TAB, column_config={
                       "Score": st.column_config.ProgressColumn(
@@ -42,16 +41,8 @@ def scores(items: list[pres.ProductQuality]) -> None:
                           help="Rules of the latest run not met (failed or warning)"),
                       "Downstream": st.column_config.NumberColumn(
                           help="Products built on this one, directly or through others")})
-    st.caption("Click a product's name, or its bar below, to open its Quality tab.")
-    event = st.vega_lite_chart(spec=charts.product_scores(items), width="stretch",
-                               key=state.QUALITY_CHART, on_select="rerun",
-                               selection_mode=charts.SELECTION)
-    picked = event.selection.get(charts.SELECTION) if event else None
-    target = next((p.get("id") for p in picked or () if isinstance(p, dict) and p.get("id")),
-                  None)
-    if isinstance(target, str):
-        st.switch_page(routes.PRODUCT,
-                       query_params=routes.product_params(target, routes.QUALITY_TAB))
+    st.caption("Click a product's name to open its Quality tab.")
+    st.image(charts.product_scores(items))
 
 
 def domains(items: list[pres.ProductQuality]) -> None:
@@ -74,8 +65,7 @@ def domains(items: list[pres.ProductQuality]) -> None:
                                              i.product.id, routes.QUALITY_TAB))
     with right:
         st.caption("Pass rate of the checks of each quality dimension, per domain")
-        st.vega_lite_chart(spec=charts.dimension_heatmap(pres.dimension_rates(items),
-                                                         list(WEIGHTS)), width="stretch")
+        st.image(charts.dimension_heatmap(pres.dimension_rates(items), list(WEIGHTS)))
 
 
 def failing_rows(items: list[pres.ProductQuality]) -> tuple[list[dict[str, Any]], list[str]]:

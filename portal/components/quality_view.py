@@ -164,7 +164,7 @@ def _all_rules(run: QualityRun) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", placeholder=EMPTY_CELL,
                  row_height=WRAP_ROW_HEIGHT,
                  height=table_height(len(rows), row_height=WRAP_ROW_HEIGHT), column_config={
-                     "Rule and result": st.column_config.TextColumn(width="large", pinned=True),
+                     "Rule and result": st.column_config.TextColumn(width="large"),
                      "Result": st.column_config.TextColumn(width="small"),
                      "Dimension": st.column_config.TextColumn(help=HELP["dimension"])})
     not_run = [r for r in results if r.status in (Status.ERROR, Status.SKIPPED)]
@@ -201,15 +201,14 @@ def _runs_key(runs: list[QualityRun]) -> tuple[str, ...]:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _score_figure(product_id: str, run_ids: tuple[str, ...], _runs: list[QualityRun]
-                  ) -> dict[str, Any]:
+def _score_figure(product_id: str, run_ids: tuple[str, ...], _runs: list[QualityRun]) -> str:
     """The score trend of these runs (cached on the product and its runs' ids)."""
     return charts.score_trend(_runs)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _rule_figure(product_id: str, run_ids: tuple[str, ...], check_id: str, label: str,
-                 _runs: list[QualityRun]) -> dict[str, Any]:
+                 _runs: list[QualityRun]) -> str:
     """One rule's trend over these runs (cached on the product, its runs' ids and the rule)."""
     return charts.rule_trend(_runs, check_id, label)
 
@@ -223,7 +222,7 @@ def _trends(product_id: str, runs: list[QualityRun]) -> None:
     key = _runs_key(runs)
     with left:
         st.caption("Quality score per run")
-        st.vega_lite_chart(spec=_score_figure(product_id, key, runs), width="stretch")
+        st.image(_score_figure(product_id, key, runs))
     with right:
         _rule_trend(product_id, runs)
 
@@ -238,5 +237,4 @@ def _rule_trend(product_id: str, runs: list[QualityRun]) -> None:
     chosen = st.selectbox("Rule", list(latest), key=state.product_quality_rule(product_id),
                           format_func=lambda cid: latest[cid].check.description)
     label = pres.value_label(latest[chosen])
-    st.vega_lite_chart(spec=_rule_figure(product_id, _runs_key(runs), chosen, label, runs),
-                       width="stretch")
+    st.image(_rule_figure(product_id, _runs_key(runs), chosen, label, runs))

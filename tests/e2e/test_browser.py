@@ -47,8 +47,11 @@ def test_search_open_product_and_download_csv(portal_url: str, page, demo_catalo
     link.wait_for(timeout=TIMEOUT)
     page.screenshot(path=str(tmp_path / "product-data.png"), full_page=True)
     download = download_by_link(page, link, timeout_ms=120_000)
-    assert re.fullmatch(r"operations\.flights-\d+\.\d+\.\d+-\d{4}-\d{2}-\d{2}\.csv",
+    # Named after the data's period (flights of 2013, into the first hours of 2014 in UTC).
+    assert re.fullmatch(r"operations\.flights-\d+\.\d+\.\d+-2013-01-01_2014-01-01\.csv",
                         download.suggested_filename)
+    page.get_by_text(f"Download started: {download.suggested_filename}").wait_for(
+        timeout=TIMEOUT)
     target = tmp_path / download.suggested_filename
     download.save_as(target)
 
@@ -72,7 +75,7 @@ def test_filtered_extract_in_the_browser(portal_url: str, page, demo_catalog: Ca
     # Default filter: first column "equals"; airline code B6 is JetBlue.
     value.fill("B6")
     value.press("Enter")
-    page.get_by_text(re.compile(r"1\s+of 16 rows match")).wait_for(timeout=TIMEOUT)
+    page.get_by_text(re.compile(r"1\s+of 16 rows will be downloaded")).wait_for(timeout=TIMEOUT)
     download = download_by_link(page, page.get_by_role("link", name=re.compile("Download CSV")))
     text = Path(download.path()).read_text(encoding="utf-8")
     assert list(csv.reader(io.StringIO(text))) == [["carrier", "name"], ["B6", "JetBlue Airways"]]

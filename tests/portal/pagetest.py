@@ -3,6 +3,7 @@ would, and reading what a user sees."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -13,7 +14,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from catalog.config import REPO_ROOT
@@ -81,17 +81,17 @@ def open_tab(at: AppTest, tab: str) -> AppTest:
     return at.run()
 
 
-def vega_specs(at: AppTest) -> list[dict[str, Any]]:
-    """The Vega-Lite charts' specifications in page order, each with its top-level data (which
-    Streamlit sends beside the specification) back under ``data.values``."""
-    specs = []
-    for chart in at.get("vega_lite_chart"):
-        spec = json.loads(chart.proto.spec)
-        if chart.proto.data.data:
-            frame = dataframe_util.convert_arrow_bytes_to_pandas_df(chart.proto.data.data)
-            spec["data"] = {"values": frame.to_dict("records")}
-        specs.append(spec)
-    return specs
+def charts(at: AppTest) -> list[str]:
+    """The SVG text of every chart (``st.image`` of an SVG) of the page, in page order."""
+    found = []
+    for image in at.get("image"):
+        for img in image.proto.imgs:
+            if img.url.startswith(SVG_URL):
+                found.append(base64.b64decode(img.url[len(SVG_URL):]).decode("utf-8"))
+    return found
+
+
+SVG_URL = "data:image/svg+xml;base64,"
 
 
 def table_columns(frame_element: Any) -> dict[str, Any]:

@@ -3,6 +3,8 @@ severity then impact, freshness, trends, URL filters; and grades on search resul
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -16,11 +18,11 @@ from portal.components.product_table import clicked_product
 from tests.portal.pagetest import (
     MeshDirs,
     assert_clean,
+    charts,
     linked_products,
     open_page,
     table_columns,
     texts,
-    vega_specs,
 )
 
 
@@ -87,15 +89,15 @@ def test_domains_heatmap_and_trend(dashboard: AppTest, catalog: Catalog) -> None
     metrics = {m.label for m in dashboard.metric}
     assert {"Domain operations", "Domain weather", "Domain fleet", "Domain reference",
             "Domain passengers"} <= metrics
-    charts = vega_specs(dashboard)
-    heat = next(c["data"]["values"] for c in charts
-                if any(layer["mark"] == "rect" for layer in c.get("layer", [])))
-    assert {v["domain"] for v in heat} == {"fleet", "operations", "passengers", "reference",
-                                           "weather"}
-    assert heat[0]["dimension"] == "completeness"
-    trend = charts[-1]["data"]["values"]
-    assert [p["x"] for p in trend[:2]] == ["2013-01-31", "2013-02-28"] and len(trend) >= 12
-    assert all(0 <= p["y"] <= 100 for p in trend)
+    pictures = charts(dashboard)
+    heat = next(c for c in pictures if "quality dimension, per domain" in c)
+    for domain in ("fleet", "operations", "passengers", "reference", "weather"):
+        assert f">{domain}<" in heat
+    assert heat.index(">completeness<") < heat.index(">uniqueness<")
+    trend = pictures[-1]
+    points = re.findall(r"<title>([^<]*): ([^<]*)</title></circle>", trend)
+    assert [label for label, _ in points[:2]] == ["2013-01-31", "2013-02-28"]
+    assert len(points) >= 12 and all(0 <= float(v) <= 100 for _, v in points)
 
 
 def test_failing_rules_ranked_by_severity_then_impact(dashboard: AppTest) -> None:
