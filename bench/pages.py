@@ -27,8 +27,9 @@ measured again right before each page (same rounds, same loads), and each page's
 taken against that floor, so that both see the same load on a shared machine.
 
 The product page is ``operations.flights``; its Quality tab is opened by URL
-(``?product=…&tab=quality``) when the portal supports it, else by a click on the tab right
-after the page is ready (the click's time is then part of the figure).
+(``?product=…&tab=Quality``, as the portal's own links write it) when the portal supports it,
+else by a click on the tab right after the page is ready (the click's time is then part of the
+figure).
 
 **Interactions** (report only): on the product page, a click on another tab until it is
 drawn; on the Quality tab, another choice in the trend's rule drop-down until the chart is
@@ -86,7 +87,7 @@ PAGES: dict[str, str] = {
     "home": "/",
     "discover": "/discover",
     "product": f"/product?product={PRODUCT}",
-    "quality_tab": f"/product?product={PRODUCT}&tab=quality",
+    "quality_tab": f"/product?product={PRODUCT}&tab=Quality",
     "domains": "/domains",
     "quality": "/quality",
     "register": "/register",
