@@ -12,8 +12,9 @@ from catalog import Catalog, RuleForm, RuleKind, Status, rules_problems
 from catalog import registration_presentation as shown
 from portal import state
 from portal.components import register_wizard as wizard
+from portal.components.register_schema import EDIT_HINT
 from portal.services import current_principal, show_error
-from portal.tables import table_height
+from portal.tables import EMPTY_CELL, table_height
 from portal.wording import HELP
 
 EDITABLE = {"On": "enabled", "Severity": "severity", "Accepted values": "values",
@@ -21,8 +22,10 @@ EDITABLE = {"On": "enabled", "Severity": "severity", "Accepted values": "values"
 """Editable column label of the rules table → RuleForm field."""
 _APPLIES = {"values": RuleKind.ACCEPTED_VALUES, "minimum": RuleKind.RANGE,
             "maximum": RuleKind.RANGE, "min_rows": RuleKind.ROW_COUNT}
-_STATUS = {Status.PASSED: "✅ passes", Status.WARNING: "⚠️ warning", Status.FAILED: "❌ fails",
-           Status.ERROR: "❗ cannot run", Status.SKIPPED: "➖ not checked here"}
+_STATUS = {Status.PASSED: "passes", Status.WARNING: "warning", Status.FAILED: "fails",
+           Status.ERROR: "cannot run", Status.SKIPPED: "not checked here"}
+"""A dry run's result in words (a data grid draws its cells on a canvas, where an emoji the
+font lacks shows as an empty box)."""
 
 
 def _signature() -> tuple[Any, ...]:
@@ -124,14 +127,14 @@ def _dry_run(catalog: Catalog) -> None:
     st.dataframe(pd.DataFrame([{
         "Result": _STATUS.get(r.status, str(r.status)), "Check": r.check.description,
         "Failing rows": r.failing_rows, "Detail": r.message,
-    } for r in results]), hide_index=True, width="stretch",
+    } for r in results]), hide_index=True, width="stretch", placeholder=EMPTY_CELL,
         height=table_height(len(results), 15))
 
 
 def render(catalog: Catalog) -> None:
     """Draw step 5: the rules table and the dry run."""
     st.caption(HELP["quality"] + " Switch off what does not fit; edit values and thresholds "
-               "in the white cells.")
+               "in the white cells. " + EDIT_HINT)
     rules = _base()
     config = {
         "On": st.column_config.CheckboxColumn(help="Switch the rule on or off."),
@@ -144,7 +147,8 @@ def render(catalog: Catalog) -> None:
     if rules:
         st.data_editor(_rows(rules), key=state.REGISTER_RULES_EDITOR, hide_index=True,
                        num_rows="fixed", column_config=config, width="stretch",
-                       disabled=["Rule", "Column", "Id"], height=table_height(len(rules), 15))
+                       disabled=["Rule", "Column", "Id"], placeholder=EMPTY_CELL,
+                       height=table_height(len(rules), 15))
     else:
         st.info("No rules could be suggested for this data.")
     sync()

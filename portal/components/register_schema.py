@@ -22,13 +22,21 @@ from catalog import registration_presentation as shown
 from portal import state
 from portal.components import register_wizard as wizard
 from portal.safe_text import escape_markdown
-from portal.tables import table_height
+from portal.tables import EMPTY_CELL, table_height
 from portal.wording import HELP
 
 EDITABLE = {"Name": "name", "Description": "description", "Required": "required",
             "Unique": "unique", "Primary key": "primary_key",
             "Classification": "classification", "PII": "pii"}
 """Editable column label of the schema table → PropertyForm field."""
+SCHEMA_ORDER = ("Column", "Name", "Required", "Unique", "Primary key", "PII", "Classification",
+                "Description", "Type", "Physical type", "Missing", "Distinct", "Range",
+                "Examples")
+"""Display order of the schema table: what a person decides (the flags) right after the name,
+never off-screen to the right; what the data shows after."""
+EDIT_HINT = ("Click a box to tick or untick it. To change a text, click its cell and type (or "
+             "double-click it); choose a classification from its list.")
+"""How the editable tables are edited, said above them."""
 _TOPIC_LABELS = {"freshness": "How often is it updated?", "availability": "Availability",
                  "retention": "How long is it kept?", "support": "Support hours"}
 
@@ -92,7 +100,7 @@ def render_schema(catalog: Catalog) -> None:
     props = _base()
     st.caption("Names, types and figures come from the data. Describe each column, and say "
                "which are required, unique, part of the key, how sensitive they are and whether "
-               "they hold personal data.")
+               "they hold personal data. " + EDIT_HINT)
     config = {
         "Column": st.column_config.TextColumn(help="The column's name in the data."),
         "Name": st.column_config.TextColumn(help=help_text(PropertyForm, "name"),
@@ -113,6 +121,7 @@ def render_schema(catalog: Catalog) -> None:
     locked = [c for c in _rows(props).columns if c not in EDITABLE]
     st.data_editor(_rows(props), key=state.REGISTER_SCHEMA_EDITOR, hide_index=True,
                    num_rows="fixed", disabled=locked, column_config=config, width="stretch",
+                   column_order=SCHEMA_ORDER, placeholder=EMPTY_CELL,
                    height=table_height(len(props), 15))
     sync_schema()
     for warning in schema_warnings(wizard.form().properties):  # they name columns: escaped
