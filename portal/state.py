@@ -118,6 +118,10 @@ def governance_send_back(product_id: str) -> str:
     return f"governance_send_back_{product_id}"
 
 # -- my access -----------------------------------------------------------------------------
+MY_ACCESS_REQUESTS = "my_access_requests"
+"""The product buttons of one's decided requests (a click opens the product's Data tab)."""
+MY_ACCESS_GRANTS = "my_access_grants"
+"""The product buttons of one's grants."""
 MY_ACCESS_OUTCOME = "my_access_outcome"
 """The last action's outcome on the My access page: ``(kind, message)``, kind ``success`` or
 ``error``, shown once after the rerun."""

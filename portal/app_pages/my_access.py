@@ -31,7 +31,7 @@ with errors_shown():
 
 st.subheader("My grants", anchor=False)
 with errors_shown():
-    access_mine.my_grants(catalog, principal)
+    access_mine.my_grants(catalog, principal, titles)
 
 decidable = catalog.decidable_products(principal)
 if decidable:

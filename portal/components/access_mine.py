@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from catalog import EXPIRY_WARNING_DAYS, PENDING, AccessRequest, Catalog, Grant, Principal
@@ -17,14 +16,12 @@ from portal.components.access_common import (
     run_action,
     show_outcome,
 )
+from portal.components.product_table import PRODUCT_COLUMN, product_table
 from portal.safe_text import escape_markdown
-from portal.tables import table_height
 from portal.wording import plural
 
 SECTION = "mine"
 """Where the outcome of withdrawing a request is shown."""
-PRODUCT_LINK = st.column_config.LinkColumn("Product", display_text=r"product=(.*)",
-                                           help="Open the product's page")
 
 
 def expiring(catalog: Catalog, principal: Principal, titles: dict[str, str]) -> None:
@@ -83,35 +80,37 @@ def my_requests(catalog: Catalog, principal: Principal, titles: dict[str, str]) 
         _pending(catalog, principal, request, titles)
     decided = [r for r in requests if r.status != PENDING]
     if decided:
-        rows = [{"Product": routes.product_url(r.product_id), "Ports": names(r.ports),
-                 "Purpose": r.purpose, "Duration": duration_text(r.duration_days),
-                 "Status": r.status, "Decided": day(r.decided_at, "–"),
-                 "By": r.decided_by or "", "Note": r.note} for r in decided]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                     height=table_height(len(rows), max_rows=15),
-                     column_config={"Product": PRODUCT_LINK})
+        rows = [{PRODUCT_COLUMN: titles.get(r.product_id, r.product_id), "Id": r.product_id,
+                 "Ports": names(r.ports), "Purpose": r.purpose,
+                 "Duration": duration_text(r.duration_days), "Status": r.status,
+                 "Decided": day(r.decided_at, "–"), "By": r.decided_by or "", "Note": r.note}
+                for r in decided]
+        product_table(rows, [r.product_id for r in decided], key=state.MY_ACCESS_REQUESTS,
+                      tab=routes.DATA, max_rows=15)
 
 
-def grant_rows(grants: list[Grant]) -> list[dict[str, str]]:
-    """Grants as table rows: Product (URL), Port, Columns, From, Until, Status, Note."""
+def grant_rows(grants: list[Grant], titles: dict[str, str] | None = None
+               ) -> list[dict[str, str]]:
+    """Grants as table rows: Product (its title), Id, Port, Columns, From, Until, Status,
+    Note."""
     now = now_utc()
-    return [{"Product": routes.product_url(g.product_id), "Port": g.port,
+    return [{PRODUCT_COLUMN: (titles or {}).get(g.product_id, g.product_id), "Id": g.product_id,
+             "Port": g.port,
              "Columns": names(g.columns, "no sensitive column"), "From": day(g.starts_at),
              "Until": day(g.expires_at), "Status": grant_state(g, now), "Note": g.note}
             for g in grants]
 
 
-def my_grants(catalog: Catalog, principal: Principal) -> None:
-    """The principal's grants, active and past."""
+def my_grants(catalog: Catalog, principal: Principal,
+              titles: dict[str, str] | None = None) -> None:
+    """The principal's grants, active and past; a product's name opens its Data tab."""
     grants = catalog.my_grants(principal)
     if not grants:
         st.caption("You hold no access grant. Open output ports need none; restricted ones "
                    "need an approved request.")
         return
-    rows = grant_rows(grants)
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                 height=table_height(len(rows), max_rows=15),
-                 column_config={"Product": PRODUCT_LINK,
-                                "Columns": st.column_config.TextColumn(
-                                    help="Sensitive columns the grant opens; the others stay "
-                                         "masked.")})
+    rows = grant_rows(grants, titles)
+    product_table(rows, [g.product_id for g in grants], key=state.MY_ACCESS_GRANTS,
+                  tab=routes.DATA, max_rows=15, column_config={
+                      "Columns": st.column_config.TextColumn(
+                          help="Sensitive columns the grant opens; the others stay masked.")})

@@ -87,8 +87,10 @@ def matrix(compliance: MeshCompliance) -> None:
     st.image(charts.policy_matrix(domains, policies, rates, texts))
 
 
+@st.fragment
 def violations(compliance: MeshCompliance, titles: dict[str, str]) -> None:
-    """The findings to act on, filterable by severity and domain, each linking its product."""
+    """The findings to act on, filterable by severity and domain, each linking its product;
+    a filter reruns this section only."""
     rows = pres.violation_rows(compliance, titles, routes.product_url)
     if not rows:
         st.success("No product breaks a policy.", icon=":material/verified_user:")

@@ -189,7 +189,8 @@ def test_consumer_requests_owner_approves_consumer_reads(catalog: Catalog) -> No
     row = grants.set_index("Port").loc[PORT]
     expires = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).date().isoformat()
     assert (row["Columns"], row["Status"], row["Until"]) == ("email", "active", expires)
-    assert row["Product"] == routes.product_url(BOOKINGS)
+    assert row["Id"] == BOOKINGS and row["Product"] == catalog.product(
+        who(LEE), BOOKINGS).title  # a button opening its Data tab in this browser tab
     assert table(mine, "Purpose").iloc[0]["Status"] == "approved"
     assert "Requests to decide" not in read(mine), "a consumer decides nothing"
     assert not mine.warning, "30 days is not about to expire"
