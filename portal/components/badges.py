@@ -9,8 +9,26 @@ from __future__ import annotations
 import streamlit as st
 
 from catalog import DataProduct
-from portal.safe_text import badge_label
+from portal.safe_text import badge_label, escape_markdown
 from portal.wording import HELP, status_color, type_label
+
+
+def badge_markdown(text: object, color: str, icon: str | None = None) -> str:
+    """A badge as Markdown (what ``st.badge`` writes), for several badges in one element:
+    ``:green-badge[:material/check: text]``, the text escaped."""
+    label = escape_markdown(text, one_line=True)  # = badge_label, brackets escaped by st.badge
+    return f":{color}-badge[{icon + ' ' if icon else ''}{label}]"
+
+
+def product_badge_markdown(product: DataProduct) -> list[str]:
+    """Status, type and version badges of a product, as Markdown (:func:`badge_markdown`)."""
+    found = [badge_markdown(product.status or "unknown", status_color(product.status),
+                            ":material/radio_button_checked:")]
+    if product.type:
+        found.append(badge_markdown(type_label(product.type), "gray", ":material/category:"))
+    if product.version:
+        found.append(badge_markdown(f"v{product.version}", "gray"))
+    return found
 
 
 def status_badge(status: str) -> None:

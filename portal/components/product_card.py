@@ -8,15 +8,18 @@ import streamlit as st
 
 from catalog import DataProduct, QualityRun
 from portal import routes
-from portal.components.badges import product_badges
-from portal.components.quality_badge import grade_badge
+from portal.components.badges import badge_markdown, product_badge_markdown
+from portal.components.quality_badge import grade_badge_markdown
 from portal.safe_text import code_span, escape_markdown
 from portal.services import current_principal, get_catalog
-from portal.wording import shorten
+from portal.wording import HELP, shorten
 
 FIELD_NAMES = {"name": "name", "tags": "tags", "owner": "owner", "property": "column names",
                "description": "description"}
 """How search fields are named to readers ("matched in …")."""
+CARD_HELP = (HELP["status"] + " The quality grade (A best, E worst) comes from the latest run "
+             "of the product's checks; policy errors block publishing (see its Governance tab).")
+"""Tooltip of a card's line of badges."""
 
 
 def product_card(product: DataProduct, matched: tuple[str, ...] = (),
@@ -34,22 +37,25 @@ def product_card(product: DataProduct, matched: tuple[str, ...] = (),
     with st.container(border=True):
         st.page_link(routes.PRODUCT, label=f"**{escape_markdown(product.title, one_line=True)}**",
                      icon=":material/dataset:", query_params=routes.product_params(product.id))
-        st.caption(f"{code_span(product.id)} · domain "
-                   f"{escape_markdown(product.domain, one_line=True)}")
-        with st.container(horizontal=True, gap="small"):
-            product_badges(product)
-            compliance_badge(product)
-            if quality is not None:
-                grade_badge(quality.get(product.id))
+        # One element per line (a card of a dozen elements, times every result, is what made
+        # the page slow to draw): the badges share one line of Markdown, the details another.
+        badges = [*product_badge_markdown(product), compliance_badge_markdown(product)]
+        if quality is not None:
+            badges.append(grade_badge_markdown(quality.get(product.id)))
+        st.markdown(" ".join(badges), help=CARD_HELP)
         st.markdown(escape_markdown(shorten(product.purpose, 220)) or "_No purpose given._")
         owners = ", ".join(product.owners) or "no owner named"
         team = f" · {product.team_name}" if product.team_name else ""
-        st.caption(f":material/person: {escape_markdown(owners + team, one_line=True)}")
+        details = [f"{code_span(product.id)} · domain "
+                   f"{escape_markdown(product.domain, one_line=True)}",
+                   f":material/person: {escape_markdown(owners + team, one_line=True)}"]
         if product.tags:
-            st.caption(":material/sell: " + escape_markdown(", ".join(product.tags), one_line=True))
+            details.append(":material/sell: " + escape_markdown(", ".join(product.tags),
+                                                               one_line=True))
         if matched:
-            words = ", ".join(FIELD_NAMES.get(m, m) for m in matched)
-            st.caption(f":material/search: matched in {words}")
+            details.append(":material/search: matched in "
+                           + ", ".join(FIELD_NAMES.get(m, m) for m in matched))
+        st.caption("  \n".join(details))
 
 
 def product_grid(products: list[DataProduct], columns: int = 2,
@@ -65,15 +71,14 @@ def product_grid(products: list[DataProduct], columns: int = 2,
             product_card(product, (matched or {}).get(product.id, ()), quality)
 
 
-def compliance_badge(product: DataProduct) -> None:
+def compliance_badge_markdown(product: DataProduct) -> str:
     """A badge with the product's policy errors or warnings (green when it meets them all)."""
     report = get_catalog().compliance(current_principal(), product.id)
-    tip = "Governance policies this product breaks; see its Governance tab."
     if report.errors:
-        st.badge(f"{report.errors} policy error{'s' if report.errors > 1 else ''}", color="red",
-                 icon=":material/gpp_bad:", help=tip)
-    elif report.warnings:
-        st.badge(f"{report.warnings} policy warning{'s' if report.warnings > 1 else ''}",
-                 color="orange", icon=":material/gpp_maybe:", help=tip)
-    else:
-        st.badge("Policies met", color="green", icon=":material/verified_user:", help=tip)
+        return badge_markdown(f"{report.errors} policy error{'s' if report.errors > 1 else ''}",
+                              "red", ":material/gpp_bad:")
+    if report.warnings:
+        return badge_markdown(
+            f"{report.warnings} policy warning{'s' if report.warnings > 1 else ''}",
+            "orange", ":material/gpp_maybe:")
+    return badge_markdown("Policies met", "green", ":material/verified_user:")

@@ -10,22 +10,18 @@ import streamlit as st
 from catalog import DataProduct, QualityRun
 from catalog import quality_presentation as pres
 from portal import routes
+from portal.components.badges import badge_markdown
 from portal.safe_text import escape_markdown
 
 
-def grade_badge(run: QualityRun | None) -> None:
-    """A coloured badge "Quality C" for the run's grade (gray "Quality not checked" without
-    a run); its help gives the score, the data cut-off and the grade bands."""
+def grade_badge_markdown(run: QualityRun | None) -> str:
+    """The grade badge "Quality C" as Markdown, for a line of several badges (gray "Quality
+    not checked" without a run)."""
     if run is None:
-        st.badge("Quality not checked", color="gray", icon=":material/fact_check:",
-                 help="No quality run is stored for this product yet.")
-        return
+        return badge_markdown("Quality not checked", "gray", ":material/fact_check:")
     grade = run.score.grade
-    value = f"{run.score.value:.1f}" if run.score.value is not None else "–"
-    st.badge(f"Quality {grade}", color=pres.GRADE_COLORS.get(grade, "gray"),  # type: ignore[arg-type]
-             icon=":material/fact_check:",
-             help=f"Quality score {value} of 100 on the data as of {pres.as_of_label(run)}. "
-                  f"Grades: {pres.grade_bands()}.")
+    return badge_markdown(f"Quality {grade}", pres.GRADE_COLORS.get(grade, "gray"),
+                          ":material/fact_check:")
 
 
 def grade_overview(products: list[DataProduct], latest: Mapping[str, QualityRun],
