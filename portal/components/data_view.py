@@ -188,6 +188,17 @@ def _filter_rows(product_id: str, port: str, columns: list[Column], count: int,
     return picked, incomplete, problems
 
 
+def _span(catalog: Catalog, principal: Principal, product_id: str, port: str
+          ) -> Coverage | None:
+    """The port's whole time span (for the date inputs), measured once per session and port:
+    bounds a day old are good enough to offer dates, and filters do not change it."""
+    key = state.product_extract(product_id, port, "span")
+    if key not in st.session_state:
+        st.session_state[key] = catalog.coverage(principal, product_id, port)
+    span: Coverage | None = st.session_state[key]
+    return span
+
+
 def _remember(key: str, done: Downloaded) -> None:
     """Download button callback: keep what was asked for, shown after the rerun."""
     st.session_state[key] = done
@@ -198,17 +209,20 @@ def extract_panel(catalog: Catalog, principal: Principal, product: DataProduct, 
                   masked: list[str]) -> None:
     """The extract form, its summary and downloads, and the preview of the same rows; a
     change reruns this fragment only."""
+    key = state.product_extract
+    count_key = key(product.id, port, "filters")
     with errors_shown():
         columns = catalog.columns(principal, product.id, port)
-        span = catalog.coverage(principal, product.id, port)
-    key = state.product_extract
+        # The whole port's time span bounds the date inputs; without a filter row there are
+        # none, and the preview below measures the same span anyway.
+        span = _span(catalog, principal, product.id, port) if st.session_state.get(
+            count_key) else None
     names = [c.name for c in columns]
     hidden = set(masked or ())
     st.subheader("Choose the columns and rows", anchor=False)
     with st.container(border=True):
         picked = st.multiselect("Columns", names, default=names,
                                 key=key(product.id, port, "columns"), help=HELP["extract_columns"])
-        count_key = key(product.id, port, "filters")
         count = st.session_state.setdefault(count_key, 0)
         chosen, incomplete, problems = _filter_rows(
             product.id, port, [c for c in columns if c.name not in hidden], count, span)
