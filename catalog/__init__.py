@@ -132,6 +132,7 @@ _EXPORTS: dict[str, str] = {
     # quality
     "CheckResult": "catalog.quality.model",
     "QualityRun": "catalog.quality.model",
+    "Verdict": "catalog.quality.verdict",
     "Status": "catalog.quality.model",
     "GRADES": "catalog.quality.scoring",
     "WEIGHTS": "catalog.quality.scoring",
@@ -140,6 +141,9 @@ _EXPORTS: dict[str, str] = {
     "quality_lines": "catalog.wording",
     "sla_lines": "catalog.wording",
     "wording": "catalog.wording",
+    "glossary": "catalog.glossary",
+    "GLOSSARY": "catalog.glossary",
+    "explain": "catalog.glossary",
     # governance
     "ComplianceReport": "catalog.governance.model",
     "PolicyResult": "catalog.governance.model",
@@ -156,6 +160,7 @@ _MODULES: dict[str, str] = {
     "quality_presentation": "catalog.quality.presentation",
     "governance_presentation": "catalog.governance.presentation",
     "wording": "catalog.wording",
+    "glossary": "catalog.glossary",
     "registration_presentation": "catalog.registration.presentation",
 }
 
@@ -183,7 +188,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # the same names, for type checkers
-    from catalog import wording
+    from catalog import glossary, wording
     from catalog.access.actions import Action
     from catalog.access.facade import EXPIRY_WARNING_DAYS
     from catalog.access.grants import (
@@ -221,6 +226,7 @@ if TYPE_CHECKING:  # the same names, for type checkers
         Unauthenticated,
     )
     from catalog.extract_files import ExtractFile
+    from catalog.glossary import GLOSSARY, explain
     from catalog.extracts import ExtractRequest, FilterOp, RowFilter
     from catalog.governance import presentation as governance_presentation
     from catalog.governance.approval import ApprovalRefused
@@ -236,6 +242,7 @@ if TYPE_CHECKING:  # the same names, for type checkers
     from catalog.quality import presentation as quality_presentation
     from catalog.quality.model import CheckResult, QualityRun, Status
     from catalog.quality.scoring import GRADES, WEIGHTS
+    from catalog.quality.verdict import Verdict
     from catalog.registration import presentation as registration_presentation
     from catalog.registration.errors import (
         PublishConflict,

@@ -8,6 +8,7 @@ is cached, so access control can be added here without changing signatures.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,9 +19,10 @@ from catalog.access.actions import Action
 from catalog.access.facade import AccessUseCases
 from catalog.access.guard import Guard
 from catalog.access.token_facade import TokenUseCases
+from catalog.build import _duckdb_server, target_database
 from catalog.config import Settings
 from catalog.engine import Column, Engine
-from catalog.errors import DomainNotFound, InvalidRequest, ProductNotFound
+from catalog.errors import CatalogError, DomainNotFound, InvalidRequest, ProductNotFound
 from catalog.extract_files import ExtractFileUseCases
 from catalog.extracts import ExtractRequest
 from catalog.governance import approval
@@ -40,6 +42,7 @@ from catalog.quality import history as quality_history
 from catalog.quality.backfill import rebuild_history
 from catalog.quality.model import QualityRun
 from catalog.quality.runner import Progress, quality_engine, run_product
+from catalog.quality.verdict import Verdict, verdict
 from catalog.registration.service import RegistrationUseCases
 from catalog.search import SearchQuery, SearchResult
 from catalog.slices import SliceUseCases
@@ -364,6 +367,48 @@ class Catalog(AccessUseCases, TokenUseCases, RegistrationUseCases, ExtractFileUs
         return {pid: run for pid, run in
                 quality_history.latest_runs(self.store, with_results).items()
                 if pid in products}
+
+    def data_written_at(self, product: DataProduct) -> dt.datetime | None:
+        """When the product's data was last written (naive UTC): the newest modification time
+        of the DuckDB files its contracts' ``duckdb`` servers name; None when unknown."""
+        moments = []
+        for port in product.output_ports:
+            server = _duckdb_server(port)
+            if server is None or not server.database:
+                continue
+            try:
+                path = target_database(str(server.database), self.settings.data_dir, product.id)
+                moments.append(dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC))
+            except (CatalogError, OSError):
+                continue
+        return max(moments).replace(tzinfo=None) if moments else None
+
+    def verdict(self, principal: Principal, product_id: str,
+                run: QualityRun | None = None) -> Verdict:
+        """The product's trust verdict now, from its latest stored run (see
+        :mod:`catalog.quality.verdict`): every view shows this one.
+
+        Args:
+            principal: who asks.
+            product_id: the product.
+            run: its latest run when the caller has already read it (with results).
+
+        Raises:
+            ProductNotFound: no such product.
+        """
+        product = self.product(principal, product_id)
+        latest = run if run is not None else self.latest_quality(principal, product_id)
+        return verdict(product, latest, dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                       self.data_written_at(product))
+
+    def verdicts(self, principal: Principal, with_results: bool = False
+                 ) -> dict[str, Verdict]:
+        """The trust verdict of every product of the mesh now, by product id (products never
+        checked included); see :meth:`verdict`."""
+        latest = self.latest_quality_all(principal, with_results=with_results)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        return {p.id: verdict(p, latest.get(p.id), now, self.data_written_at(p))
+                for p in self.all_products(principal)}
 
     def quality_runs_all(self, principal: Principal) -> list[QualityRun]:
         """Every stored run of the mesh's products, without results, oldest first."""

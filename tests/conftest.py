@@ -17,7 +17,7 @@ from catalog.build import build_mesh
 from catalog.catalog import Catalog
 from catalog.config import REPO_ROOT, Settings
 from catalog.manifests.loader import load_mesh
-from catalog.quality.backfill import rebuild_history
+from catalog.quality.backfill import current_runs, rebuild_history
 from tests.browser import browser, page  # noqa: F401 - shared by every folder's browser tests
 from tests.support import postgres
 
@@ -58,10 +58,13 @@ def demo_catalog(demo_settings: Settings) -> Catalog:
 
 @pytest.fixture(scope="session")
 def demo_history(demo_settings: Settings) -> int:
-    """The demo mesh's quality history (month-end runs of 2013), stored in its operational store
-    (``<data dir>/state.sqlite``) as ``python -m catalog build`` does; returns the runs stored."""
+    """The demo mesh's quality history (month-end runs of 2013) then a current run of every
+    product, stored in its operational store (``<data dir>/state.sqlite``) as ``python -m
+    catalog build`` does; returns the history runs stored."""
     catalog = Catalog(demo_settings)
-    return rebuild_history(catalog.engine, catalog.mesh(), catalog.store)
+    stored = rebuild_history(catalog.engine, catalog.mesh(), catalog.store)
+    current_runs(catalog.engine, catalog.mesh(), catalog.store)
+    return stored
 
 
 @pytest.fixture(scope="session")

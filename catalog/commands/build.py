@@ -4,7 +4,9 @@ See :mod:`catalog.build`. First, leftovers of killed builds and writers in the d
 removed (:mod:`catalog.housekeeping`). Products whose manifests have errors are skipped (and
 named). Then the quality history is rebuilt from the data as it stood at each month end
 (:mod:`catalog.quality.backfill`) unless ``--no-history``; it replaces the previous history in
-one transaction, so an interrupted build keeps the old one.
+one transaction, so an interrupted build keeps the old one. Last, every product is checked once
+more on its data as it is now (a ``build`` run, :func:`catalog.quality.backfill.current_runs`):
+that run, not a past month end, is the verdict every page shows after a build.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from catalog.build import build_mesh
 from catalog.config import Settings
 from catalog.housekeeping import clean_stale_build_files
 from catalog.manifests.loader import load_mesh
-from catalog.quality.backfill import rebuild_history
+from catalog.quality.backfill import current_runs, rebuild_history
 from catalog.quality.runner import quality_engine
 from catalog.store import open_store
 
@@ -35,7 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Remove leftovers of killed processes, build the mesh's data and its quality history.
+    """Remove leftovers of killed processes, build the mesh's data, its quality history and a
+    current quality run of every product.
 
     Args:
         args: the parsed arguments (``no_history``).
@@ -59,4 +62,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         stored = rebuild_history(quality_engine(settings.data_dir), mesh,
                                  open_store(settings), report=print)
         print(f"stored {stored} quality runs (history at each month end of the data)")
+    current = current_runs(quality_engine(settings.data_dir), mesh, open_store(settings))
+    print(f"stored {current} current quality runs (the data as it is now)")
     return 0

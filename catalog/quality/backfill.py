@@ -19,7 +19,7 @@ from catalog.engine import Engine
 from catalog.errors import CatalogError
 from catalog.mesh import Mesh
 from catalog.quality.derive import time_element
-from catalog.quality.history import replace_runs
+from catalog.quality.history import replace_runs, save_run
 from catalog.quality.model import QualityRun
 from catalog.quality.runner import run_product
 from catalog.sql import quote_identifier
@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 
 TRIGGER = "history"
 """Trigger recorded on runs made by the rebuild (and replaced when it runs again)."""
+
+CURRENT_TRIGGER = "build"
+"""Trigger recorded on the current run the build makes after the history."""
 
 
 def month_ends(first: dt.datetime, last: dt.datetime) -> list[dt.datetime]:
@@ -124,3 +127,31 @@ def rebuild_history(engine: Engine, mesh: Mesh, store: StateStore,
     replaced = replace_runs(store, TRIGGER, runs)
     logger.info("quality history: %d runs replaced by %d", replaced, len(runs))
     return len(runs)
+
+
+def current_runs(engine: Engine, mesh: Mesh, store: StateStore,
+                 report: Callable[[str], None] | None = None) -> int:
+    """Check every product on its data as it is now and store each run (trigger ``build``).
+
+    The build ends with these, so the latest run of every product (the one every page's verdict
+    comes from) measures the data as it is, not as it stood at the last month end of the
+    history. Each run is stored as soon as it is made.
+
+    Args:
+        engine: the DuckDB engine over the built data.
+        mesh: the loaded mesh.
+        store: the operational store.
+        report: called with one line per product.
+
+    Returns:
+        The number of runs stored.
+
+    Raises:
+        catalog.store.StoreError: the store cannot be written.
+    """
+    for product in mesh.products.values():
+        run = run_product(engine, product, trigger=CURRENT_TRIGGER)
+        save_run(store, run)
+        if report is not None:
+            report(f"current quality run of {product.id}: grade {run.score.grade}")
+    return len(mesh.products)

@@ -20,6 +20,7 @@ Pure functions over the raw contract dict; nothing here touches data.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -349,3 +350,27 @@ def time_element(raw_contract: dict[str, Any]) -> tuple[str, str] | None:
             if col:
                 return obj, col
     return None
+
+
+SNAPSHOT_PROPERTY = "historicalSnapshot"
+"""Contract ``customProperties`` entry saying the data is a frozen historical snapshot that is
+not updated any more; its ``value`` is the last day the data covers, e.g. ``2013-12-31``.
+ODCS v3.1 has no field for this, so it is a custom property."""
+
+
+def snapshot_end(raw_contract: dict[str, Any]) -> dt.datetime | None:
+    """The last second a frozen historical snapshot covers (naive UTC), None when the contract
+    does not declare one (see :data:`SNAPSHOT_PROPERTY`) or its date cannot be read.
+
+    Args:
+        raw_contract: the ODCS document as parsed.
+    """
+    for prop in raw_contract.get("customProperties") or []:
+        if isinstance(prop, dict) and str(prop.get("property") or "") == SNAPSHOT_PROPERTY:
+            try:
+                day = dt.date.fromisoformat(str(prop.get("value") or "")[:10])
+            except ValueError:
+                return None
+            return dt.datetime.combine(day, dt.time(23, 59, 59))
+    return None
+

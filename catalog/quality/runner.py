@@ -33,6 +33,7 @@ from catalog.quality.derive import (
     derive_checks,
     fill_placeholders,
     sensitive_columns,
+    snapshot_end,
     time_element,
 )
 from catalog.quality.model import Check, CheckResult, QualityRun, Status
@@ -348,7 +349,8 @@ def run_checks(engine: Engine, relation_for: Callable[[str], str | Located],
                as_of: dt.datetime | None = None, time_filter: tuple[str, str] | None = None,
                now: dt.datetime | None = None, strategy: str = "planned",
                progress: Progress | None = None,
-               raw_contract: dict[str, Any] | None = None) -> list[CheckResult]:
+               raw_contract: dict[str, Any] | None = None,
+               ages_at: dt.datetime | None = None) -> list[CheckResult]:
     """Run ``checks`` (of one contract) and return one result per check, in the same order.
 
     Args:
@@ -367,12 +369,14 @@ def run_checks(engine: Engine, relation_for: Callable[[str], str | Located],
         raw_contract: the contract document, to leave sensitive columns out of samples (and
             their values out of messages, :meth:`_ObjectRun._withhold`) and to sample only
             declared columns; without it no samples are taken.
+        ages_at: when there is no ``as_of``, measure freshness/retention ages at this moment
+            instead of the clock (the end of a frozen historical snapshot).
 
     Returns:
         Results in the order of ``checks``.
     """
     clock = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    moment = as_of or clock
+    moment = as_of or ages_at or clock
     by_object: dict[str, list[Check]] = {}
     for check in checks:
         by_object.setdefault(check.object, []).append(check)
@@ -452,9 +456,19 @@ def run_product(engine: Engine, product: DataProduct, *, trigger: str,
             if progress is not None:
                 progress(base + done, total, label)
 
-        results += run_checks(engine, _relation_for, checks, as_of=as_of, now=now,
-                              time_filter=time_element(port.raw_contract), strategy=strategy,
-                              progress=_step, raw_contract=port.raw_contract)
+        frozen = snapshot_end(port.raw_contract)
+        clock = now or started_wall
+        ages_at = frozen if as_of is None and frozen is not None and frozen < clock else None
+        port_results = run_checks(engine, _relation_for, checks, as_of=as_of, now=now,
+                                  time_filter=time_element(port.raw_contract),
+                                  strategy=strategy, progress=_step,
+                                  raw_contract=port.raw_contract, ages_at=ages_at)
+        if ages_at is not None:
+            for result in port_results:
+                if result.check.kind in {"freshness", "retention"} and result.message:
+                    result.message += (f"; age measured at {ages_at:%Y-%m-%d}, the end of this "
+                                       "historical snapshot, which is not updated any more")
+        results += port_results
         offset += len(checks)
     return QualityRun(
         run_id=uuid.uuid4().hex, product_id=product.id, product_version=product.version,
