@@ -12,7 +12,7 @@ from typing import Any
 
 # The contract wording (units, SLA sentences, quality-rule sentences) lives in catalog.wording,
 # shared with the Markdown documentation of a product and the other doors.
-from catalog import DataProductDocument, InputPort, OutputPort, TeamMember
+from catalog import DataProductDocument, InputPort, TeamMember, explain
 from catalog import wording as contract_wording
 
 # -- short texts ---------------------------------------------------------------------------
@@ -60,26 +60,21 @@ def _described(model: Any, field_name: str) -> str:
 
 HELP = {
     "status": _described(DataProductDocument, "status"),
-    "type": "Source-aligned products publish a source system's data as it is; aggregates combine "
-            "other products; consumer-aligned products are shaped for one use. ("
-            + _described(DataProductDocument, "type") + ")",
+    "type": " ".join(explain(t) for t in ("source-aligned", "aggregate", "consumer-aligned")),
     "version": _described(DataProductDocument, "version")
                + " A change in the first number may break your use of the data.",
     "tags": _described(DataProductDocument, "tags"),
     "role": _described(TeamMember, "role"),
     "input_port": _described(InputPort, "name"),
-    "output_port": _described(OutputPort, "description")
-                   + " Each output port comes with a data contract.",
-    "classification": "How sensitive the data is: public, internal, confidential or restricted.",
-    "pii": "Personal data: information about an identifiable person. It needs extra care.",
-    "required": "Every row has a value here.",
-    "unique": "No two rows share the same value here.",
-    "primary_key": "Part of the key that identifies a row.",
-    "sla": "Service levels are measurable promises the owning team makes about this data.",
-    "quality": "Quality rules are checks the data must pass. Severity 'error' means the data "
-               "must not be used when the rule fails; 'warning' means it needs attention.",
-    "dimension": "The aspect of quality a rule measures: completeness, accuracy, conformity, "
-                 "consistency, coverage, timeliness or uniqueness.",
+    "output_port": explain("output port"),
+    "classification": explain("classification"),
+    "pii": explain("pii"),
+    "required": explain("required"),
+    "unique": explain("unique"),
+    "primary_key": explain("primary key"),
+    "sla": explain("sla"),
+    "quality": explain("quality rule"),
+    "dimension": explain("dimension"),
     "extract_columns": "Pick the columns you want in the file, in the order you want them.",
     "filter_value": "Type the value to compare with, e.g. 2013-07-04 for a date or 30 for a "
                     "number. Leave empty for 'is empty' and 'is not empty'.",

@@ -52,4 +52,4 @@ with results:
                    + (" with the chosen filters" if filtered else ""))
         product_grid(products, columns=2,
                      matched={hit.product_id: hit.matched_fields for hit in result.hits},
-                     quality=catalog.latest_quality_all(principal, with_results=False))
+                     quality=catalog.verdicts(principal))

@@ -68,6 +68,6 @@ st.subheader("Data products", anchor=False)
 products = catalog.products(principal, domain.product_ids)
 if products:
     product_grid(products, columns=2,
-                 quality=catalog.latest_quality_all(principal, with_results=False))
+                 quality=catalog.verdicts(principal))
 else:
     st.info("This domain publishes no data products yet.", icon=":material/info:")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog import SearchQuery
+from catalog import SearchQuery, explain
 from portal import routes, state
 from portal.components.domain_card import domain_grid
 from portal.components.governance_charts import counts_bar
@@ -19,6 +19,22 @@ summary = catalog.summary(principal)
 
 st.title("Data mesh portal", anchor=False)
 st.caption("Find, understand and use the data products our business domains publish.")
+
+INTRO_DISMISSED = "home_intro_dismissed"
+"""Session key: the visitor has closed the introduction (it stays closed for the session)."""
+if not st.session_state.get(INTRO_DISMISSED):
+    with st.container(border=True, key="home_intro"):
+        st.markdown("**New here? What is a data product**")
+        st.markdown(
+            "A data product is a data set a business team publishes for everyone else: it has "
+            "an owner you can ask, a description, a data contract listing its columns and "
+            "the rules its data must meet, and promises about how fresh it is. Each product "
+            "shows a **quality grade** (A best, E worst) from the latest check of its data, "
+            "marked *stale* when that check no longer tells how the data is now. Search "
+            "below, open a product, and read its tabs; hover over a ? for what a word means.")
+        if st.button("Got it, hide this", key="home_intro_dismiss", icon=":material/close:"):
+            st.session_state[INTRO_DISMISSED] = True
+            st.rerun()
 
 if summary.problems:
     st.warning(f"The manifests have {plural(summary.problems, 'error')}, so some data products "
@@ -35,10 +51,9 @@ with st.form(state.HOME_SEARCH_FORM, border=False, enter_to_submit=True):
                        query_params={routes.QUERY_PARAM: text.strip()} if text.strip() else None)
 
 metrics = st.columns(4)
-metrics[0].metric("Domains", summary.domains, border=True,
-                  help="Business areas that own data products.")
+metrics[0].metric("Domains", summary.domains, border=True, help=explain("domain"))
 metrics[1].metric("Data products", summary.products, border=True,
-                  help="Published data sets, each with an owner and a data contract.")
+                  help=explain("data product"))
 metrics[2].metric("Owners", summary.owners, border=True,
                   help="People named as owner of at least one product.")
 metrics[3].metric("Columns described", f"{summary.properties:,}", border=True,
@@ -64,8 +79,7 @@ st.subheader("Domains", anchor=False)
 domain_grid(catalog.domains(principal), columns=3, describe=160)
 
 st.subheader("Data quality", anchor=False)
-grade_overview(catalog.all_products(principal),
-               catalog.latest_quality_all(principal, with_results=False))
+grade_overview(catalog.all_products(principal), catalog.verdicts(principal))
 
 st.subheader("Popular tags", anchor=False)
 tags = catalog.search(principal, SearchQuery()).facets.get("tag", [])[:16]

@@ -63,7 +63,7 @@ with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         st.page_link(routes.REGISTER, label="Publish a new version", icon=":material/upgrade:",
                      query_params={routes.PRODUCT_PARAM: product.id})
 with errors_shown():
-    trust_signals(product.id, catalog.latest_quality(principal, product.id),
+    trust_signals(product.id, catalog.verdict(principal, product.id),
                   catalog.compliance(principal, product.id))
 
 # A hand-typed ``tab=quality`` selects the Quality tab (the URL then names it as labelled).

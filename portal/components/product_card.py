@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from catalog import DataProduct, QualityRun
+from catalog import DataProduct, Verdict
 from portal import routes
 from portal.components.badges import badge_markdown, product_badge_markdown
 from portal.components.quality_badge import grade_badge_markdown
@@ -17,22 +17,22 @@ from portal.wording import HELP, shorten
 FIELD_NAMES = {"name": "name", "tags": "tags", "owner": "owner", "property": "column names",
                "description": "description"}
 """How search fields are named to readers ("matched in …")."""
-CARD_HELP = (HELP["status"] + " The quality grade (A best, E worst) comes from the latest run "
-             "of the product's checks; policy errors block publishing (see its Governance tab).")
+CARD_HELP = (HELP["status"] + " The quality grade (A best, E worst) comes from the latest "
+             "check of the product's data; 'stale' means that check no longer tells how the "
+             "data is now. Policy errors block publishing (see its Governance tab).")
 """Tooltip of a card's line of badges."""
 
 
 def product_card(product: DataProduct, matched: tuple[str, ...] = (),
-                 quality: Mapping[str, QualityRun] | None = None) -> None:
+                 quality: Mapping[str, Verdict] | None = None) -> None:
     """A bordered card: title (a link to the product page), id, domain, badges, owner, tags,
     the start of the purpose and, for search results, where the query matched.
 
     Args:
         product: the product to show.
         matched: search fields the query matched (see :class:`catalog.search.SearchHit`).
-        quality: latest quality run by product id, fetched once per page
-            (``catalog.latest_quality_all(principal, with_results=False)``); a grade badge is
-            shown when given.
+        quality: trust verdicts by product id, fetched once per page
+            (``catalog.verdicts(principal)``); a grade badge is shown when given.
     """
     with st.container(border=True):
         st.page_link(routes.PRODUCT, label=f"**{escape_markdown(product.title, one_line=True)}**",
@@ -60,7 +60,7 @@ def product_card(product: DataProduct, matched: tuple[str, ...] = (),
 
 def product_grid(products: list[DataProduct], columns: int = 2,
                  matched: dict[str, tuple[str, ...]] | None = None,
-                 quality: Mapping[str, QualityRun] | None = None) -> None:
+                 quality: Mapping[str, Verdict] | None = None) -> None:
     """Products as cards in a grid of ``columns`` columns, in the given order (with grade
     badges when ``quality`` is given, see :func:`product_card`)."""
     if not products:

@@ -9,7 +9,7 @@ from typing import Literal
 
 import streamlit as st
 
-from catalog import ComplianceReport, QualityRun
+from catalog import ComplianceReport, Verdict, explain
 from catalog import governance_presentation as gov
 from catalog import quality_presentation as pres
 from portal import routes
@@ -30,24 +30,23 @@ class Signal:
     tab: str
 
 
-def quality_signal(run: QualityRun | None) -> Signal:
-    """``Quality A · 98.5`` (the latest run's grade and score), or "not checked yet"."""
-    if run is None:
+def quality_signal(verdict: Verdict) -> Signal:
+    """``Quality A · 98.5`` (the verdict's grade and score; ``· stale`` and gray when the run
+    no longer describes the data), or "not checked yet"; the whole verdict in the help."""
+    if verdict.run is None:
         return Signal("Quality not checked yet", "gray", ":material/fact_check:",
                       "No quality run is stored for this product yet.", routes.QUALITY_TAB)
-    value = "–" if run.score.value is None else f"{run.score.value:.1f}"
-    grade = run.score.grade
-    tally = pres.rule_tally(run)
-    color: Color = pres.GRADE_COLORS.get(grade, "gray")  # type: ignore[assignment]
-    return Signal(f"Quality {grade} · {value}", color, ":material/fact_check:",
-                  f"Grade {grade}, score {value} of 100 on the data as of "
-                  f"{pres.as_of_label(run)}: {tally.sentence()}. Grades: {pres.grade_bands()}.",
-                  routes.QUALITY_TAB)
+    value = "–" if verdict.score is None else f"{verdict.score:.1f}"
+    color: Color = verdict.color  # type: ignore[assignment]
+    return Signal(f"Quality {verdict.grade} · {value}" + (" · stale" if verdict.stale else ""),
+                  color, ":material/fact_check:",
+                  escape_markdown(verdict.sentence(), one_line=True), routes.QUALITY_TAB)
 
 
-def freshness_signal(run: QualityRun | None) -> Signal:
+def freshness_signal(verdict: Verdict) -> Signal:
     """``Fresh: 2 hours old`` (green), ``Not fresh: 4,707.5 days old`` (red), or why it is
-    unknown; the promise is in the help."""
+    unknown; the promise is in the help. A stale verdict's freshness is gray."""
+    run = verdict.run
     fresh = pres.freshness(run)
     if run is None:
         return Signal("Freshness not measured yet", "gray", ":material/schedule:",
@@ -62,10 +61,12 @@ def freshness_signal(run: QualityRun | None) -> Signal:
                       f"{escape_markdown(fresh.detail, one_line=True)}",
                       routes.QUALITY_TAB)
     word = "Fresh" if fresh.met else "Not fresh"
-    return Signal(f"{word}: newest record {fresh.actual} old",
-                  "green" if fresh.met else "red", ":material/schedule:",
-                  f"Promised: newest record {fresh.promised} old (checked on the data as of "
-                  f"{pres.as_of_label(run)}). {escape_markdown(fresh.detail, one_line=True)}",
+    color: Color = "gray" if verdict.stale else ("green" if fresh.met else "red")
+    return Signal(f"{word}: newest record {fresh.actual} old"
+                  + (" · stale" if verdict.stale else ""), color, ":material/schedule:",
+                  f"Promised: newest record {fresh.promised} old ({verdict.moment()}). "
+                  f"{escape_markdown(fresh.detail, one_line=True)} "
+                  f"{verdict.snapshot_text()} {explain('freshness')}".strip(),
                   routes.QUALITY_TAB)
 
 
@@ -87,11 +88,10 @@ def policy_signal(report: ComplianceReport | None) -> Signal:
                   "Every policy in force is met.", routes.GOVERNANCE_TAB)
 
 
-def trust_signals(product_id: str, run: QualityRun | None,
-                  report: ComplianceReport | None) -> None:
+def trust_signals(product_id: str, verdict: Verdict, report: ComplianceReport | None) -> None:
     """The three signals as badges on one line, then links to the tabs that explain them
     (same browser tab)."""
-    signals = [quality_signal(run), freshness_signal(run), policy_signal(report)]
+    signals = [quality_signal(verdict), freshness_signal(verdict), policy_signal(report)]
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         for signal in signals:  # badge texts are ours: grades, numbers, policy counts
             st.badge(signal.text, color=signal.color, icon=signal.icon, help=signal.help)

@@ -12,7 +12,16 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
-from catalog import Catalog, CatalogError, CheckResult, DataProduct, Principal, QualityRun, Status
+from catalog import (
+    Catalog,
+    CatalogError,
+    CheckResult,
+    DataProduct,
+    Principal,
+    QualityRun,
+    Status,
+    explain,
+)
 from catalog import quality_presentation as pres
 from portal import state
 from portal.components import quality_charts as charts
@@ -22,6 +31,12 @@ from portal.tables import EMPTY_CELL, WRAP_ROW_HEIGHT, table_height
 from portal.wording import HELP, plural
 
 _NOT_MET = (Status.FAILED, Status.WARNING)
+_DONE_KEY = "quality_run_done:"
+"""Session key prefix of the summary of a run just made (shown once after the rerun)."""
+_TRIGGERS = {"build": "current check made by the build", "history": "history check",
+             "portal": "checked from the portal", "cli": "checked from the command line",
+             "registration": "first check at registration"}
+"""Who made a run, in words."""
 
 
 _DELTA_COLOR: dict[bool | None, Literal["green", "red", "gray"]] = {
@@ -47,8 +62,11 @@ def quality_view(catalog: Catalog, principal: Principal, product: DataProduct,
                                 icon=":material/play_arrow:",
                                 help="Run every rule of the contract on the data as it is now.")
             st.caption("Checks run where the data lives; each run is kept, so trends build up.")
-    if clicked:
-        _run_now(catalog, principal, product)
+    done = _DONE_KEY + product.id
+    if clicked and _run_now(catalog, principal, product):
+        st.rerun()  # every view of the page (the header's badges too) shows the new verdict
+    if done in st.session_state:
+        st.success(st.session_state.pop(done), icon=":material/check_circle:")
     runs = catalog.quality_history(principal, product.id)
     if not runs:
         st.info("No quality run is stored for this product yet. "
@@ -58,7 +76,18 @@ def quality_view(catalog: Catalog, principal: Principal, product: DataProduct,
         return
     latest = runs[-1]
     tally = pres.rule_tally(latest)
-    st.caption(f"Latest run: data as of {pres.as_of_label(latest)} · {latest.trigger} run · "
+    verdict = catalog.verdict(principal, product.id, run=latest)
+    st.markdown(f"**{verdict.label()}** · {verdict.moment()}",
+                help=f"{explain('grade')} {explain('stale')}")
+    if verdict.stale:
+        st.warning("This result is stale: "
+                   + escape_markdown("; ".join(verdict.stale_reasons), one_line=True)
+                   + ". Run the checks again to see how the data is now.",
+                   icon=":material/history:")
+    if verdict.snapshot_end is not None:
+        st.caption(verdict.snapshot_text(), help=explain("historical snapshot"))
+    st.caption(f"Latest check: data as of {pres.as_of_label(latest)} · "
+               f"{_TRIGGERS.get(latest.trigger, latest.trigger)} · "
                f"version {escape_markdown(latest.product_version, one_line=True)} · "
                f"{tally.sentence()} · checked in {latest.duration_s:.2f} s")
     _score(runs)
@@ -67,8 +96,12 @@ def quality_view(catalog: Catalog, principal: Principal, product: DataProduct,
     _all_rules(latest)
 
 
-def _run_now(catalog: Catalog, principal: Principal, product: DataProduct) -> None:
-    """Run the checks with a progress bar inside a status box; errors shown, never raised."""
+def _run_now(catalog: Catalog, principal: Principal, product: DataProduct) -> bool:
+    """Run the checks with a progress bar inside a status box; errors shown, never raised.
+
+    Returns:
+        True when the run was stored (its summary is kept for the page's next run).
+    """
     with st.status("Running the quality checks…", expanded=True) as box:
         bar = st.progress(0.0, text="Starting")
 
@@ -82,13 +115,18 @@ def _run_now(catalog: Catalog, principal: Principal, product: DataProduct) -> No
         except CatalogError as err:
             box.update(label="The checks could not be run", state="error")
             show_error(err)
-            return
+            return False
         tally = pres.rule_tally(run)
+        st.session_state[_DONE_KEY + product.id] = (
+            f"Checked {plural(tally.rules, 'rule')} in {run.duration_s:.1f} s: grade "
+            f"{run.score.grade}, {tally.met} met, {tally.not_met} not met, "
+            f"{tally.not_checked} could not be checked.")
         box.update(label=f"Checked {plural(tally.rules, 'rule')} in {run.duration_s:.1f} s:"
                          f" score {run.score.value if run.score.value is not None else '–'}, "
                          f"grade {run.score.grade}, {tally.met} met, {tally.not_met} not met, "
                          f"{tally.not_checked} could not be checked",
                    state="complete", expanded=False)
+        return True
 
 
 def _score(runs: list[QualityRun]) -> None:
@@ -103,12 +141,12 @@ def _score(runs: list[QualityRun]) -> None:
     cols[0].metric("Quality score", f"{value:.1f} / 100" if value is not None else "–",
                    delta=round(value - earlier, 1) if value is not None and earlier is not None
                    else None, delta_description="since the run before", border=True,
-                   help="Weighted mean of the pass rates of each quality dimension.")
-    cols[1].metric("Grade", run.score.grade, border=True, help=pres.grade_bands())
+                   help=explain("quality score"))
+    cols[1].metric("Grade", run.score.grade, border=True, help=explain("grade"))
     cols[2].metric("Rules met", f"{tally.met} of {tally.checked}", border=True,
                    help=f"Of the rules that could be checked. {tally.sentence()}.")
     if fresh is None:
-        cols[3].metric("Freshness", "no promise", border=True, help=HELP["sla"])
+        cols[3].metric("Freshness", "no promise", border=True, help=explain("sla"))
     else:
         verdict = {True: "met", False: "not met", None: "not measured"}[fresh.met]
         actual = escape_markdown(fresh.actual, one_line=True)
@@ -116,20 +154,23 @@ def _score(runs: list[QualityRun]) -> None:
         cols[3].metric("Freshness", actual, delta=f"{verdict}: {promised}",
                        delta_color=_DELTA_COLOR[fresh.met],
                        delta_arrow="off", border=True,
-                       help="Age of the newest record, against the contract's promise.")
-        st.caption(f":material/schedule: Freshness SLA: newest record promised {promised} "
+                       help=explain("freshness"))
+        st.caption(f":material/schedule: Freshness promise: newest record {promised} "
                    f"old; it is {actual} old ({verdict}). "
                    f"{escape_markdown(fresh.detail, one_line=True)}")
     left, right = st.columns([3, 2], gap="large")
     with left:
-        rows = [{"Dimension": d.dimension, "Weight": d.weight, "Rules passed": d.passed,
-                 "Rules scored": d.scored, "Pass rate": 100 * d.rate}
+        rows = [{"Kind of rule": d.dimension, "Counts for": d.weight, "Rules met": d.passed,
+                 "Rules checked": d.scored, "Share met": 100 * d.rate}
                 for d in run.score.dimensions]
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                      placeholder=EMPTY_CELL, column_config={
-                         "Weight": st.column_config.NumberColumn(format="%.2f"),
-                         "Pass rate": st.column_config.ProgressColumn(
-                             format="%.1f%%", min_value=0, max_value=100)})
+                         "Kind of rule": st.column_config.TextColumn(help=explain("dimension")),
+                         "Counts for": st.column_config.NumberColumn(
+                             format="%.2f", help=explain("weight")),
+                         "Share met": st.column_config.ProgressColumn(
+                             format="%.1f%%", min_value=0, max_value=100,
+                             help=explain("pass rate"))})
     with right:
         st.markdown("**How the score is computed**")
         st.markdown(f"Score = {escape_markdown(run.score.arithmetic, one_line=True)}")
