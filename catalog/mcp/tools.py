@@ -198,6 +198,12 @@ class QualityReport(BaseModel):
     score: float | None = None
     grade: str | None = None
     as_of: dt.datetime | None = Field(default=None, description="Data cut-off of the run (UTC).")
+    checked_at: dt.datetime | None = Field(default=None, description="When the run ran (UTC).")
+    stale: bool = Field(default=False, description="True when the run no longer tells how the "
+                        "product is now; see stale_reasons.")
+    stale_reasons: list[str] = Field(default_factory=list, description="Why it is stale.")
+    verdict: str = Field(default="", description="The verdict in words, as the portal shows "
+                         "it.")
     counts: dict[str, int] = Field(default_factory=dict, description="Results per status.")
     failed_checks: list[FailedCheck] = Field(default_factory=list,
                                              description="Broken rules, failing first.")
@@ -446,11 +452,14 @@ def build_server(catalog: Callable[[], Catalog], principal_of: PrincipalOf,
         run = catalog().latest_quality(principal, product_id)
         if run is None:
             return QualityReport(product_id=product_id, checked=False)
+        verdict = catalog().verdict(principal, product_id, run=run)
         broken = [r for r in quality_presentation.ordered(run.results)
                   if str(r.status) in ("failed", "warning", "error")]
         return QualityReport(
             product_id=product_id, checked=True, score=run.score.value, grade=run.score.grade,
-            as_of=run.as_of, counts=run.counts(),
+            as_of=run.as_of, checked_at=run.started_at, stale=verdict.stale,
+            stale_reasons=list(verdict.stale_reasons), verdict=verdict.sentence(),
+            counts=run.counts(),
             failed_checks=[FailedCheck(check_id=r.check.id, port=r.check.port,
                                        status=str(r.status), severity=r.check.severity,
                                        dimension=r.check.dimension,

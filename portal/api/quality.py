@@ -15,8 +15,12 @@ async def latest(call: ApiCall) -> Response:
     principal = await call.principal()
     product_id = call.path("product_id")
     run = await call.run(call.catalog.latest_quality, principal, product_id)
+    verdict = await call.run(call.catalog.verdict, principal, product_id, run)
     return json_model(LatestQuality(product_id=product_id,
-                                    run=QualityRunOut.from_run(run) if run else None))
+                                    run=QualityRunOut.from_run(run) if run else None,
+                                    stale=verdict.stale,
+                                    stale_reasons=list(verdict.stale_reasons),
+                                    verdict=verdict.sentence()))
 
 
 async def history(call: ApiCall) -> Response:
@@ -34,8 +38,11 @@ async def run_now(call: ApiCall) -> Response:
     principal = await call.principal()
     product_id = call.path("product_id")
     run = await call.run(call.catalog.run_quality, principal, product_id, "api")
-    return json_model(LatestQuality(product_id=product_id, run=QualityRunOut.from_run(run)),
-                      status=201)
+    verdict = await call.run(call.catalog.verdict, principal, product_id, run)
+    return json_model(LatestQuality(product_id=product_id, run=QualityRunOut.from_run(run),
+                                    stale=verdict.stale,
+                                    stale_reasons=list(verdict.stale_reasons),
+                                    verdict=verdict.sentence()), status=201)
 
 
 OPERATIONS = [

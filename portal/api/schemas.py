@@ -246,6 +246,12 @@ class LatestQuality(_Model):
 
     product_id: str = Field(description="The product.")
     run: QualityRunOut | None = Field(description="The latest run; null when none is stored.")
+    stale: bool = Field(default=False, description="True when the run no longer tells how "
+                        "the product is now (it measured past data, an older version, data "
+                        "rebuilt since, or is older than the promised update frequency).")
+    stale_reasons: list[str] = Field(default_factory=list, description="Why it is stale.")
+    verdict: str = Field(default="", description="The verdict in words, as every page of the "
+                         "portal shows it: grade, when it was measured, and why it is stale.")
 
 
 class QualityHistory(_Model):

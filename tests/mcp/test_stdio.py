@@ -103,8 +103,11 @@ def test_quality_in_sentences(mesh: Mesh) -> None:
         assert len(report["failed_checks"]) == len(broken) > 0
         assert all(" — " in c["sentence"] for c in report["failed_checks"])
         assert product["quality"]["grade"] == run.score.grade
+        # the verdict every door shows: when it ran, and whether it is stale (a fresh run: no)
+        assert report["checked_at"] and report["stale"] is False and report["verdict"]
         assert never == {"product_id": "weather.daily_conditions", "checked": False,
-                         "score": None, "grade": None, "as_of": None, "counts": {},
+                         "score": None, "grade": None, "as_of": None, "checked_at": None,
+                         "stale": False, "stale_reasons": [], "verdict": "", "counts": {},
                          "failed_checks": []}
 
     checks.run_async(scenario)
