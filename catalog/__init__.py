@@ -226,8 +226,8 @@ if TYPE_CHECKING:  # the same names, for type checkers
         Unauthenticated,
     )
     from catalog.extract_files import ExtractFile
-    from catalog.glossary import GLOSSARY, explain
     from catalog.extracts import ExtractRequest, FilterOp, RowFilter
+    from catalog.glossary import GLOSSARY, explain
     from catalog.governance import presentation as governance_presentation
     from catalog.governance.approval import ApprovalRefused
     from catalog.governance.evaluate import MeshCompliance
