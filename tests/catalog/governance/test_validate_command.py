@@ -105,8 +105,8 @@ def test_a_missing_path_is_a_refusal(capsys: pytest.CaptureFixture[str]) -> None
     assert "does not exist" in capsys.readouterr().err
 
 
-def test_subprocess_on_the_demo_mesh_reports_its_real_gaps() -> None:
-    env = {**os.environ, "MESH_DATA_DIR": str(REPO_ROOT / "no-data-here")}
+def test_subprocess_on_the_demo_mesh_reports_its_real_gaps(tmp_path: Path) -> None:
+    env = {**os.environ, "MESH_DATA_DIR": str(tmp_path / "no-data-here")}
     env.pop("MESH_ROOT", None)
     proc = subprocess.run([sys.executable, "-m", "catalog", "validate"], cwd=REPO_ROOT, env=env,
                           capture_output=True, text=True, timeout=120, check=False)
