@@ -37,13 +37,13 @@ def test_run_checks_now_from_the_quality_tab(demo_history: int, portal_url: str,
     button.wait_for(timeout=TIMEOUT)
     button.click()
 
-    done = page.get_by_text(re.compile(r"Checked \d+ rules in [\d.]+ s: score"))
+    done = page.get_by_text(re.compile(r"Checked \d+ rules in [\d.]+ s: ")).first
     done.wait_for(timeout=TIMEOUT)
     _wait_for_app(page)
     runs = demo_catalog.quality_history(LOCAL_USER, FLIGHTS)
     assert len(runs) == before + 1 and runs[-1].trigger == "portal"
-    page.get_by_text(re.compile(r"Latest run: data as of .* portal run")).wait_for(
-        timeout=TIMEOUT)
+    page.get_by_text(re.compile(r"Latest check: data as of .* checked from the portal")
+                     ).wait_for(timeout=TIMEOUT)
     page.get_by_text("2.45% missing ✗ (8,255 rows)").first.wait_for(timeout=TIMEOUT)
     grade = runs[-1].score.grade
     assert page.get_by_test_id("stMetricValue").filter(has_text=re.compile(f"^{grade}$")
