@@ -11,6 +11,12 @@ HOME_SEARCH_FORM = "home_search_form"
 """The home page's search form (submitting it opens the discover page)."""
 HOME_SEARCH = "home_search"
 """Text of the home page's search box (inside a form)."""
+HOME_INTRO = "home_intro"
+"""Home: the container of the first-visit introduction."""
+HOME_INTRO_DISMISS = "home_intro_dismiss"
+"""Home: the button that closes the introduction."""
+HOME_INTRO_DISMISSED = "home_intro_dismissed"
+"""Home: the visitor has closed the introduction (it stays closed for the session)."""
 
 # -- discover ------------------------------------------------------------------------------
 DISCOVER_TEXT = "discover_text"

@@ -20,10 +20,8 @@ summary = catalog.summary(principal)
 st.title("Data mesh portal", anchor=False)
 st.caption("Find, understand and use the data products our business domains publish.")
 
-INTRO_DISMISSED = "home_intro_dismissed"
-"""Session key: the visitor has closed the introduction (it stays closed for the session)."""
-if not st.session_state.get(INTRO_DISMISSED):
-    with st.container(border=True, key="home_intro"):
+if not st.session_state.get(state.HOME_INTRO_DISMISSED):
+    with st.container(border=True, key=state.HOME_INTRO):
         st.markdown("**New here? What is a data product**")
         st.markdown(
             "A data product is a data set a business team publishes for everyone else: it has "
@@ -32,8 +30,8 @@ if not st.session_state.get(INTRO_DISMISSED):
             "shows a **quality grade** (A best, E worst) from the latest check of its data, "
             "marked *stale* when that check no longer tells how the data is now. Search "
             "below, open a product, and read its tabs; hover over a ? for what a word means.")
-        if st.button("Got it, hide this", key="home_intro_dismiss", icon=":material/close:"):
-            st.session_state[INTRO_DISMISSED] = True
+        if st.button("Got it, hide this", key=state.HOME_INTRO_DISMISS, icon=":material/close:"):
+            st.session_state[state.HOME_INTRO_DISMISSED] = True
             st.rerun()
 
 if summary.problems:

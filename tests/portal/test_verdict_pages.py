@@ -91,7 +91,7 @@ def test_a_stale_run_is_labelled_stale_on_every_view(small_mesh: Settings) -> No
 def test_the_introduction_can_be_dismissed() -> None:
     at = open_page()
     assert "What is a data product" in texts(at)
-    at.button(key="home_intro_dismiss").click().run()
+    at.button(key=state.HOME_INTRO_DISMISS).click().run()
     assert_clean(at)
     assert "What is a data product" not in texts(at)
     at.run()  # stays closed for the session

@@ -38,7 +38,7 @@ def test_same_verdicts_and_observed_values_on_every_engine(served: Served) -> No
                               trigger="cli", now=NOW) for name in ENGINES}
     reference = {r.check.id: r for r in runs["flights"].results}
     assert len(reference) >= 15
-    assert {str(r.status) for r in reference.values()} >= {"passed", "failed"}
+    assert {str(r.status) for r in reference.values()} >= {"passed", "warning"}
     for name in ENGINES[1:]:
         got = {r.check.id: r for r in runs[name].results}
         assert got.keys() == reference.keys()
