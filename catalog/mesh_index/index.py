@@ -573,8 +573,10 @@ class MeshIndex:
         else:
             good = old.good if old is not None else None
         self._touched.setdefault(folder, old)
-        self._touched_domains.add(domain)
-        state.products[folder] = dataclasses.replace(unit, good=good)
+        unit = dataclasses.replace(unit, good=good)
+        state.products[folder] = unit
+        if old is None or old.problems != unit.problems or _listing(old) != _listing(unit):
+            self._touched_domains.add(domain)  # its product list or problems change
 
     # -- publishing ------------------------------------------------------------------------
     def _publish(self, before: dict[str, DataProduct | None],
@@ -837,6 +839,13 @@ def _shown_of(unit: _ProductUnit) -> DataProduct | None:
     return unit.product
 
 
+def _listing(unit: _ProductUnit) -> tuple[str | None, bool]:
+    """What a unit adds to its domain: the id it shows, and whether that is a last good
+    version (with its warning)."""
+    shown = _shown_of(unit)
+    return (shown.id if shown is not None else None), shown is not unit.product
+
+
 def _shown_of_id(state: _State, domain: str, product_id: str) -> DataProduct:
     """The product shown under ``product_id`` (its folder is the id without the domain)."""
     unit = state.products[f"{domain}/{product_id[len(domain) + 1:]}"]
@@ -919,35 +928,40 @@ def _updated_lineage(old: _Lineage, mesh: Mesh, before: dict[str, DataProduct | 
     consumers, upstream = _Cow(old.consumers), _Cow(old.upstream)
     downstream, warnings = _Cow(old.downstream), _Cow(old.warnings)
     touched: set[str] = set()
+    appeared: set[str] = set()  # products added or removed (not just changed)
     for pid in changed:
         was, now = old_shown.get(pid), new_shown.get(pid)
-        if was is not None:
-            for cid in _contract_ids(was):
-                rest = tuple(s for s in servers.get(cid, ()) if s != pid)
-                if rest:
-                    servers[cid] = rest
-                else:
-                    servers.pop(cid, None)
-                touched.add(cid)
-            for key in _input_keys(was):
-                left = consumers.get(key, frozenset()) - {pid}
-                if left:
-                    consumers[key] = left
-                else:
-                    consumers.pop(key, None)
-        if now is not None:
-            for cid in _contract_ids(now):
-                servers[cid] = tuple(sorted({*servers.get(cid, ()), pid}, key=position))
-                touched.add(cid)
-            for key in _input_keys(now):
-                consumers[key] = consumers.get(key, frozenset()) | {pid}
+        if (was is None) != (now is None):
+            appeared.add(pid)
+        old_cids = set(_contract_ids(was)) if was is not None else set()
+        new_cids = set(_contract_ids(now)) if now is not None else set()
+        for cid in old_cids - new_cids:
+            rest = tuple(s for s in servers.get(cid, ()) if s != pid)
+            if rest:
+                servers[cid] = rest
+            else:
+                servers.pop(cid, None)
+            touched.add(cid)
+        for cid in new_cids - old_cids:
+            servers[cid] = tuple(sorted({*servers.get(cid, ()), pid}, key=position))
+            touched.add(cid)
+        old_keys = _input_keys(was) if was is not None else set()
+        new_keys = _input_keys(now) if now is not None else set()
+        for key in old_keys - new_keys:
+            left = consumers.get(key, frozenset()) - {pid}
+            if left:
+                consumers[key] = left
+            else:
+                consumers.pop(key, None)
+        for key in new_keys - old_keys:
+            consumers[key] = consumers.get(key, frozenset()) | {pid}
     for cid in touched:
         if servers.get(cid):
             producers[cid] = servers[cid][-1]
         else:
             producers.pop(cid, None)
     affected = set(changed)
-    for key in touched | changed:
+    for key in touched | appeared:  # a product found by its id (an input port's name) too
         affected |= consumers.get(key, frozenset())
     for pid in sorted(affected, key=position):
         product = new_shown.get(pid)

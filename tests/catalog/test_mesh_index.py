@@ -149,6 +149,29 @@ def test_a_changed_manifest_is_reparsed_alone(tmp_path: Path, root: Path) -> Non
     assert report.parsed == 0 and not report.changed
 
 
+def test_an_edit_that_renames_a_served_contract_updates_its_consumers(tmp_path: Path,
+                                                                     root: Path) -> None:
+    index = MeshIndex(root, _cache(tmp_path, root))
+    index.snapshot()
+    odps, odcs = root / FLIGHTS / "product.odps.yaml", root / FLIGHTS / "flights.odcs.yaml"
+    texts = odps.read_text(), odcs.read_text()
+    for path, text in zip((odps, odcs), texts, strict=True):
+        _write(path, text.replace("operations.flights.flights", "operations.flights.v2"))
+    report = index.refresh()
+    assert report.parsed == 2 and report.products == ("operations.flights",)
+    mesh = index.snapshot().mesh
+    assert mesh.producer_of_contract("operations.flights.v2") is not None
+    assert mesh.producer_of_contract("operations.flights.flights") is None
+    assert any("operations.flights.flights" in p.message for p in mesh.problems)
+    _check(index, root)  # consumers still linked by their ports' names, and warned
+    for path, text in zip((odps, odcs), texts, strict=True):
+        _write(path, text)
+    index.refresh()
+    assert not any("no product in the mesh serves" in p.message
+                   for p in index.snapshot().mesh.problems)
+    _check(index, root)
+
+
 def test_adding_a_product_parses_its_files_only(tmp_path: Path, root: Path) -> None:
     index = MeshIndex(root, _cache(tmp_path, root))
     index.snapshot()
