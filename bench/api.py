@@ -15,15 +15,18 @@ a floor measured in the same run, so that the ratios hold on a busy machine.
 2. **Extract** of TPC-H ``lineitem`` (scale factor 1: 6,001,215 rows; ``tpchgen-cli``, made once
    into ``bench/.work/``), served by a one-product mesh written under ``bench/.work/api/`` whose
    ODCS contract has a ``type: local`` Parquet server (an open port: no grant needed).
-   ``GET /api/v1/products/bench.tpch_lineitem/data.csv`` and ``data.parquet``, whole and with
-   ``limit=600000``, each on a freshly started server (after one small warm-up extract), saved
-   to a file by the client. Reported: wall time until the last byte, time to the first byte
-   (the server's COPY to its temporary file), rows/s, and the server's resident memory
-   (``VmRSS`` of the process and any children, sampled every 50 ms): baseline (median of 1 s
-   before), peak, peak − baseline, and what it keeps after. Floors, each in its own fresh
-   process: a bare DuckDB ``COPY (SELECT * FROM read_parquet(…) [LIMIT n]) TO … (FORMAT …)``,
-   and ``Catalog.extract_file`` (the catalog's own COPY with masking, formula guard and audit,
-   no HTTP); their memory is ``ru_maxrss`` − the mark after imports.
+   ``GET /api/v1/products/bench.tpch_lineitem/data.csv`` and ``data.parquet``, with
+   ``limit=600000`` and whole, each case on a freshly started server (after one small warm-up
+   extract), in rounds (:func:`run_case`): a bare DuckDB ``COPY (SELECT * FROM read_parquet(…)
+   [LIMIT n]) TO … (FORMAT …)`` (DuckDB's defaults: a thread per core, insertion order kept,
+   no memory limit; Parquet with DuckDB's default compression and row groups, as the route's
+   own COPY) and ``Catalog.extract_file`` (the catalog's COPY with masking, formula guard and
+   audit, no HTTP), each in a fresh process, their memory ``VmHWM`` − the mark after imports;
+   then the route, downloaded by ``curl -o`` (``Accept-Encoding: identity``, then ``gzip``)
+   and by ``httpx`` in Python (see :data:`ROUTE_WAYS`). Reported: wall time until the last
+   byte, time to the first byte, rows/s, and the server's resident memory (``VmRSS`` of the
+   process and any children, sampled every 50 ms): baseline (median of 1 s before), peak,
+   peak − baseline, and what it keeps after.
 3. **Load**: ``--clients`` threads, each with its own ``httpx.Client``, for ``--duration``
    seconds, mixing search (40%), product (25%), contract list or YAML (20%) and latest quality
    run (15%) of random products: requests/s, p50/p95/p99, errors. Meanwhile a probe times a
@@ -33,14 +36,15 @@ a floor measured in the same run, so that the ratios hold on a busy machine.
    loaded. The browser and the clients run on the same machine as the server: on 2 cores they
    take CPU from it, so the loaded figures are pessimistic.
 
-Targets: route extract ≥ 0.8× the speed of a bare DuckDB COPY of the same data; server peak
-memory − baseline < 300 MB and about the same at 600,000 and 6,000,000 rows. Search and load
+Targets: route extract (curl) ≥ 0.8× the speed of a bare DuckDB COPY of the same data; server
+peak memory − baseline < 300 MB and about the same at 600,000 and 6,000,000 rows. Search and load
 have no target of their own; they are reported against their floors and idle figures.
 
 Usage::
 
     python bench/api.py [--products 10000] [--sf 1] [--duration 30] [--clients 20]
-                        [--searches 300] [--repeat 2] [--skip search extract load] [--quick]
+                        [--searches 300] [--repeat 2] [--formats csv parquet]
+                        [--skip search extract load] [--quick]
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import socket
 import statistics
@@ -211,6 +216,26 @@ def _children(pid: int) -> list[int]:
             out.extend(kids)
             todo.extend(kids)
     return out
+
+
+def cpu_s(pid: int) -> float:
+    """CPU time (user + system) used so far by ``pid`` and its descendants, in seconds."""
+    ticks = 0
+    for p in (pid, *_children(pid)):
+        try:
+            with open(f"/proc/{p}/stat", encoding="ascii") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu_s() -> float:
+    """CPU time of this process and its waited-for children (curl), in seconds."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def rss_mb(pid: int) -> float:
@@ -457,11 +482,71 @@ def write_extract_mesh(parquet: Path, root: Path) -> None:
                         encoding="utf-8")
 
 
-def download(server: Server, token: str, fmt: str, limit: int | None, out: Path,
-             encoding: str) -> dict[str, Any]:
-    """GET the extract into ``out`` with ``Accept-Encoding: encoding``; wall time, time to the
-    first byte, bytes on the wire and in the file, rows."""
+ROUTE_WAYS: tuple[tuple[str, str], ...] = (("curl", "identity"), ("curl", "gzip"),
+                                           ("httpx", "gzip"))
+"""Route runs as (client, ``Accept-Encoding``). ``curl -o`` (C) asking for the file as written,
+then as browsers do (gzip accepted: the server must still send the file as DuckDB wrote it);
+then ``httpx`` in Python (its default ``Accept-Encoding``), saving 1 MiB at a time and counting
+newlines as it goes. On a 2-core machine the client shares the cores with the server: curl takes
+about 0.7 CPU s per 773 MB of CSV, httpx 2.5-3 s, so the httpx figure measures the client as
+much as the server. The speed target is checked on the curl runs."""
+TARGET_CLIENT = "curl"
+"""The client whose runs are held to the speed target (see :data:`ROUTE_WAYS`)."""
+
+
+def _count_rows(path: Path, fmt: str) -> int:
+    """Data rows of a downloaded extract: lines − 1 for CSV, DuckDB's count for Parquet."""
     import duckdb
+
+    if fmt == "parquet":
+        return int(duckdb.connect().execute(
+            f"SELECT count(*) FROM read_parquet('{path}')").fetchall()[0][0])
+    lines = 0
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 22):
+            lines += block.count(b"\n")
+    return lines - 1
+
+
+def download_curl(server: Server, token: str, fmt: str, limit: int | None, out: Path,
+                  encoding: str) -> dict[str, Any]:
+    """``curl -o out`` of the extract with ``Accept-Encoding: encoding`` (curl does not decode
+    what it receives: the file is the bytes on the wire); wall time, time to the first byte,
+    bytes, the ``Content-Encoding`` sent, rows (counted after the clock stops).
+
+    Raises:
+        SystemExit: curl failed (an HTTP error, or an incomplete body: exit code 18).
+    """
+    query = f"?limit={limit}" if limit else ""
+    command = ["curl", "--silent", "--show-error", "--fail", "--output", str(out),
+               "--header", f"Authorization: Bearer {token}",
+               "--header", f"Accept-Encoding: {encoding}",
+               "--write-out", "%{time_starttransfer} %{size_download} %{header_json}",
+               f"{server.url}/api/v1/products/{PRODUCT_ID}/data.{fmt}{query}"]
+    start = time.perf_counter()
+    proc = subprocess.run(command, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"extract {fmt} limit={limit}: curl exit {proc.returncode} "
+                         f"{proc.stderr.strip()[:500]}")
+    ttfb, size, headers = proc.stdout.split(" ", 2)
+    sent_encoding = json.loads(headers).get("content-encoding", ["identity"])[0]
+    rows = _count_rows(out, fmt)
+    out.unlink()
+    return {"seconds": seconds, "ttfb_s": float(ttfb), "started": start, "bytes": int(size),
+            "wire_bytes": int(size), "encoding": sent_encoding, "rows": rows}
+
+
+def download_httpx(server: Server, token: str, fmt: str, limit: int | None, out: Path,
+                   encoding: str) -> dict[str, Any]:
+    """GET the extract with httpx into ``out`` (1 MiB at a time, newlines counted on the way)
+    with ``Accept-Encoding: encoding``; wall time, time to the first byte, bytes on the wire
+    and in the file, rows.
+
+    Raises:
+        SystemExit: an HTTP error status.
+        httpx.RemoteProtocolError: the body ended early (the server aborted the download).
+    """
     import httpx
 
     params = {"limit": str(limit)} if limit else {}
@@ -485,44 +570,79 @@ def download(server: Server, token: str, fmt: str, limit: int | None, out: Path,
         wire = response.num_bytes_downloaded
         sent_encoding = response.headers.get("content-encoding", "identity")
     seconds = time.perf_counter() - start
-    if fmt == "csv":
-        rows = newlines - 1
-    else:
-        rows = duckdb.connect().execute(
-            f"SELECT count(*) FROM read_parquet('{out}')").fetchall()[0][0]
+    rows = newlines - 1 if fmt == "csv" else _count_rows(out, fmt)
     out.unlink()
     return {"seconds": seconds, "ttfb_s": first, "started": start, "bytes": size,
-            "wire_bytes": wire,
-            "encoding": sent_encoding, "rows": int(rows)}
+            "wire_bytes": wire, "encoding": sent_encoding, "rows": int(rows)}
 
 
-ENCODINGS = ("identity", "gzip")
-"""``Accept-Encoding`` of the route runs: the file as written (what curl asks for), then what
-browsers, httpx and requests ask for by default (the server may compress on the fly)."""
+def download(server: Server, token: str, fmt: str, limit: int | None, out: Path,
+             client: str, encoding: str) -> dict[str, Any]:
+    """The extract downloaded by ``client`` (``curl`` or ``httpx``); see
+    :func:`download_curl` and :func:`download_httpx`."""
+    get = download_curl if client == "curl" else download_httpx
+    return get(server, token, fmt, limit, out, encoding)
 
 
-def route_extract(mesh_root: Path, data_dir: Path, token: str, fmt: str, limit: int | None,
-                  repeat: int, log: Path) -> dict[str, dict[str, Any]]:
-    """Fresh server, one small warm-up extract, then ``repeat`` measured runs per encoding."""
+def _measured(server: Server, token: str, fmt: str, limit: int | None, out: Path,
+              client: str, encoding: str) -> dict[str, Any]:
+    """One route download with the server's memory sampled (baseline = the idle second
+    before) and the CPU time of the server and of the client (the row count after the
+    download included: a small part)."""
+    base = baseline_mb(server.pid)
+    server_cpu, client_cpu = cpu_s(server.pid), _own_cpu_s()
+    with RssSampler(server.pid) as sampler:
+        run = download(server, token, fmt, limit, out, client, encoding)
+    run.update(server_cpu_s=cpu_s(server.pid) - server_cpu,
+               client_cpu_s=_own_cpu_s() - client_cpu)
+    time.sleep(0.5)
+    first_byte = run["started"] + run["ttfb_s"]
+    run.update(baseline_mb=base, peak_mb=sampler.peak, delta_mb=sampler.peak - base,
+               copy_delta_mb=sampler.peak_between(0, first_byte) - base,
+               send_delta_mb=sampler.peak_between(first_byte, float("inf")) - base,
+               after_mb=rss_mb(server.pid), samples=len(sampler.samples))
+    return run
+
+
+def run_case(parquet: Path, mesh_root: Path, data_dir: Path, token: str, fmt: Format,
+             limit: int | None, repeat: int, log: Path) -> dict[str, Any]:
+    """One case (format × size) on a freshly started server, after one small warm-up extract.
+
+    Each of the ``repeat`` rounds runs the bare COPY and ``Catalog.extract_file`` in fresh
+    processes, then the route once per :data:`ROUTE_WAYS`: interleaved, so that a change in
+    the shared machine's load falls on all alike. Times are medians over the rounds; route
+    memory is that of the first run (on the fresh server).
+    """
     out = API_DIR / f"download.{fmt}"
-    results: dict[str, dict[str, Any]] = {}
+    lim = ["--limit", str(limit)] if limit else []
+    common = ["--fmt", fmt, "--repeat", "1", *lim]
+    copies: list[dict[str, Any]] = []
+    catalogs: list[dict[str, Any]] = []
+    routes: dict[str, list[dict[str, Any]]] = {f"{c} {e}": [] for c, e in ROUTE_WAYS}
     with serve(mesh_root, data_dir, log) as server:
-        download(server, token, fmt, 1000, out, "identity")
-        for encoding in ENCODINGS:
-            runs = []
-            for _ in range(repeat):
-                base = baseline_mb(server.pid)
-                with RssSampler(server.pid) as sampler:
-                    run = download(server, token, fmt, limit, out, encoding)
-                time.sleep(0.5)
-                first_byte = run["started"] + run["ttfb_s"]
-                run.update(baseline_mb=base, peak_mb=sampler.peak, delta_mb=sampler.peak - base,
-                           copy_delta_mb=sampler.peak_between(0, first_byte) - base,
-                           send_delta_mb=sampler.peak_between(first_byte, float("inf")) - base,
-                           after_mb=rss_mb(server.pid), samples=len(sampler.samples))
-                runs.append(run)
-            results[encoding] = _summarise(runs)
-    return results
+        download(server, token, fmt, 1000, out, "curl", "identity")
+        for _ in range(repeat):
+            copies.append(run_child(SCRIPT, ["--child", "copy", "--parquet", str(parquet),
+                                             *common]))
+            catalogs.append(run_child(SCRIPT, ["--child", "catalog", "--mesh", str(mesh_root),
+                                               "--data", str(data_dir), *common]))
+            for client, encoding in ROUTE_WAYS:
+                routes[f"{client} {encoding}"].append(
+                    _measured(server, token, fmt, limit, out, client, encoding))
+    copy, cat = _merge(copies), _merge(catalogs)
+    route = {way: _summarise(runs) for way, runs in routes.items()}
+    return {"fmt": fmt, "limit": limit, "copy": copy, "catalog": cat, "route": route,
+            "speed_vs_copy": {w: copy["median_s"] / r["median_s"] for w, r in route.items()},
+            "speed_vs_catalog": {w: cat["median_s"] / r["median_s"] for w, r in route.items()}}
+
+
+def _merge(children: list[dict[str, Any]]) -> dict[str, Any]:
+    """One floor's rounds (each a fresh process's one run) as one summary: median time,
+    the first round's memory."""
+    runs = [{"seconds": c["median_s"], "rows": c["rows"], "bytes": c["bytes"],
+             "cpu_s": c["cpu_s"], "peak_minus_imports_mb": c["peak_minus_imports_mb"]}
+            for c in children]
+    return _summarise(runs)
 
 
 def _summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -530,6 +650,9 @@ def _summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     seconds = statistics.median(r["seconds"] for r in runs)
     out = {"runs_s": [r["seconds"] for r in runs], "median_s": seconds, "rows": runs[0]["rows"],
            "rows_per_s": runs[0]["rows"] / seconds}
+    for key in ("cpu_s", "server_cpu_s", "client_cpu_s"):
+        if key in runs[0]:
+            out[key] = statistics.median(r[key] for r in runs)
     for key in ("ttfb_s", "bytes", "wire_bytes", "encoding", "baseline_mb", "peak_mb",
                 "delta_mb", "copy_delta_mb", "send_delta_mb", "after_mb",
                 "peak_minus_imports_mb"):
@@ -537,11 +660,15 @@ def _summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
             out[key] = runs[0][key]
     if "delta_mb" in runs[0]:
         out["max_delta_mb"] = max(r["delta_mb"] for r in runs)
+    if any(r["rows"] != runs[0]["rows"] for r in runs):
+        raise SystemExit(f"runs disagree on the rows: {[r['rows'] for r in runs]}")
     return out
 
 
 def child_copy(parquet: Path, fmt: str, limit: int | None, repeat: int) -> dict[str, Any]:
-    """Bare DuckDB ``COPY … TO`` of the Parquet file, in this fresh process."""
+    """Bare DuckDB ``COPY … TO`` of the Parquet file, in this fresh process: DuckDB's defaults
+    (a thread per core, insertion order kept, no memory limit), ``SELECT *``, no format option
+    besides the header row of CSV (the route writes Parquet with DuckDB's defaults too)."""
     import duckdb
 
     mark = hwm_mb()
@@ -552,11 +679,12 @@ def child_copy(parquet: Path, fmt: str, limit: int | None, repeat: int) -> dict[
     with tempfile.TemporaryDirectory(dir=API_DIR) as tmp:
         target = Path(tmp) / f"copy.{fmt}"
         for _ in range(repeat):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             rows = con.execute(f"COPY (SELECT * FROM read_parquet('{parquet}'){limit_sql}) TO "
                                f"'{target}' ({options})").fetchall()[0][0]
             runs.append({"seconds": time.perf_counter() - start, "rows": int(rows),
-                         "bytes": target.stat().st_size})
+                         "bytes": target.stat().st_size,
+                         "cpu_s": time.process_time() - cpu})
             target.unlink()
     runs[0]["peak_minus_imports_mb"] = hwm_mb() - mark
     return _summarise(runs)
@@ -573,18 +701,23 @@ def child_catalog(mesh_root: Path, data_dir: Path, fmt: Format, limit: int | Non
     mark = hwm_mb()
     runs = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         extract = catalog.extract_file(LOCAL_USER, PRODUCT_ID, None,
                                        ExtractRequest(limit=limit), fmt)
         runs.append({"seconds": time.perf_counter() - start, "rows": extract.rows,
-                     "bytes": extract.bytes})
+                     "bytes": extract.bytes, "cpu_s": time.process_time() - cpu})
         extract.path.unlink()
     runs[0]["peak_minus_imports_mb"] = hwm_mb() - mark
     return _summarise(runs)
 
 
-def run_extract(sf: str, repeat: int, small: int | None) -> dict[str, Any]:
-    """CSV and Parquet, whole and ``limit=small``: bare COPY, catalog, route (interleaved)."""
+def run_extract(sf: str, repeat: int, small: int | None,
+                formats: tuple[Format, ...] = ("csv", "parquet")) -> dict[str, Any]:
+    """Each format, ``limit=small`` then whole: bare COPY, catalog and route, interleaved
+    (:func:`run_case`)."""
+    if not shutil.which("curl"):
+        raise SystemExit("curl is missing: the extract part downloads with it (apt-get install "
+                         "curl)")
     parquet = ensure_lineitem(sf)
     data_dir = parquet.parent
     mesh_root = API_DIR / f"mesh-tpch-sf{sf}"
@@ -595,21 +728,18 @@ def run_extract(sf: str, repeat: int, small: int | None) -> dict[str, Any]:
         else [None]
     results: dict[str, Any] = {"sf": sf, "file_mb": parquet.stat().st_size / 1e6, "cases": {}}
     for limit in sizes:
-        for fmt in ("csv", "parquet"):
+        for fmt in formats:
             label = f"{fmt} {'all' if limit is None else limit}"
-            print(f"  extract {label}: bare COPY, Catalog.extract_file, route", flush=True)
-            lim = ["--limit", str(limit)] if limit else []
-            common = ["--fmt", fmt, "--repeat", str(repeat), *lim]
-            copy = run_child(SCRIPT, ["--child", "copy", "--parquet", str(parquet), *common])
-            cat = run_child(SCRIPT, ["--child", "catalog", "--mesh", str(mesh_root),
-                                     "--data", str(data_dir), *common])
-            route = route_extract(mesh_root, data_dir, token, fmt, limit, repeat,
-                                  API_DIR / "logs" / f"extract-{fmt}-{limit or 'all'}.log")
-            results["cases"][label] = {
-                "fmt": fmt, "limit": limit, "copy": copy, "catalog": cat, "route": route,
-                "speed_vs_copy": {e: copy["median_s"] / r["median_s"] for e, r in route.items()},
-                "speed_vs_catalog": {e: cat["median_s"] / r["median_s"]
-                                     for e, r in route.items()}}
+            print(f"  extract {label}: bare COPY, Catalog.extract_file, route "
+                  f"({', '.join(f'{c} {e}' for c, e in ROUTE_WAYS)}) × {repeat}", flush=True)
+            case = run_case(parquet, mesh_root, data_dir, token, fmt, limit, repeat,
+                            API_DIR / "logs" / f"extract-{fmt}-{limit or 'all'}.log")
+            expected = total if limit is None else min(limit, total or limit)
+            if expected is not None and any(
+                    r["rows"] != expected for r in (case["copy"], case["catalog"],
+                                                    *case["route"].values())):
+                raise SystemExit(f"extract {label}: rows differ from {expected:,}")
+            results["cases"][label] = case
     return results
 
 
@@ -835,40 +965,53 @@ def report(r: dict[str, Any]) -> list[tuple[Any, ...]]:
     e = r.get("extract")
     if e:
         print(f"\nEXTRACT of TPC-H lineitem SF{e['sf']} ({e['file_mb']:.0f} MB Parquet): "
-              "median wall time; memory of the first run")
+              "median wall time of the rounds; memory of the first run")
         detail = []
-        ways = (("copy", "bare DuckDB COPY"), ("catalog", "Catalog.extract_file"),
-                *((f"route {enc}", f"HTTP route, {enc}") for enc in ENCODINGS))
         for label, c in e["cases"].items():
-            for way, name in ways:
-                x = c["route"][way[6:]] if way.startswith("route") else c[way]
-                if way.startswith("route"):
+            ways = [("bare DuckDB COPY", c["copy"]), ("Catalog.extract_file", c["catalog"]),
+                    *((f"HTTP route, {way}", x) for way, x in c["route"].items())]
+            for name, x in ways:
+                if "delta_mb" in x:
                     mem = (f"{x['baseline_mb']:.0f} → {x['peak_mb']:.0f} (+{x['delta_mb']:.0f};"
                            f" to 1st byte +{x['copy_delta_mb']:.0f}, then "
                            f"+{x['send_delta_mb']:.0f}), after {x['after_mb']:.0f}")
                     wire = f"{x['wire_bytes'] / 1e6:,.0f} ({x['encoding']})"
+                    cpu = f"{x['server_cpu_s']:.2f} + {x['client_cpu_s']:.2f}"
                 else:
                     mem, wire = f"+{x['peak_minus_imports_mb']:.0f}", ""
+                    cpu = f"{x['cpu_s']:.2f}"
                 detail.append((label, name, x["rows"], x["median_s"], x["rows_per_s"],
-                               x["bytes"] / 1e6, wire, x.get("ttfb_s", float("nan")), mem))
+                               x["bytes"] / 1e6, wire, x.get("ttfb_s", float("nan")), cpu,
+                               mem))
         print(table(detail, ("case", "way", "rows", "median s", "rows/s", "file MB", "wire MB",
-                             "ttfb s", "memory MB")))
+                             "ttfb s", "CPU s (server + client)", "memory MB")))
+        print("\nEXTRACT: route (curl) against bare COPY, per case")
+        compact = []
         for label, c in e["cases"].items():
-            for enc in ENCODINGS:
-                route = c["route"][enc]
-                speed = c["speed_vs_copy"][enc]
-                rows.append((f"extract {label}, {enc}: rows/s (route)",
+            route, copy = c["route"][f"{TARGET_CLIENT} identity"], c["copy"]
+            speed = c["speed_vs_copy"][f"{TARGET_CLIENT} identity"]
+            compact.append((label, f"{copy['median_s']:.2f}", f"{route['median_s']:.2f}",
+                            f"{speed:.2f}×", f"{c['speed_vs_copy']['httpx gzip']:.2f}×",
+                            f"+{route['delta_mb']:.0f}",
+                            f"+{copy['peak_minus_imports_mb']:.0f}"))
+        print(table(compact, ("case", "COPY s", "route s", "speed vs COPY",
+                              "(httpx client)", "server peak MB", "COPY's peak MB")))
+        for label, c in e["cases"].items():
+            for way, route in c["route"].items():
+                speed = c["speed_vs_copy"][way]
+                held = way.startswith(TARGET_CLIENT)
+                rows.append((f"extract {label}, route ({way}): rows/s",
                              f"{route['rows_per_s']:,.0f} ({route['median_s']:.2f} s)",
                              f"{c['copy']['rows_per_s']:,.0f} ({c['copy']['median_s']:.2f} s)",
-                             f"{speed:.2f}× COPY", f"≥ {SPEED_TARGET}× COPY",
-                             verdict(speed, SPEED_TARGET, lower_is_better=False)))
-                fresh = enc == ENCODINGS[0]  # the first runs on a fresh server
-                rows.append((f"extract {label}, {enc}: server peak − baseline"
-                             + ("" if fresh else " (baseline holds earlier runs' memory)"),
-                             f"{route['delta_mb']:.0f} MB (peak {route['peak_mb']:.0f})",
-                             f"COPY +{c['copy']['peak_minus_imports_mb']:.0f} MB", "",
-                             f"< {MEMORY_TARGET_MB:.0f} MB" if fresh else "",
-                             verdict(route["delta_mb"], MEMORY_TARGET_MB) if fresh else ""))
+                             f"{speed:.2f}× COPY", f"≥ {SPEED_TARGET}× COPY" if held else "",
+                             verdict(speed, SPEED_TARGET, lower_is_better=False) if held
+                             else ""))
+            first = c["route"][f"{TARGET_CLIENT} identity"]  # the first run, on a fresh server
+            rows.append((f"extract {label}: server peak − baseline (first run)",
+                         f"{first['delta_mb']:.0f} MB (peak {first['peak_mb']:.0f})",
+                         f"COPY +{c['copy']['peak_minus_imports_mb']:.0f} MB", "",
+                         f"< {MEMORY_TARGET_MB:.0f} MB",
+                         verdict(first["delta_mb"], MEMORY_TARGET_MB)))
     lo = r.get("load")
     if lo:
         print(f"\nLOAD: {lo['clients']} clients for {lo['duration_s']:.0f} s "
@@ -935,6 +1078,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="row limit of the smaller extract (0: only the whole table)")
     parser.add_argument("--searches", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=2, help="measured runs per extract")
+    parser.add_argument("--formats", nargs="+", default=("csv", "parquet"),
+                        choices=("csv", "parquet"), help="extract formats to measure")
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--no-browser", action="store_true",
@@ -990,7 +1135,8 @@ def main(argv: list[str] | None = None) -> int:
         del catalog, products
     if "extract" not in args.skip:
         print(f"extract: TPC-H lineitem SF{args.sf}", flush=True)
-        results["extract"] = run_extract(args.sf, args.repeat, args.small or None)
+        results["extract"] = run_extract(args.sf, args.repeat, args.small or None,
+                                         tuple(args.formats))
     rows = report(results)
     print(f"\nSUMMARY ({machine_note()}; a shared machine: figures are noisy, floors are from "
           "the same run)")

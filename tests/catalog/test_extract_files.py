@@ -192,6 +192,91 @@ def test_python_memory_stays_flat_for_a_large_extract(big: Catalog, fmt: str) ->
         out.path.unlink()
 
 
+# -- extracts written while they are sent ----------------------------------------------------
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_started_extract_is_the_same_file(fixture_catalog: Catalog, fmt: str) -> None:
+    whole = fixture_catalog.extract_file(U, "sales.orders", None, None, fmt)  # type: ignore[arg-type]
+    job = fixture_catalog.start_extract_file(U, "sales.orders", None, None, fmt)  # type: ignore[arg-type]
+    assert job.path.parent == fixture_catalog.settings.data_dir / EXTRACTS_DIR
+    assert job.path.suffix == f".{fmt}" and job.file_name == whole.file_name
+    assert job.media_type == whole.media_type
+    out = job.result(timeout=60)
+    assert job.done and not job.failed and out.path == job.path
+    assert (out.rows, out.bytes) == (whole.rows, whole.bytes) == (7, job.written())
+    if fmt == "csv":
+        assert out.path.read_bytes() == whole.path.read_bytes()
+    else:
+        assert _parquet(out.path) == _parquet(whole.path)
+    whole.path.unlink()
+    job.discard()
+    job.discard()  # idempotent
+    assert not job.path.exists() and job.written() == 0
+    events = fixture_catalog.audit_log(U, action_prefix="data.extracted")
+    assert [e["detail"]["format"] for e in events[:2]] == [fmt, fmt], "one record each"
+
+
+def test_a_started_extract_checks_rights_at_once_and_the_data_on_the_way(
+        fixture_catalog: Catalog) -> None:
+    folder = fixture_catalog.settings.data_dir / EXTRACTS_DIR
+    with pytest.raises(PermissionDenied):
+        fixture_catalog.start_extract_file(ANONYMOUS, "sales.orders", None, None, "csv")
+    with pytest.raises(InvalidRequest, match="max_rows"):
+        fixture_catalog.start_extract_file(U, "sales.orders", None, None, "csv", max_rows=0)
+    job = fixture_catalog.start_extract_file(U, "sales.orders", None,
+                                             ExtractRequest(columns=("nope",)), "parquet")
+    with pytest.raises(InvalidRequest, match="nope"):
+        job.result(timeout=60)
+    assert job.failed and not job.path.exists()
+    job.discard()
+    assert not folder.exists() or list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_the_file_grows_while_it_is_written(big: Catalog, fmt: str) -> None:
+    """What the data route relies on to send an extract while DuckDB writes it: the file
+    fills front to back as the COPY runs, not at its end."""
+    big.columns(U, "sales.orders")
+    job = big.start_extract_file(U, "sales.orders", None, None, fmt)  # type: ignore[arg-type]
+    seen: set[int] = set()
+    while not job.done:
+        seen.add(job.written())
+        time.sleep(0.001)
+    out = job.result()
+    try:
+        assert out.rows == 2_000_000
+        assert any(0 < size < out.bytes for size in seen), "some of it was readable early"
+    finally:
+        job.discard()
+    assert not out.path.exists()
+
+
+def test_a_discarded_extract_is_deleted_when_its_writer_ends(big: Catalog) -> None:
+    big.columns(U, "sales.orders")
+    job = big.start_extract_file(U, "sales.orders", None, None, "csv")
+    job.discard()  # the client went away: the writer finishes, then the file goes
+    assert job.wait(timeout=120)
+    assert job.result().rows == 2_000_000
+    assert not job.path.exists()
+    event = big.audit_log(U, action_prefix="data.extracted")[0]
+    assert event["detail"]["rows"] == 2_000_000, "audited as any extract"
+
+
+def test_the_formula_guard_condition() -> None:
+    from catalog.extracts import FORMULA_PREFIXES, formula_start_condition
+
+    texts = ["=1+1", "+x", "-3", "@a", "\tA", "\rb", "abc", "", None, "é=", " =x", "A", "0",
+             "\n=", "\U0001F600x", "?", "<", ">", "\x00=", "'=x", "A=", "ü"]
+    with duckdb.connect() as conn:
+        conn.execute("CREATE TABLE t (i INTEGER, v VARCHAR)")
+        conn.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(texts)))
+        got = conn.execute(f"SELECT {formula_start_condition('v')} FROM t ORDER BY i").fetchall()
+        plan = conn.execute("EXPLAIN SELECT CASE WHEN "
+                            f"{formula_start_condition('v')} THEN 1 END FROM t").fetchall()
+    assert [g for (g,) in got] == [None if t is None else t.startswith(FORMULA_PREFIXES)
+                                   for t in texts]
+    assert "JOIN" not in str(plan).upper(), "no join: a join loses the rows' order in COPY"
+
+
 # -- signed links ----------------------------------------------------------------------------
 def _query(link: str) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(link).query, keep_blank_values=True))
