@@ -81,6 +81,20 @@ _EXPORTS: dict[str, str] = {
     "rules_problems": "catalog.registration.steps",
     "temporal_columns": "catalog.registration.steps",
     "registration_presentation": "catalog.registration.presentation",
+    # owners edit a published product
+    "ProductChanges": "catalog.editing.changes",
+    "ColumnEdit": "catalog.editing.changes",
+    "MemberEdit": "catalog.editing.changes",
+    "SupportLink": "catalog.editing.changes",
+    "ServiceLevel": "catalog.editing.changes",
+    "QualityRule": "catalog.editing.changes",
+    "FieldProblem": "catalog.editing.changes",
+    "EditDraft": "catalog.editing.draft",
+    "EDIT_CLASSIFICATIONS": "catalog.editing.changes",
+    "EDIT_DIMENSIONS": "catalog.editing.changes",
+    "EDIT_METRICS": "catalog.editing.changes",
+    "EDIT_OPERATORS": "catalog.editing.changes",
+    "EDIT_SEVERITIES": "catalog.editing.changes",
     # validation of manifests and policies (domain CI)
     "ImportOutcome": "catalog.registration.imports",
     "ExportFile": "catalog.interchange.exporter",
@@ -213,6 +227,21 @@ if TYPE_CHECKING:  # the same names, for type checkers
     )
     from catalog.catalog import Catalog, ManifestFile, MeshSummary
     from catalog.config import Settings
+    from catalog.editing.changes import (
+        EDIT_CLASSIFICATIONS,
+        EDIT_DIMENSIONS,
+        EDIT_METRICS,
+        EDIT_OPERATORS,
+        EDIT_SEVERITIES,
+        ColumnEdit,
+        FieldProblem,
+        MemberEdit,
+        ProductChanges,
+        QualityRule,
+        ServiceLevel,
+        SupportLink,
+    )
+    from catalog.editing.draft import EditDraft
     from catalog.engine import Column
     from catalog.errors import (
         BuildError,

@@ -21,6 +21,7 @@ from catalog.access.guard import Guard
 from catalog.access.token_facade import TokenUseCases
 from catalog.build import _duckdb_server, target_database
 from catalog.config import Settings
+from catalog.editing.service import EditUseCases
 from catalog.engine import Column, Engine
 from catalog.errors import CatalogError, DomainNotFound, InvalidRequest, ProductNotFound
 from catalog.extract_files import ExtractFileUseCases
@@ -73,7 +74,7 @@ class ManifestFile:
 
 
 class Catalog(AccessUseCases, TokenUseCases, RegistrationUseCases, ExtractFileUseCases,
-              InterchangeUseCases, SliceUseCases):
+              InterchangeUseCases, SliceUseCases, EditUseCases):
     """Façade over manifests, search, data, quality, governance and access.
 
     Every use case takes the requesting principal and asks the authorization point

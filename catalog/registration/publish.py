@@ -339,10 +339,11 @@ def publish_folder(catalog: Catalog, principal: Principal, *, domain: str, name:
 
 
 def after_publish(catalog: Catalog, principal: Principal, result: PublishResult,
-                  action: str, *, run_checks: bool = True) -> None:
-    """Reload the catalog, record ``action`` in the audit log and (``run_checks``) store the
-    first quality run in ``result`` (a failing run is logged and reported, never undoes the
-    publish)."""
+                  action: str, *, run_checks: bool = True,
+                  details: dict[str, object] | None = None) -> None:
+    """Reload the catalog, record ``action`` in the audit log (``version``, ``rows`` and
+    ``details``) and (``run_checks``) store the first quality run in ``result`` (a failing
+    run is logged and reported, never undoes the publish)."""
     started = time.perf_counter()
     catalog.reload()
     result.seconds["reload"] = time.perf_counter() - started
@@ -350,7 +351,8 @@ def after_publish(catalog: Catalog, principal: Principal, result: PublishResult,
     try:
         catalog.store.record_audit(
             time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), principal.username, action,
-            result.product_id, {"version": result.version, "rows": result.rows})
+            result.product_id, {"version": result.version, "rows": result.rows,
+                                **(details or {})})
         if run_checks:
             result.quality = catalog.run_quality(principal, result.product_id,
                                                  trigger="registration")

@@ -21,6 +21,7 @@ import logging
 import re
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,7 @@ from catalog.registration import documents, sla
 from catalog.registration.errors import PublishConflict, PublishFailed, RegistrationError
 from catalog.registration.forms import Basics, PropertyForm, RegistrationForm, RuleForm, SlaForm
 from catalog.registration.publish import (
+    DataWrite,
     PublishResult,
     after_publish,
     claimed,
@@ -263,42 +265,91 @@ def publish_version(catalog: Catalog, principal: Principal, form: RegistrationFo
     if problems:
         raise RegistrationError(" ".join(problems))
     files = manifest_files(catalog, form, source)
-    with claimed(catalog.settings.mesh_root, b.domain, b.name, catalog.store):
+    data_file = catalog.settings.data_dir / documents.data_path(b.domain, b.name, form.version)
+    return write_version(catalog, principal, form.product_id, based_on=form.based_on,
+                         version=form.version, files=files,
+                         data=DataWrite(source, form.properties, data_file),
+                         action="product.version_published")
+
+
+def write_version(catalog: Catalog, principal: Principal, product_id: str, *,
+                  based_on: str | None, version: str, files: dict[str, bytes],
+                  data: DataWrite | None, action: str,
+                  unchanged_since: Callable[[DataProduct], bool] | None = None,
+                  details: dict[str, Any] | None = None) -> PublishResult:
+    """The one publish path of a new version of an existing product, for the wizard (with
+    data) and edits in the portal (manifests only, ``data`` None: the output port keeps
+    serving the data it serves).
+
+    Under the product's claim (:func:`publish.claimed`): check the product is still at
+    ``based_on`` (and ``unchanged_since``, e.g. a content hash); write the data (if any); copy
+    the current manifests to ``_versions/<current>/``; write ``files`` (the product document
+    last). A failure restores the old manifests and removes what was written. Then
+    :func:`publish.after_publish`: reload, audit ``action``, and a quality run.
+
+    The caller has already checked the principal's right, the version, validation and the
+    governance gate on ``files``.
+
+    Args:
+        catalog: the catalog.
+        principal: who publishes (audit).
+        product_id: the product.
+        based_on: the version the new one replaces.
+        version: the version published.
+        files: file name in the product folder → new content.
+        data: the data to write first, or None (manifests only).
+        action: the audit action, e.g. ``product.version_published``.
+        unchanged_since: a further check of the product as it is now, under the claim;
+            False refuses the publish as stale.
+        details: more audit details (beside ``version`` and ``rows``).
+
+    Returns:
+        What was written (``rows`` and ``data_file`` empty without data).
+
+    Raises:
+        PublishConflict: the product changed since ``based_on``, another publisher holds it,
+            or the version exists.
+        PublishFailed: writing failed; the product is as it was.
+    """
+    domain, name = product_id.split(".", 1)
+    with claimed(catalog.settings.mesh_root, domain, name, catalog.store):
         catalog.reload()
-        product = catalog.product(principal, form.product_id)
-        if product.version != form.based_on:
-            raise PublishConflict(f"{product.id} is now at version {product.version} (you "
-                                  f"started from {form.based_on}); start the new version again.")
+        product = catalog.product(principal, product_id)
+        if product.version != based_on or (unchanged_since is not None
+                                           and not unchanged_since(product)):
+            raise PublishConflict(
+                f"{product.id} is now at version {product.version} (you started from "
+                f"{based_on}); someone published it meanwhile. Start again from the current "
+                "version: nothing you entered was published.")
         old = _current_files(product)
         archive = product.directory / VERSIONS_FOLDER / product.version
-        data_file = catalog.settings.data_dir / documents.data_path(b.domain, b.name,
-                                                                    form.version)
         written: list[Path] = []
         seconds: dict[str, float] = {}
+        rows = 0
         try:
             started = time.perf_counter()
-            rows = write_data(catalog, source, form.properties, data_file)
-            written.append(data_file)
+            if data is not None:
+                rows = write_data(catalog, data.source, data.properties, data.target)
+                written.append(data.target)
             seconds["data"] = time.perf_counter() - started
             started = time.perf_counter()
-            for path, data in old.items():
-                create_new(archive / path.name, data)
+            for path, content in old.items():
+                create_new(archive / path.name, content)
             order = sorted(files, key=lambda n: n == documents.PRODUCT_FILE)  # ODPS last
-            for name in order:
-                write_atomic(product.directory / name, files[name])
+            for file_name in order:
+                write_atomic(product.directory / file_name, files[file_name])
             seconds["manifests"] = time.perf_counter() - started
         except PublishConflict:
             _undo(old, product.directory, files, archive, written)
             raise
         except (OSError, RegistrationError) as err:
-            logger.exception("publishing %s %s failed", product.id, form.version)
+            logger.exception("publishing %s %s failed", product.id, version)
             _undo(old, product.directory, files, archive, written)
-            raise PublishFailed(f"Publishing {product.id} {form.version} failed and was undone: "
+            raise PublishFailed(f"Publishing {product.id} {version} failed and was undone: "
                                 f"{err}. The product is unchanged; try again.") from None
-    result = PublishResult(product.id, form.version,
-                           [product.directory / n for n in files], data_file, rows,
-                           seconds=seconds)
-    after_publish(catalog, principal, result, "product.version_published")
+    result = PublishResult(product.id, version, [product.directory / n for n in files],
+                           data.target if data is not None else None, rows, seconds=seconds)
+    after_publish(catalog, principal, result, action, details=details)
     return result
 
 
