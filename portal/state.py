@@ -89,6 +89,22 @@ def product_extract_done(product_id: str, port: str) -> str:
     return f"product_extract_done_{product_id}_{port}"
 
 
+# -- product: owners edit it ---------------------------------------------------------------
+# The edit form's starting values and the last preview live under product_edit(id, "values")
+# and product_edit(id, "draft"); the widgets' own keys keep what was typed when a preview or a
+# publish is refused.
+
+
+def product_edit(product_id: str, part: str) -> str:
+    """Key of one widget or value of the product page's edit form: ``open`` (the Edit button),
+    ``editing`` (the form is open), ``values`` (starting values), ``draft`` (last preview),
+    ``outcome`` (the message after publishing), ``form``, ``preview``, ``publish``, ``cancel``,
+    the fields ``description``, ``usage``, ``limitations``, ``tags``, ``team_name``, ``team``,
+    ``support``, ``columns``, ``service_levels``, and ``rule_<n>_<field>`` /
+    ``new_rule_<field>`` of the quality rules."""
+    return f"product_edit_{product_id}_{part}"
+
+
 # -- domains -------------------------------------------------------------------------------
 # (no widgets: the domain comes from the URL, navigation is by links)
 
@@ -107,6 +123,9 @@ GOVERNANCE_VIOLATIONS = "governance_violations"
 """The product buttons of the violations table (a click opens the product's Governance tab)."""
 GOVERNANCE_UNDISCOVERABLE = "governance_undiscoverable"
 """The product buttons of the "not yet discoverable" table."""
+GOVERNANCE_VIEW = "governance_view"
+"""The governance page's open section (tabs bound to the URL:
+``/governance?governance_view=Violations``); only the open one runs."""
 
 
 def governance_approve(product_id: str) -> str:
@@ -180,6 +199,9 @@ QUALITY_FAILING = "quality_failing"
 """The product buttons of the table of rules not met."""
 QUALITY_FRESHNESS = "quality_freshness"
 """The product buttons of the freshness table."""
+QUALITY_VIEW = "quality_view"
+"""The quality page's open section (tabs bound to the URL: ``/quality?quality_view=Freshness``);
+only the open one runs."""
 
 # -- register ------------------------------------------------------------------------------
 # The wizard's answers live in REGISTER_FORM (a RegistrationForm), not in widget keys: a
@@ -243,6 +265,12 @@ REGISTER_NEXT = "register_next"
 """The "Next" button."""
 REGISTER_RESTART = "register_restart"
 """Button that clears the wizard and starts again."""
+REGISTER_FOCUS = "register_focus"
+"""The field a "go there" button of the review asked to change (highlighted on its step)."""
+REGISTER_TO_REVIEW = "register_to_review"
+"""Button that checks the step the review sent the person to and goes back to the review."""
+REGISTER_ATTEMPTED = "register_attempted"
+"""Index of the step whose "Next" was refused: its problems are re-checked after each change."""
 
 
 def register_field(name: str) -> str:
@@ -253,6 +281,11 @@ def register_field(name: str) -> str:
 def register_sla(topic: str) -> str:
     """Key of the service-level chooser of ``topic`` (freshness, availability, …)."""
     return f"register_sla_{topic}"
+
+
+def register_go_to(index: int) -> str:
+    """Key of the review's button that goes back to the field of blocking problem ``index``."""
+    return f"register_go_to_{index}"
 
 
 def register_download(kind: str) -> str:

@@ -16,12 +16,14 @@ disagree.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import yaml
 
 from catalog.manifests.documents import parse_document
 from catalog.mesh import ManifestProblem
+from catalog.quality.derive import SNAPSHOT_PROPERTY
 from catalog.registration import rules as rule_mod
 from catalog.registration import sla
 from catalog.registration.forms import RegistrationForm
@@ -195,8 +197,25 @@ def build_odcs(form: RegistrationForm) -> dict[str, Any]:
     if sla_props:
         doc["slaProperties"] = sla_props
     doc["support"] = [_support(b.support_url.strip(), b.support_channel.strip())]
-    doc["customProperties"] = [{"property": "owner", "value": b.owner.strip()}]
+    doc["customProperties"] = [*_snapshot(form),
+                               {"property": "owner", "value": b.owner.strip()}]
     return _carry(doc, form.carried_odcs)
+
+
+def _snapshot(form: RegistrationForm) -> list[dict[str, Any]]:
+    """The ``historicalSnapshot`` custom property of data that is not updated any more (its
+    ages are then measured at the last day it covers; :data:`sla.SNAPSHOT`); empty otherwise.
+    A new version without a day of its own keeps the published one (carried)."""
+    if form.sla.choices.get("freshness", sla.DEFAULTS["freshness"]) != sla.SNAPSHOT:
+        return []
+    carried = any(c.get("property") == SNAPSHOT_PROPERTY
+                  for c in form.carried_odcs.get("customProperties") or [])
+    day = form.sla.snapshot_end or (None if carried else dt.date.today().isoformat())
+    if day is None:
+        return []
+    return [{"property": SNAPSHOT_PROPERTY, "value": day,
+             "description": f"Not updated any more: the data ends on {day}, so the ages of "
+                            "its records are measured at that day"}]
 
 
 def to_yaml(document: dict[str, Any]) -> str:

@@ -129,6 +129,9 @@ class SlaForm(_Form):
         default=None, description="The date or time column that shows how recent the data is.")
     carried: list[dict[str, Any]] = Field(
         default_factory=list, description="Published SLA entries no preset covers (kept).")
+    snapshot_end: str | None = Field(
+        default=None, description="For data that is not updated any more: the last day it "
+                                  "covers (ISO date); ages are measured at that day.")
 
 
 class RegistrationForm(_Form):

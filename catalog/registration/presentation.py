@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.registration import documents, naming, rules, sla
+from catalog.registration import defaults, documents, naming, rules, sla
 from catalog.registration.forms import RegistrationForm, RuleForm
-from catalog.registration.profile import display
+from catalog.registration.profile import Profile, display
 
 __all__ = [
     "PRODUCT_FILE",
@@ -23,6 +23,7 @@ __all__ = [
     "contract_file",
     "name_problems",
     "rule_sentence",
+    "sla_reason",
     "sla_presets",
     "sla_written",
     "suggest_name",
@@ -87,3 +88,9 @@ def name_problems(name: str) -> list[str]:
     :meth:`~catalog.catalog.Catalog.product_name_problems`.
     """
     return naming.name_problems(name)
+
+
+def sla_reason(form: RegistrationForm, profile: Profile) -> str:
+    """Why the service levels start as they do, in words: the period the data covers and
+    whether it is a snapshot of the past (see :mod:`catalog.registration.defaults`)."""
+    return defaults.explain(form.sla, profile, form.properties)

@@ -8,11 +8,16 @@ publishing, exactly as it fails ``python -m catalog validate``; warnings inform.
 
 The dry run derives the contract's checks (:func:`catalog.quality.derive.derive_checks`) and
 runs them (:func:`catalog.quality.runner.run_checks`) on the staged data, columns renamed as
-the schema says, so the person sees which rules pass before anything is published.
+the schema says, ages measured where the first quality run will measure them (a historical
+snapshot's last day), so the person sees which rules pass before anything is published. The
+review runs it too and hands its score to the minimum-quality-score policy: a product the
+review lets through passes that policy on its first run, instead of failing it right after
+publishing.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -20,10 +25,11 @@ from catalog.governance.evaluate import evaluate_product
 from catalog.governance.model import Finding
 from catalog.manifests.loader import product_from_documents
 from catalog.mesh import ManifestProblem
-from catalog.quality.derive import derive_checks
+from catalog.quality.derive import derive_checks, snapshot_end
 from catalog.quality.model import CheckResult
 from catalog.quality.runner import run_checks
-from catalog.registration import documents
+from catalog.quality.scoring import score
+from catalog.registration import documents, guidance
 from catalog.registration.forms import RegistrationForm
 from catalog.registration.sources import DataSource, projected
 
@@ -40,6 +46,10 @@ class Review:
         odcs: the contract document; ``odcs_yaml`` its text.
         problems: validation problems of the two files (file, line, field, message).
         findings: governance findings (policy, severity, message, fix), errors first.
+        checks: the dry run of the contract's checks on the staged data (empty when the
+            files do not validate).
+        fixes: every blocking problem as the wizard step and field to change.
+        summary: what will be published, in plain sentences.
     """
 
     odps: dict[str, Any]
@@ -48,6 +58,15 @@ class Review:
     odcs_yaml: str
     problems: list[ManifestProblem] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    checks: list[CheckResult] = field(default_factory=list)
+    fixes: list[guidance.Fix] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float | None:
+        """The quality score the dry run predicts for the first run (0..100), None when no
+        check could be measured."""
+        return score(self.checks).value if self.checks else None
 
     @property
     def blocking(self) -> list[str]:
@@ -74,12 +93,17 @@ def review(catalog: Catalog, form: RegistrationForm, source: DataSource) -> Revi
     result = Review(odps, odcs, odps_yaml, odcs_yaml,
                     problems=documents.validate(odps_yaml, odcs_yaml, form))
     if any(p.severity == "error" for p in result.problems):
+        result.fixes = guidance.fixes(result, form)
         return result
+    result.checks = dry_run(catalog, form, source)
+    result.summary = guidance.summary(form, source, result.checks)
     mesh = catalog.mesh()
     directory = catalog.settings.mesh_root / form.basics.domain / form.basics.name
     product, _ = product_from_documents(odps, {form.port: odcs}, directory)
     if product is not None:
-        result.findings = evaluate_product(product, mesh)
+        result.findings = evaluate_product(product, mesh,
+                                           quality_scores={form.product_id: result.score})
+    result.fixes = guidance.fixes(result, form)
     return result
 
 
@@ -97,4 +121,7 @@ def dry_run(catalog: Catalog, form: RegistrationForm, source: DataSource) -> lis
     contract = documents.build_odcs(form)
     checks = derive_checks(contract, form.product_id, form.port)
     relation = projected(source, [(p.source_name, p.name) for p in form.properties])
-    return run_checks(catalog.engine, lambda _obj: relation, checks, raw_contract=contract)
+    frozen = snapshot_end(contract)  # measured as the product's runs will measure it
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return run_checks(catalog.engine, lambda _obj: relation, checks, raw_contract=contract,
+                      now=now, ages_at=frozen if frozen is not None and frozen < now else None)

@@ -20,7 +20,7 @@ from catalog.access.actions import Action
 from catalog.errors import PermissionDenied
 from catalog.models.principal import Principal
 from catalog.quality.model import CheckResult
-from catalog.registration import naming, query, rules, sources, steps, versions
+from catalog.registration import defaults, naming, query, rules, sources, steps, versions
 from catalog.registration import profile as profiling
 from catalog.registration import publish as publishing
 from catalog.registration.errors import RegistrationError
@@ -240,6 +240,22 @@ class RegistrationUseCases:
         kept = [r for r in form.rules if r.kind == rules.RuleKind.KEPT]
         return versions.merge_rules(kept, suggested)
 
+    def suggest_service_levels(self, form: RegistrationForm, data: Profile,
+                               column: str | None = None) -> SlaForm:
+        """Service levels the staged data meets today: freshness measured on its newest date
+        or time column, a snapshot's ages at the last day it covers, a retention that holds its
+        oldest row (see :mod:`catalog.registration.defaults`). A new version keeps what was
+        published.
+
+        Args:
+            form: the form (its schema names the columns).
+            data: the staged data's profile.
+            column: measure on this column instead of the one with the newest value.
+        """
+        if form.based_on is not None:
+            return form.sla
+        return defaults.suggest_sla(data, form.properties, column=column)
+
     def basics_problems(self, principal: Principal, form: RegistrationForm
                         ) -> dict[str, list[str]]:
         """Problems of the Basics step by field; includes a domain the principal may not
@@ -268,7 +284,7 @@ class RegistrationUseCases:
         out = [f"{name}: {p}" for name, found in self.basics_problems(principal, form).items()
                for p in found]
         out += steps.schema_problems(form.properties)
-        out += steps.sla_problems(form.sla, form.properties)
+        out += steps.sla_problems(form.sla, form.properties, form.basics.product_type)
         out += steps.rules_problems(form.rules, form.properties)
         return out
 
@@ -329,13 +345,11 @@ class RegistrationUseCases:
                                         f"(it has {', '.join(by_source) or 'none'}).")
             for key, value in said.model_dump(exclude_none=True).items():
                 setattr(prop, key, value)
-        sla_form = form.sla if answers.new_version_of else SlaForm()
+        sla_form = form.sla if answers.new_version_of else \
+            defaults.suggest_sla(data, form.properties, column=answers.freshness_column)
         sla_form.choices.update(answers.sla)
         if answers.freshness_column is not None:
             sla_form.freshness_column = answers.freshness_column
-        elif sla_form.freshness_column is None:
-            temporal = steps.temporal_columns(form.properties)
-            sla_form.freshness_column = temporal[0] if len(temporal) == 1 else None
         form.sla = sla_form
         form.rules = self.suggest_rules(form, data) if answers.rules == "suggested" else []
         if answers.version:
@@ -371,7 +385,7 @@ class RegistrationUseCases:
         if form.based_on is not None:
             outcome.problems += versions.version_problems(
                 self.version_plan(principal, form), form.version)
-        outcome.checks = self.dry_run(principal, form, source)
+        outcome.checks = outcome.review.checks or self.dry_run(principal, form, source)
         if outcome.problems or dry_run:
             return outcome
         outcome.published = self.publish(principal, form, source)

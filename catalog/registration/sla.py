@@ -49,6 +49,11 @@ def _p(prop: str, value: Any, unit: str | None, description: str) -> dict[str, A
 
 PRESETS: tuple[SlaPreset, ...] = (
     SlaPreset("none", "freshness", "No update promise (published once, or history)"),
+    SlaPreset("snapshot", "freshness",
+              "Not updated any more: a snapshot of a past period (its age is measured at the "
+              "period's end)",
+              (_p("freshness", 1, "d", "The newest record is at most a day older than the end "
+                  "of the period the data covers"),), True),
     SlaPreset("hourly", "freshness", "Updated every hour, at most 2 hours old",
               (_p("frequency", 1, "h", "Updated every hour"),
                _p("freshness", 2, "h", "The newest record is at most 2 hours old")), True),
@@ -79,6 +84,8 @@ PRESETS: tuple[SlaPreset, ...] = (
               (_p("retention", 5, "y", "Kept for 5 years"),)),
     SlaPreset("10y", "retention", "Kept for 10 years",
               (_p("retention", 10, "y", "Kept for 10 years"),)),
+    SlaPreset("forever", "retention", "Kept as long as the product exists (no retention "
+              "promise)"),
     SlaPreset("no_support", "support", "Best effort: no support hours"),
     SlaPreset("office", "support",
               "Office hours (Monday to Friday, 09:00-17:00), fixes within 2 working days",
@@ -99,8 +106,15 @@ MEASURED_ON_ELEMENT = ("freshness", "retention")
 """SLA properties measured on a date/time column (the ODCS ``element``): the newest and the
 oldest record."""
 
-DEFAULTS = {"freshness": "none", "availability": "99", "retention": "1y", "support": "office"}
-"""Preset chosen for each topic until the person picks another."""
+DEFAULTS = {"freshness": "snapshot", "availability": "99", "retention": "1y", "support": "office"}
+"""Preset chosen for each topic until the person picks another; the wizard replaces the
+freshness and retention defaults by ones measured from the data
+(:func:`catalog.registration.defaults.suggest_sla`)."""
+
+SNAPSHOT = "snapshot"
+"""The freshness preset of data that is not updated any more: the contract then declares the
+custom property ``historicalSnapshot`` (the last day the data covers), so ages are measured at
+that day (:func:`catalog.quality.derive.snapshot_end`)."""
 
 _BY_KEY = {(p.topic, p.key): p for p in PRESETS}
 

@@ -150,38 +150,57 @@ def temporal_columns(properties: list[PropertyForm]) -> list[str]:
     return [p.name for p in properties if p.logical_type in TEMPORAL]
 
 
-def sla_problems(form: SlaForm, properties: list[PropertyForm]) -> list[str]:
-    """Problems of step 4: known presets, and a real date/time column when one is named."""
+FRESHNESS_FIELD = "How often is it updated?"
+"""The service-levels question a freshness promise answers (named in problems)."""
+COLUMN_FIELD = "Date or time column that shows how recent a row is"
+"""The service-levels chooser of the column freshness and retention are measured on."""
+
+
+def sla_problems(form: SlaForm, properties: list[PropertyForm],
+                 product_type: str | None = None) -> list[str]:
+    """Problems of step 4: known presets, a real date/time column when one is named, and the
+    freshness promise governance requires of a source-aligned product.
+
+    Args:
+        form: the service-levels answers.
+        properties: the schema.
+        product_type: the Basics' product type; ``sourceAligned`` must promise freshness
+            (global policy ``sla-freshness``, ODCS v3.1 §sla). None skips that rule.
+
+    Returns:
+        Problems, each starting with the question it is about.
+    """
     out: list[str] = []
     for topic in sla.TOPICS:
         try:
             sla.preset(topic, form.choices.get(topic, sla.DEFAULTS[topic]))
         except KeyError:
             out.append(f"Choose one of the offered {topic} options.")
+    if out:
+        return out
+    freshness = sla.preset("freshness", form.choices.get("freshness", sla.DEFAULTS["freshness"]))
+    if product_type == "sourceAligned" and not freshness.properties:
+        out.append(f"{FRESHNESS_FIELD} A source-aligned product must promise how fresh its data "
+                   "is (governance policy sla-freshness). Choose how often it is updated, or "
+                   "'Not updated any more' for a snapshot of a past period.")
     columns = temporal_columns(properties)
     if form.freshness_column is not None and form.freshness_column not in columns:
-        out.append(f"{form.freshness_column} is not a date or time column of the schema; "
-                   "choose another.")
-    elif not out and columns and form.freshness_column is None and \
-            sla.preset("freshness", form.choices.get("freshness", "none")).measured_on_column:
-        out.append("Choose the date or time column that shows how recent the data is: the "
+        out.append(f"{COLUMN_FIELD}: {form.freshness_column} is not a date or time column of the "
+                   "schema; choose another.")
+    elif columns and form.freshness_column is None and freshness.measured_on_column:
+        out.append(f"{COLUMN_FIELD}: choose the column that shows how recent the data is; the "
                    "freshness promise is measured on it.")
     return out
 
 
 def sla_warnings(form: SlaForm, properties: list[PropertyForm], product_type: str
                  ) -> list[str]:
-    """Non-blocking hints of step 4 (what governance or the checks will say later)."""
-    freshness = sla.preset("freshness", form.choices.get("freshness", "none"))
-    out = []
-    if product_type == "sourceAligned" and not freshness.properties:
-        out.append("Source-aligned products must promise freshness (governance policy "
-                   "sla-freshness): choose how often the data is updated, or make the product "
-                   "consumer-aligned in Basics.")
+    """Non-blocking hints of step 4 (what the checks will say later)."""
+    freshness = sla.preset("freshness", form.choices.get("freshness", sla.DEFAULTS["freshness"]))
     if freshness.measured_on_column and not temporal_columns(properties):
-        out.append("The data has no date or time column, so the freshness promise cannot be "
-                   "measured; its check will show as skipped.")
-    return out
+        return ["The data has no date or time column, so the freshness promise cannot be "
+                "measured; its check will show as skipped."]
+    return []
 
 
 def rules_problems(rules: list[RuleForm], properties: list[PropertyForm]) -> list[str]:

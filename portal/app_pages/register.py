@@ -78,7 +78,7 @@ if wizard.step_index() == 0:
         wizard.reset()
 
 wizard.progress()
-wizard.show_problems()
+wizard.show_problems(catalog, REGISTRY)
 with errors_shown():
     REGISTRY[STEPS[wizard.step_index()]].render(catalog)
 wizard.navigation(catalog, REGISTRY)

@@ -83,11 +83,13 @@ def render(catalog: Catalog) -> None:
         domains.setdefault(basics.domain, basics.domain)
     left, right = st.columns(2)
     with left:
+        wizard.focus("domain", key("domain"))
         domain = st.selectbox(_LABELS["domain"], list(domains), key=key("domain"),
                               index=None, format_func=lambda d: f"{domains.get(d, d)} ({d})",
                               placeholder="Choose a domain", disabled=fixed,
                               help=help_text(Basics, "domain") + " You can register in the "
                                    "domains whose team you are in.", persist_state="page")
+        wizard.focus("name", key("name"))
         name = st.text_input(_LABELS["name"], key=key("name"), disabled=fixed,
                              help=help_text(Basics, "name"), placeholder="e.g. daily_sales",
                              persist_state="page")
@@ -98,24 +100,30 @@ def render(catalog: Catalog) -> None:
         st.radio(_LABELS["product_type"], types, key=key("product_type"), horizontal=True,
                  format_func=_type_option, help=help_text(Basics, "product_type"),
                  disabled=fixed, persist_state="page")
+        wizard.focus("title", key("title"))
         st.text_input(_LABELS["title"], key=key("title"), help=help_text(Basics, "title"),
                       persist_state="page")
         for field in _AREAS:
+            wizard.focus(field, key(field))
             st.text_area(_LABELS[field], key=key(field), help=help_text(Basics, field),
                          height=90, persist_state="page")
     with right:
         tags = [t for t, _ in catalog.search(principal, SearchQuery()).facets.get("tag", [])]
+        wizard.focus("tags", key("tags"))
         st.multiselect(_LABELS["tags"], sorted(set(tags) | set(basics.tags)), key=key("tags"),
                        accept_new_options=True, help=help_text(Basics, "tags"),
                        placeholder="Pick or type tags", persist_state="page")
         for field in ("owner", "owner_name", "team_name"):
+            wizard.focus(field, key(field))
             st.text_input(_LABELS[field], key=key(field), help=help_text(Basics, field),
                           persist_state="page")
         st.multiselect(_LABELS["members"], sorted(set(basics.members)), key=key("members"),
                        accept_new_options=True, help=help_text(Basics, "members"),
                        placeholder="Type user names or e-mails", persist_state="page")
+        wizard.focus("support_channel", key("support_channel"))
         st.text_input(_LABELS["support_channel"], key=key("support_channel"),
                       help=help_text(Basics, "support_channel"), persist_state="page")
+        wizard.focus("support_url", key("support_url"))
         st.text_input(_LABELS["support_url"], key=key("support_url"),
                       help=help_text(Basics, "support_url"), persist_state="page",
                       placeholder="https://… or mailto:…")

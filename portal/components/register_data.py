@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from catalog import UPLOAD_SUFFIXES, Catalog, DataSource, SourceKind
+from catalog import registration_presentation as shown
 from portal import state
 from portal.components import register_wizard as wizard
 from portal.safe_text import code_span, escape_markdown
@@ -44,6 +45,10 @@ def accept(catalog: Catalog, staged: DataSource) -> None:
     data_profile = catalog.profile_source(principal, staged)
     form = wizard.form()
     form.properties = catalog.infer_schema(principal, form, data_profile)
+    form.sla = catalog.suggest_service_levels(form, data_profile)
+    for key in [state.REGISTER_FRESHNESS_COLUMN,
+                *(state.register_sla(t) for t in shown.SLA_TOPICS)]:
+        st.session_state.pop(key, None)  # seeded again from the new suggestion
     st.session_state[state.REGISTER_SOURCE] = staged
     st.session_state[state.REGISTER_PROFILE] = data_profile
     st.session_state.pop(state.REGISTER_RULES_FOR, None)

@@ -27,32 +27,54 @@ def problems(catalog: Catalog) -> list[str]:
 
 
 def _files(result: Review) -> None:
+    """The generated files, on request (most people never need to read YAML)."""
     form = wizard.form()
-    left, right = st.columns(2)
-    for column, kind, name, text in (
-            (left, "odps", shown.PRODUCT_FILE, result.odps_yaml),
-            (right, "odcs", shown.contract_file(form), result.odcs_yaml)):
-        with column:
-            st.markdown(f"**{escape_markdown(name, one_line=True)}**")
-            st.code(text, language="yaml", height=420)
-            st.download_button(f"Download {escape_markdown(name, one_line=True)}",
-                               text.encode("utf-8"), file_name=name,
-                               mime="application/yaml", key=state.register_download(kind),
-                               icon=":material/download:", on_click="ignore")
+    with st.expander("Show the generated files (YAML)", icon=":material/code:"):
+        left, right = st.columns(2)
+        for column, kind, name, text in (
+                (left, "odps", shown.PRODUCT_FILE, result.odps_yaml),
+                (right, "odcs", shown.contract_file(form), result.odcs_yaml)):
+            with column:
+                st.markdown(f"**{escape_markdown(name, one_line=True)}**")
+                st.code(text, language="yaml", height=420)
+                st.download_button(f"Download {escape_markdown(name, one_line=True)}",
+                                   text.encode("utf-8"), file_name=name,
+                                   mime="application/yaml", key=state.register_download(kind),
+                                   icon=":material/download:", on_click="ignore")
+
+
+def _summary(result: Review) -> None:
+    """What will be published, in sentences (they repeat what was typed: escaped)."""
+    st.subheader("What will be published", anchor=False)
+    st.markdown("\n".join(f"- {escape_markdown(line, one_line=True)}"
+                           for line in result.summary))
 
 
 def _findings(result: Review) -> None:
-    if not result.problems and not result.findings:
-        st.success("Both files are valid and meet every policy of the domain.",
+    """Blocking problems, each with a button to the field to change; warnings after."""
+    if not result.fixes:
+        score = f" (score {result.score:.0f} on the data as uploaded)" \
+            if result.score is not None else ""
+        st.success("Both files are valid and meet every policy of the domain, including the "
+                   f"minimum quality score{score}: it can be published.",
                    icon=":material/verified:")
+    for index, fix in enumerate(result.fixes):
+        with st.container(border=True):
+            st.markdown(f":red[:material/error:] **{escape_markdown(fix.where, one_line=True)}"
+                        f"**: {escape_markdown(fix.message, one_line=True)}")
+            st.button(escape_markdown(f"Change it: go to {fix.where}", one_line=True),
+                      key=state.register_go_to(index), icon=":material/edit:",
+                      on_click=wizard.go_to, args=(fix.step, fix.field))
     for problem in result.problems:
-        (st.error if problem.severity == "error" else st.warning)(escape_markdown(str(problem)))
+        if problem.severity != "error":
+            st.warning(escape_markdown(problem.message), icon=":material/warning:")
     for finding in result.findings:
-        text = (f"**{escape_markdown(finding.policy_id, one_line=True)}**: "
-                f"{escape_markdown(finding.message, one_line=True)}")
-        if finding.fix:
-            text += f"  \nHow to fix: {escape_markdown(finding.fix, one_line=True)}"
-        (st.error if finding.severity == "error" else st.warning)(text)
+        if finding.severity != "error":
+            text = escape_markdown(finding.message[:1].upper() + finding.message[1:],
+                                   one_line=True)
+            if finding.fix:
+                text += f"  \nHow to fix: {escape_markdown(finding.fix, one_line=True)}"
+            st.info(text, icon=":material/info:")
 
 
 def _version(catalog: Catalog) -> list[str]:
@@ -90,8 +112,8 @@ def _version(catalog: Catalog) -> list[str]:
 def _publish(catalog: Catalog, blocking: list[str]) -> None:
     form, src = wizard.form(), wizard.source()
     if blocking:
-        st.info("Publishing is possible once the problems above are fixed (use Back).",
-                icon=":material/info:")
+        st.info("Publishing is possible once the problems above are fixed: each button takes "
+                "you to the field to change.", icon=":material/info:")
     if not st.button(escape_markdown(f"Publish {form.product_id} {form.version}", one_line=True),
                      type="primary",
                      icon=":material/publish:", key=state.REGISTER_PUBLISH,
@@ -115,10 +137,12 @@ def render(catalog: Catalog) -> None:
     if src is None:
         st.error("The data is missing; go back to the Data step.")
         return
-    result = catalog.review_registration(current_principal(), form, src)
-    _files(result)
+    with st.spinner("Checking the files and trying the rules on the data…"):
+        result = catalog.review_registration(current_principal(), form, src)
+    _summary(result)
     st.subheader("Checks before publishing", anchor=False)
     _findings(result)
+    _files(result)
     blocking = list(result.blocking)
     if wizard.is_new_version():
         found = _version(catalog)

@@ -135,6 +135,9 @@ def render(catalog: Catalog) -> None:
     """Draw step 5: the rules table and the dry run."""
     st.caption(HELP["quality"] + " Switch off what does not fit; edit values and thresholds "
                "in the white cells. " + EDIT_HINT)
+    if wizard.focus("rules"):
+        st.caption("Switch off the rules that fail on the data (try them below), or fix the "
+                   "data and upload it again.")
     rules = _base()
     config = {
         "On": st.column_config.CheckboxColumn(help="Switch the rule on or off."),

@@ -98,6 +98,10 @@ def _rows(props: list[PropertyForm]) -> pd.DataFrame:
 def render_schema(catalog: Catalog) -> None:
     """Draw step 3: one editable row per column, what the data shows beside it."""
     props = _base()
+    for prop in props:
+        if wizard.focus(prop.name):
+            st.caption(f"The review asks for a change in the row of column "
+                       f"{escape_markdown(prop.name, one_line=True)}.")
     st.caption("Names, types and figures come from the data. Describe each column, and say "
                "which are required, unique, part of the key, how sensitive they are and whether "
                "they hold personal data. " + EDIT_HINT)
@@ -142,13 +146,30 @@ def sync_sla() -> None:
 def sla_step_problems(catalog: Catalog) -> list[str]:
     """What stops step 4."""
     form = wizard.form()
-    return sla_problems(form.sla, form.properties)
+    return sla_problems(form.sla, form.properties, form.basics.product_type)
+
+
+def _column_changed(catalog: Catalog) -> None:
+    """Another date or time column: measure the suggested promises on it instead."""
+    form, data_profile = wizard.form(), wizard.profile()
+    column = st.session_state.get(state.REGISTER_FRESHNESS_COLUMN) or None
+    if data_profile is None or column is None:
+        return
+    suggested = catalog.suggest_service_levels(form, data_profile, column)
+    form.sla.snapshot_end = suggested.snapshot_end
+    for topic in ("freshness", "retention"):
+        form.sla.choices[topic] = suggested.choices[topic]
+        st.session_state[state.register_sla(topic)] = suggested.choices[topic]
 
 
 def render_sla(catalog: Catalog) -> None:
     """Draw step 4: one plain-language choice per topic; what it writes into the contract."""
-    form = wizard.form()
+    form, data_profile = wizard.form(), wizard.profile()
     st.caption(HELP["sla"])
+    if data_profile is not None and not wizard.is_new_version():  # it names columns: escaped
+        st.info(escape_markdown(shown.sla_reason(form, data_profile)),
+                icon=":material/event_available:")
+    wizard.focus("freshness", state.register_sla("freshness"))
     left, right = st.columns(2)
     for index, topic in enumerate(shown.SLA_TOPICS):
         presets = shown.sla_presets(topic)
@@ -164,10 +185,15 @@ def render_sla(catalog: Catalog) -> None:
         wizard.seed(state.REGISTER_FRESHNESS_COLUMN, form.sla.freshness_column or "")
         st.selectbox("Date or time column that shows how recent a row is", ["", *columns],
                      key=state.REGISTER_FRESHNESS_COLUMN, persist_state="page",
-                     format_func=lambda c: c or "(none)",
+                     format_func=lambda c: c or "(none)", on_change=_column_changed,
+                     args=(catalog,),
                      help="Freshness (age of the newest row) and retention (age of the oldest "
                           "row) are measured on it.")
     sync_sla()
+    if form.sla.choices.get("freshness") == "snapshot":
+        st.caption("A snapshot ending " + escape_markdown(
+            form.sla.snapshot_end or "today (the day it is published)", one_line=True)
+            + ": the ages of its rows are measured at that day.")
     if form.sla.carried:
         st.caption("Kept from the published contract: " + escape_markdown(", ".join(
             str(e.get("property")) for e in form.sla.carried), one_line=True))

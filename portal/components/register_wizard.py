@@ -78,10 +78,18 @@ def _go_next(catalog: Catalog, registry: dict[str, Step]) -> None:
     current.sync()
     problems = current.problems(catalog)
     set_problems(problems)
+    if problems:
+        st.session_state[state.REGISTER_ATTEMPTED] = index
     if problems or index + 1 >= len(STEPS):
         return
-    st.session_state[state.REGISTER_STEP] = index + 1
-    following = registry[STEPS[index + 1]]
+    _enter(catalog, registry, index + 1)
+
+
+def _enter(catalog: Catalog, registry: dict[str, Step], index: int) -> None:
+    st.session_state[state.REGISTER_STEP] = index
+    st.session_state.pop(state.REGISTER_ATTEMPTED, None)
+    st.session_state.pop(state.REGISTER_FOCUS, None)
+    following = registry[STEPS[index]]
     if following.on_enter is not None:
         following.on_enter(catalog)
 
@@ -90,7 +98,38 @@ def _go_back(registry: dict[str, Step]) -> None:
     index = step_index()
     registry[STEPS[index]].sync()
     set_problems([])
+    st.session_state.pop(state.REGISTER_ATTEMPTED, None)
+    st.session_state.pop(state.REGISTER_FOCUS, None)
     st.session_state[state.REGISTER_STEP] = max(0, index - 1)
+
+
+def go_to(step: str, field: str) -> None:
+    """Go back to ``step`` with ``field`` highlighted (a review problem's "go there"); the
+    review is the last step, so every earlier step has been entered already."""
+    set_problems([])
+    st.session_state.pop(state.REGISTER_ATTEMPTED, None)
+    st.session_state[state.REGISTER_FOCUS] = field
+    st.session_state[state.REGISTER_STEP] = STEPS.index(step)
+
+
+def focus(field: str, widget_key: str | None = None) -> bool:
+    """Highlight ``field`` when a review problem sent the person here for it: a callout
+    above it and, for a widget, the cursor in it. Returns True when it is the field asked for.
+
+    Args:
+        field: the form field (a Basics field name, ``freshness``, a column name, ``rules``).
+        widget_key: the widget's key (from :mod:`portal.state`), to put the cursor in it.
+    """
+    if not field or st.session_state.get(state.REGISTER_FOCUS) != field:
+        return False
+    st.warning("Change this to publish: the review sent you here.", icon=":material/edit:")
+    if widget_key:  # the key is one of portal.state's constants, never typed text
+        selector = f".st-key-{widget_key} input, .st-key-{widget_key} textarea"
+        st.html(f"<script>setTimeout(() => {{const e = window.parent.document.querySelector("
+                f"'{selector}') || document.querySelector('{selector}'); if (e) {{ "
+                "e.scrollIntoView({block: 'center'}); e.focus(); }}, 300);</script>",
+                unsafe_allow_javascript=True)
+    return True
 
 
 def reset() -> None:
@@ -111,9 +150,18 @@ def progress() -> None:
                           for i, s in enumerate(STEPS)))
 
 
-def show_problems() -> None:
-    """The problems that stopped the last "Next", as one error listing what to fix."""
+def show_problems(catalog: Catalog, registry: dict[str, Step]) -> None:
+    """The problems that stopped the last "Next", as one error listing what to fix; checked
+    again after every change, so a fixed problem disappears at once."""
     problems = st.session_state.get(state.REGISTER_PROBLEMS) or []
+    if problems and st.session_state.get(state.REGISTER_ATTEMPTED) == step_index():
+        current = registry[STEPS[step_index()]]
+        current.sync()
+        problems = current.problems(catalog)
+        set_problems(problems)
+        if not problems:
+            st.success("Everything on this step is fixed: continue with Next.",
+                       icon=":material/check_circle:")
     if problems:  # they repeat names, files and values that were typed or uploaded: escaped
         st.error("Fix these to continue:\n\n"
                  + "\n".join(f"- {escape_markdown(p, one_line=True)}" for p in problems),
@@ -129,3 +177,25 @@ def navigation(catalog: Catalog, registry: dict[str, Step]) -> None:
         if index + 1 < len(STEPS):
             st.button("Next", icon=":material/arrow_forward:", type="primary",
                       key=state.REGISTER_NEXT, on_click=_go_next, args=(catalog, registry))
+        if index + 1 < len(STEPS) and state.REGISTER_FOCUS in st.session_state:
+            st.button("Back to the review", icon=":material/fact_check:",
+                      key=state.REGISTER_TO_REVIEW, on_click=_to_review,
+                      args=(catalog, registry),
+                      help="Check this step, then show the review again with the change.")
+
+
+def _to_review(catalog: Catalog, registry: dict[str, Step]) -> None:
+    """After a change the review asked for: check this step, then go straight to the review."""
+    start = step_index()
+    registry[STEPS[start]].sync()
+    for index in range(start, len(STEPS) - 1):  # the steps between are checked too
+        if index > start:
+            _enter(catalog, registry, index)
+        problems = registry[STEPS[index]].problems(catalog)
+        if problems:
+            st.session_state[state.REGISTER_STEP] = index
+            set_problems(problems)
+            st.session_state[state.REGISTER_ATTEMPTED] = index
+            return
+    set_problems([])
+    _enter(catalog, registry, len(STEPS) - 1)

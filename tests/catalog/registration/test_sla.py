@@ -22,7 +22,8 @@ def test_daily_means_a_day_between_updates_and_at_most_26_hours_old() -> None:
 
 def test_defaults_promise_availability_retention_and_support() -> None:
     names = [(p["property"], p["value"], p.get("unit")) for p in sla.sla_properties({})]
-    assert names == [("availability", 99.0, "percent"), ("retention", 1, "y"),
+    assert names == [("freshness", 1, "d"), ("availability", 99.0, "percent"),
+                     ("retention", 1, "y"),
                      ("supportHours", "Mon-Fri 09:00-17:00", None), ("timeToRepair", 2, "d")]
 
 
