@@ -172,6 +172,25 @@ class ProductChanges(_Edit):
         default=None, description="Every quality rule that has an id."
     )
 
+    def changed_since(self, start: ProductChanges) -> ProductChanges:
+        """Only what differs from ``start`` (the values the form started from): other fields
+        become None and unchanged columns are left out, so an edit previewed again after
+        someone else published keeps their changes to the fields this one did not touch.
+
+        Args:
+            start: the values the form was filled with.
+
+        Returns:
+            A copy holding only the changed fields (lists whole when anything in them changed).
+        """
+        update: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            if name == "columns":
+                update[name] = {k: v for k, v in self.columns.items() if start.columns.get(k) != v}
+            elif name != "port" and getattr(self, name) == getattr(start, name):
+                update[name] = None
+        return self.model_copy(update=update)
+
 
 EDIT_CLASSIFICATIONS = CLASSIFICATIONS
 """Public name of :data:`CLASSIFICATIONS` (the form's choices)."""

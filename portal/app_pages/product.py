@@ -18,6 +18,7 @@ from portal.components.compliance_checklist import compliance_checklist
 from portal.components.contract_view import contract_view, manifest_downloads
 from portal.components.data_view import data_view
 from portal.components.not_found import not_found
+from portal.components.product_edit import edit_button, edit_outcome, edit_panel, editing
 from portal.components.product_header import trust_signals
 from portal.components.product_overview import product_overview
 from portal.components.quality_view import quality_view
@@ -62,9 +63,15 @@ with st.container(horizontal=True, gap="small", vertical_alignment="center"):
     if catalog.decide(principal, Action.PUBLISH_VERSION, product.id).allowed:
         st.page_link(routes.REGISTER, label="Publish a new version", icon=":material/upgrade:",
                      query_params={routes.PRODUCT_PARAM: product.id})
+    edit_button(catalog, principal, product)
 with errors_shown():
     trust_signals(product.id, catalog.verdict(principal, product.id),
                   catalog.compliance(principal, product.id))
+edit_outcome(product.id)
+if editing(product.id):
+    with errors_shown():
+        edit_panel(catalog, principal, product)
+    st.stop()
 
 # A hand-typed ``tab=quality`` selects the Quality tab (the URL then names it as labelled).
 asked = st.query_params.get(routes.TAB_PARAM)
