@@ -24,66 +24,12 @@ from open_data_contract_standard.model import (
     ServiceLevelAgreementProperty,
 )
 
-# -- units ---------------------------------------------------------------------------------
-
-_UNITS: dict[str, tuple[str, str]] = {}
-for _names, _words in (
-    (("ms", "millisecond", "milliseconds"), ("millisecond", "milliseconds")),
-    (("s", "sec", "second", "seconds"), ("second", "seconds")),
-    (("m", "min", "minute", "minutes"), ("minute", "minutes")),
-    (("h", "hr", "hour", "hours"), ("hour", "hours")),
-    (("d", "day", "days"), ("day", "days")),
-    (("w", "wk", "week", "weeks"), ("week", "weeks")),
-    (("mo", "month", "months"), ("month", "months")),
-    (("y", "yr", "year", "years"), ("year", "years")),
-):
-    for _name in _names:
-        _UNITS[_name] = _words
-_PERCENT = {"percent", "%", "pct"}
-
-
-def time_unit(unit: str | None) -> str | None:
-    """The singular English word of an ODCS time unit (``"d"`` → ``"day"``, ``"yr"`` →
-    ``"year"``), or None when ``unit`` is not a time unit."""
-    words = _UNITS.get((unit or "").strip().lower())
-    return words[0] if words else None
-
-
-def number(value: Any) -> str:
-    """A number as people write it: ``300000`` → ``"300,000"``, ``99.5`` → ``"99.5"``.
-
-    Args:
-        value: an int, float or anything else (returned as ``str(value)``).
-
-    Returns:
-        The formatted text.
-    """
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,g}"
-    return str(value)
-
-
-def quantity(value: Any, unit: str | None) -> str:
-    """A value with its unit in words: ``(1, "d")`` → ``"1 day"``, ``(99.5, "%")`` → ``"99.5%"``.
-
-    Unit names follow ODCS ("d, day, days for days; y, yr, years for years"); unknown units are
-    kept as written.
-    """
-    text = number(value)
-    if not unit:
-        return text
-    key = unit.strip().lower()
-    if key in _PERCENT:
-        return f"{text}%"
-    if key in _UNITS:
-        singular, plural = _UNITS[key]
-        return f"{text} {singular if text == '1' else plural}"
-    return f"{text} {unit}"
-
+from catalog.quality.kinds import KINDS, kind_name, read_rule, rule_sentence
+from catalog.quality.kinds import Target as Target  # re-exported: what a rule checks
+from catalog.quality.units import PERCENT as _PERCENT
+from catalog.quality.units import number as number  # re-exported: the wording of numbers
+from catalog.quality.units import quantity
+from catalog.quality.units import time_unit as time_unit  # re-exported
 
 # -- SLA -----------------------------------------------------------------------------------
 
@@ -141,23 +87,6 @@ _COMPARISONS = (
     ("mustBeLessThan", "fewer than"),
     ("mustBeLessOrEqualTo", "at most"),
 )
-
-
-@dataclass(frozen=True)
-class Target:
-    """What a quality rule checks: a property (column) of a schema object, or the object."""
-
-    object_name: str
-    property_name: str | None = None
-    business_name: str | None = None
-
-    def phrase(self) -> str:
-        """``"Airline code (carrier)"``, ``"carrier"`` or ``"the table flights"``."""
-        if self.property_name is None:
-            return f"the table {self.object_name}" if self.object_name else "the table"
-        if self.business_name and self.business_name != self.property_name:
-            return f"{self.business_name} ({self.property_name})"
-        return self.property_name
 
 
 def threshold(rule: DataQuality) -> tuple[str, str] | None:
@@ -234,6 +163,9 @@ def quality_sentence(rule: DataQuality, target: Target) -> str:
     Returns:
         E.g. "No missing values in Airline code (carrier)", "More than 300,000 rows".
     """
+    entry = rule.model_dump(by_alias=True, exclude_none=True)
+    if kind_name(entry) in KINDS:
+        return rule_sentence(read_rule(entry), target)
     metric = rule.metric or rule.rule
     if metric:
         return _library_sentence(rule, metric, target)

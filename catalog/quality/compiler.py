@@ -24,134 +24,61 @@ query for all) so the benchmark can compare the plan with both naive ways.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Any
 
+from catalog.quality.kinds import KINDS
+from catalog.quality.measures import (
+    AGGREGATE,
+    DISTINCT,
+    FILTER,
+    NOT_RUN,
+    SCALAR,
+    SQL,
+    CompileError,
+    Measure,
+    column,
+    counted,
+    is_numeric,
+    literal,
+    not_matching,
+    outside_list,
+    value_list,
+)
 from catalog.quality.model import Check
-from catalog.sql import quote_identifier, quote_literal
+from catalog.sql import quote_identifier
+
+__all__ = ["AGGREGATE", "DISTINCT", "FILTER", "NOT_RUN", "SCALAR", "SQL", "STRATEGIES",
+           "CompileError", "Measure", "Query", "compile_check", "is_numeric", "plan_queries"]
 
 STRATEGIES = ("planned", "per_check", "single_pass", "shared_scan")
 """How measures are grouped into queries (see module docstring)."""
-
-FILTER, AGGREGATE, DISTINCT, SCALAR, SQL, NOT_RUN = (
-    "filter", "aggregate", "distinct", "scalar", "sql", "not_run")
-
-_NUMERIC_PREFIXES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
-                     "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "REAL", "DOUBLE", "DECIMAL")
-
-
-class CompileError(ValueError):
-    """A check cannot be turned into SQL (missing column, missing argument); the message says
-    what to fix in the contract."""
-
-
-@dataclass(frozen=True)
-class Measure:
-    """How one check is measured.
-
-    Attributes:
-        check: the check.
-        mode: ``filter`` (count of rows matching ``predicate``), ``aggregate`` (``expression``
-            over the whole object), ``scalar`` (``expression`` such as ``count(*)`` or
-            ``max(col)`` asked alone), ``sql`` (the rule's own query) or ``not_run``.
-        predicate: SQL predicate selecting failing rows (filter mode; also used for samples).
-        expression: SQL aggregate expression (aggregate and scalar modes).
-        key: columns whose duplicates fail the check (uniqueness kinds; used for samples).
-        exact: for compound keys, a query giving the exact count, run only when the fast
-            ``expression`` (distinct 64-bit hashes of the key) reports duplicates: equal
-            hashes can only *over*-report, so a zero from the fast count is already exact.
-        reason: why a ``not_run`` check is not executed.
-    """
-
-    check: Check
-    mode: str
-    predicate: str | None = None
-    expression: str | None = None
-    key: tuple[str, ...] = ()
-    exact: str | None = None
-    reason: str = ""
-
-    @property
-    def row_based(self) -> bool:
-        """True when the measured value counts rows (so percent units and samples apply)."""
-        return self.mode == FILTER or bool(self.key) or (
-            self.mode == AGGREGATE and self.predicate is not None)
-
-
-def is_numeric(duckdb_type: str) -> bool:
-    """True for DuckDB integer, floating point and decimal types."""
-    return duckdb_type.upper().startswith(_NUMERIC_PREFIXES)
-
-
-def _literal(value: Any, numeric: bool) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if numeric and isinstance(value, int | float) and math.isfinite(value):
-        return repr(value)
-    return quote_literal(str(value))
-
-
-def _value_list(values: list[Any], numeric: bool) -> tuple[str, bool]:
-    """SQL list of the non-null values, and whether the column must be cast to VARCHAR."""
-    present = [v for v in values if v is not None]
-    if numeric and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
-        return ", ".join(_literal(v, True) for v in present), False
-    return ", ".join(quote_literal(str(v)) for v in present), True
-
-
-def _col(check: Check, types: dict[str, str]) -> tuple[str, str]:
-    """Quoted column of a property-level check and its DuckDB type.
-
-    Raises:
-        CompileError: the property names no column of the data.
-    """
-    name = str(check.arguments.get("column") or check.property or "")
-    if not name:
-        raise CompileError(f"The {check.kind} rule needs a property; put it under one.")
-    if name not in types:
-        raise CompileError(f"Column '{name}' is not in the data "
-                           f"(columns: {', '.join(sorted(types)) or 'none'}).")
-    return quote_identifier(name), types[name]
-
-
-def _in_list(check: Check, types: dict[str, str], values: list[Any], negate: bool) -> str:
-    col, typ = _col(check, types)
-    listed, cast = _value_list(values, is_numeric(typ))
-    target = f"CAST({col} AS VARCHAR)" if cast and not typ.upper().startswith("VARCHAR") else col
-    if not listed:
-        return f"{col} IS NOT NULL" if negate else "false"
-    op = "NOT IN" if negate else "IN"
-    return f"({col} IS NOT NULL AND {target} {op} ({listed}))"
 
 
 def _filter(check: Check, types: dict[str, str]) -> tuple[str, str]:
     """(mode, predicate) of a check measured as a count of failing rows."""
     kind, args = check.kind, check.arguments
-    if kind in {"required", "nullValues"}:
-        col, _ = _col(check, types)
+    if kind == "required":
+        col, _ = column(check, types)
         return FILTER, f"{col} IS NULL"
     if kind == "missingValues":
-        col, typ = _col(check, types)
+        col, typ = column(check, types)
         values = [v for v in args.get("missingValues") or [] if v is not None]
         if not values:
             return FILTER, f"{col} IS NULL"
-        listed, _ = _value_list(values, is_numeric(typ))
+        listed, _ = value_list(values, is_numeric(typ))
         return AGGREGATE, f"({col} IS NULL OR CAST({col} AS VARCHAR) IN ({listed}))"
     if kind in {"enum", "invalidValues"} and "validValues" in args:
-        return FILTER, _in_list(check, types, list(args["validValues"] or []), negate=True)
+        return FILTER, outside_list(check, types, list(args["validValues"] or []))
     if kind in {"pattern", "invalidValues"} and args.get("pattern"):
-        col, _ = _col(check, types)
-        return AGGREGATE, (f"({col} IS NOT NULL AND NOT regexp_matches(CAST({col} AS VARCHAR), "
-                           f"{quote_literal(str(args['pattern']))}))")
+        return AGGREGATE, not_matching(check, types, str(args["pattern"]))
     if kind in {"minLength", "maxLength"}:
-        col, _ = _col(check, types)
+        col, _ = column(check, types)
         op = "<" if kind == "minLength" else ">"
         return AGGREGATE, f"length(CAST({col} AS VARCHAR)) {op} {int(args['value'])}"
     bounds = {"minimum": "<", "maximum": ">", "exclusiveMinimum": "<=", "exclusiveMaximum": ">="}
     if kind in bounds:
-        col, typ = _col(check, types)
-        return FILTER, f"{col} {bounds[kind]} {_literal(args['value'], is_numeric(typ))}"
+        col, typ = column(check, types)
+        return FILTER, f"{col} {bounds[kind]} {literal(args['value'], is_numeric(typ))}"
     if kind == "invalidValues":
         raise CompileError("An invalidValues rule needs arguments.validValues or "
                            "arguments.pattern.")
@@ -182,6 +109,8 @@ def compile_check(check: Check, types: dict[str, str]) -> Measure:
         CompileError: the check refers to a missing column or lacks an argument.
     """
     kind = check.kind
+    if kind in KINDS:
+        return KINDS[kind].compile(check, types)
     if kind == "custom":
         return Measure(check, NOT_RUN, reason=f"Runs on the {check.engine or 'named'} engine, "
                        "which this portal does not execute; its own pipeline reports it.")
@@ -197,7 +126,7 @@ def compile_check(check: Check, types: dict[str, str]) -> Measure:
         if not (check.arguments.get("column") or check.property):
             return Measure(check, NOT_RUN, reason="The SLA names no element (a date or time "
                            "column) to measure; add `element: <table>.<column>`.")
-        col, typ = _col(check, types)
+        col, typ = column(check, types)
         agg = f"{'max' if kind == 'freshness' else 'min'}({col})"
         if typ.upper().startswith("TIMESTAMP WITH TIME ZONE"):
             agg = f"timezone('UTC', {agg})"  # naive UTC, whatever the session's time zone
@@ -205,8 +134,7 @@ def compile_check(check: Check, types: dict[str, str]) -> Measure:
     if kind in {"unique", "duplicateValues", "primaryKey"}:
         return _uniqueness(check, types)
     mode, predicate = _filter(check, types)
-    return Measure(check, mode, predicate=predicate,
-                   expression=f"count(*) FILTER (WHERE {predicate})")
+    return counted(check, mode, predicate)
 
 
 def _uniqueness(check: Check, types: dict[str, str]) -> Measure:

@@ -25,8 +25,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from catalog.quality.model import OPERATORS, Check
-from catalog.wording import quantity
+from catalog.quality.kinds import KINDS, Target, operator_of, read_rule, rule_sentence
+from catalog.quality.model import Check
+from catalog.quality.units import quantity
 
 OPERATOR_ALIASES = {
     "mustBeGreaterThanOrEqualTo": "mustBeGreaterOrEqualTo",
@@ -76,14 +77,6 @@ def fill_placeholders(query: str, object_sql: str, column_sql: str) -> str:
     return query.strip().rstrip(";")
 
 
-def _operator(rule: dict[str, Any], default: tuple[str, Any] | None) -> tuple[str | None, Any]:
-    for key, value in rule.items():
-        name = OPERATOR_ALIASES.get(key, key)
-        if name in OPERATORS:
-            return name, value
-    return default if default else (None, None)
-
-
 def column_of(prop: dict[str, Any]) -> str:
     """The column a property is stored in: ``physicalName`` when set, else ``name``."""
     return str(prop.get("physicalName") or prop.get("name") or "")
@@ -103,7 +96,6 @@ def _describe(kind: str, prop: str | None, args: dict[str, Any], op: str | None,
     p = p[0].lower() + p[1:] if p[:1].isupper() and not p[:2].isupper() else p
     text = {
         "required": f"{p[:1].upper() + p[1:]} is always filled in",
-        "nullValues": f"{p.capitalize()} is filled in",
         "missingValues": f"{p.capitalize()} is not missing",
         "unique": f"No two rows share the same {p}",
         "duplicateValues": f"No duplicate {p}",
@@ -123,7 +115,7 @@ def _describe(kind: str, prop: str | None, args: dict[str, Any], op: str | None,
         "retention": f"Records are kept for {quantity(threshold, unit)}",
         "sql": "A custom SQL rule holds",
     }.get(kind, kind)
-    if unit == "percent" and op and kind in {"nullValues", "missingValues", "invalidValues",
+    if unit == "percent" and op and kind in {"missingValues", "invalidValues",
                                              "duplicateValues"}:
         text += f" ({op} {threshold}%)"
     return text
@@ -159,22 +151,25 @@ def _rule_check(rule: dict[str, Any], *, ids: _Ids, product_id: str, port: str, 
     default = ("mustBeGreaterThan", 0) if kind == "rowCount" else (
         ("mustBe", 0) if kind in {"nullValues", "missingValues", "invalidValues",
                                   "duplicateValues"} else None)
-    op, threshold = _operator(rule, default)
+    op, threshold = operator_of(rule, default)
     arguments = dict(rule.get("arguments") or {})
     if kind == "invalidValues" and "validValues" not in arguments and rule.get("validValues"):
         arguments["validValues"] = rule["validValues"]  # v3.0 shape
     if column and column != prop:
         arguments.setdefault("column", column)
     unit = str(rule.get("unit") or "rows")
+    if kind in KINDS:
+        said = rule_sentence(read_rule(rule), Target(obj, prop, label))
+    else:
+        said = _describe(kind, prop, arguments, op, threshold, unit, label)
     return Check(
         id=ids.make(rule.get("id"), port, obj, prop, kind),
         product_id=product_id, port=port, kind=kind, object=obj, property=prop,
         dimension=str(rule.get("dimension") or DEFAULT_DIMENSION.get(kind, "accuracy")),
         severity=str(rule.get("severity") or "error"),
-        description=str(rule.get("description") or rule.get("name")
-                        or _describe(kind, prop, arguments, op, threshold, unit, label)),
+        description=str(rule.get("description") or rule.get("name") or said),
         operator=op or "", threshold=threshold, unit=unit, arguments=arguments,
-        query=rule.get("query"), engine=rule.get("engine"), source=source,
+        query=rule.get("query"), engine=rule.get("engine"), source=source, label=label,
     )
 
 
@@ -186,7 +181,7 @@ def _constraint(kind: str, *, ids: _Ids, product_id: str, port: str, obj: str, p
         id=ids.make(None, port, obj, prop, kind), product_id=product_id, port=port, kind=kind,
         object=obj, property=prop, dimension=DEFAULT_DIMENSION[kind], severity="error",
         description=_describe(kind, prop, args, "mustBe", 0, "rows", label), operator="mustBe",
-        threshold=0, unit="rows", arguments=args, source=source,
+        threshold=0, unit="rows", arguments=args, source=source, label=label,
     )
 
 

@@ -94,6 +94,7 @@ def _result(data: dict[str, Any]) -> CheckResult:
         threshold=data.get("threshold"), unit=data.get("unit") or "rows",
         arguments=data.get("arguments") or {}, query=data.get("query"),
         engine=data.get("engine"), source=data.get("source") or "",
+        label=data.get("label"),
     )
     return CheckResult(check, Status(data["status"]), observed=data.get("observed"),
                        failing_rows=data.get("failing_rows"), sample=data.get("sample") or [],

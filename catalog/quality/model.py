@@ -68,6 +68,7 @@ class Check:
         query: the SQL of an ``sql`` rule, with ``{object}``/``{property}`` placeholders.
         engine: for ``custom`` rules, the engine named (soda, great-expectations…).
         source: where in the contract it came from, e.g. ``schema[0].properties[3].quality[1]``.
+        label: the property's ``businessName``, when it has one (how the rule names it).
     """
 
     id: str
@@ -86,6 +87,7 @@ class Check:
     query: str | None = None
     engine: str | None = None
     source: str = ""
+    label: str | None = None
 
     @builtins.property  # the field ``property`` shadows the builtin inside this class
     def blocking(self) -> bool:
@@ -127,7 +129,7 @@ class CheckResult:
             "unit": c.unit, "failing_rows": self.failing_rows, "sample": self.sample,
             "message": self.message, "duration_s": round(self.duration_s, 6),
             "arguments": c.arguments, "query": c.query, "engine": c.engine,
-            "source": c.source,
+            "source": c.source, "label": c.label,
         }
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from catalog.wording import number, quantity, time_unit
+from catalog.quality.units import number, quantity, time_unit
 
 SECONDS_PER_UNIT: dict[str, float] = {
     "millisecond": 0.001, "second": 1, "minute": 60, "hour": 3600, "day": 86400,
     "week": 7 * 86400, "month": 30 * 86400, "year": 365 * 86400,
 }
-"""Seconds per SLA time unit, keyed by the unit's word from :func:`catalog.wording.time_unit`
+"""Seconds per SLA time unit, keyed by the unit's word from :func:`catalog.quality.units.time_unit`
 (which owns the ODCS spellings: "d, day, days for days; y, yr, years for years"); a month is
 taken as 30 days and a year as 365 days."""
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from statistics import mean
 
 from catalog.mesh import DataProduct
-from catalog.quality.model import CheckResult, QualityRun, Status
+from catalog.quality.kinds import KINDS, check_sentence, kind_of
+from catalog.quality.model import Check, CheckResult, QualityRun, Status
 from catalog.quality.operators import is_time_unit, unit_word, words
 from catalog.quality.scoring import GRADES, WEIGHTS
 
@@ -51,7 +52,7 @@ GRADE_COLORS = {"A": "green", "B": "blue", "C": "yellow", "D": "orange", "E": "r
 
 _SEVERITY_RANK = {"critical": 0, "blocker": 0, "error": 0, "high": 0, "major": 1, "warning": 1,
                   "medium": 1, "minor": 2, "info": 2, "low": 2}
-_NOUNS = {"required": "missing", "nullValues": "missing", "missingValues": "missing",
+_NOUNS = {"required": "missing", "missingValues": "missing",
           "unique": "duplicate", "duplicateValues": "duplicate", "primaryKey": "duplicate"}
 _INVALID = {"enum", "invalidValues", "pattern", "minLength", "maxLength", "minimum", "maximum",
             "exclusiveMinimum", "exclusiveMaximum"}
@@ -101,6 +102,8 @@ def outcome(result: CheckResult) -> str:
     ``336,776 rows``, ``newest record 4,707.5 days old``, ``the query returned 0``; for
     ``error``/``skipped`` results the reason."""
     c, value = result.check, result.observed
+    if c.kind in KINDS:
+        return kind_of(c.kind).outcome(result)
     if result.status in (Status.ERROR, Status.SKIPPED) or (value is None and c.kind not in
                                                            ("freshness", "retention")):
         return result.message or "not measured"
@@ -127,6 +130,8 @@ def value_label(result: CheckResult) -> str:
     """What the rule's observed value counts, for a chart axis: ``missing (% of rows)``,
     ``duplicates (rows)``, ``age of the newest record (days)``, ``rows``, ``query result``."""
     c = result.check
+    if c.kind in KINDS:
+        return kind_of(c.kind).value_label(c)
     if c.kind in ("freshness", "retention"):
         which = "newest" if c.kind == "freshness" else "oldest"
         return f"age of the {which} record ({unit_word(c.unit)})"
@@ -139,6 +144,13 @@ def value_label(result: CheckResult) -> str:
     return "rows" if c.kind == "rowCount" else "query result"
 
 
+def rule_sentence(check: Check) -> str:
+    """The rule in one sentence, as the contract, the wizard and the product's documentation
+    say it (:func:`catalog.quality.kinds.check_sentence`), e.g. "No missing values in Airline
+    code (carrier)"."""
+    return check_sentence(check)
+
+
 def result_sentence(result: CheckResult, mark: bool = True) -> str:
     """The rule and its result on one line, e.g. "At most 1% of flights lack a departure time —
     2.45% missing ✗ (8,255 rows)"; the row count is added when the unit is percent.
@@ -148,7 +160,7 @@ def result_sentence(result: CheckResult, mark: bool = True) -> str:
         mark: end the outcome with its mark (✓, ✗, !, –); tables leave it out and show
             :data:`RESULT_WORDS` in a column of their own.
     """
-    text = f"{result.check.description} — {outcome(result)}"
+    text = f"{rule_sentence(result.check)} — {outcome(result)}"
     if mark:
         text += f" {MARKS[result.status]}"
     if (result.check.unit == "percent" and result.failing_rows

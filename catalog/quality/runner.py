@@ -36,8 +36,9 @@ from catalog.quality.derive import (
     snapshot_end,
     time_element,
 )
+from catalog.quality.kinds import kind_of
 from catalog.quality.model import Check, CheckResult, QualityRun, Status
-from catalog.quality.operators import meets, unit_seconds
+from catalog.quality.operators import unit_seconds
 from catalog.quality.scoring import score
 from catalog.sandbox import Limits, SandboxRefused, check_select
 from catalog.sql import quote_identifier, quote_literal
@@ -122,17 +123,6 @@ def _sql_rule(check: Check, relation: str, types: dict[str, str]) -> str:
             return f"WITH RECURSIVE {cte}, {words[2]}"
         return f"WITH {cte}, {sql.split(None, 1)[1]}"
     return f"WITH {cte} {sql}"
-
-
-def _number(value: Any) -> float:
-    if isinstance(value, bool):
-        return float(value)
-    if isinstance(value, int | float):
-        return float(value)
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise _QueryFailed(f"The query returned {value!r}, not a number.") from None
 
 
 def _as_naive_utc(value: Any) -> dt.datetime | None:
@@ -274,21 +264,13 @@ class _ObjectRun:
                 observed = age_s / unit_seconds(check.unit)
                 what = "newest" if check.kind == "freshness" else "oldest"
                 message = f"The {what} record is from {newest:%Y-%m-%d %H:%M}"
-            elif m.row_based:
-                failing = int(value or 0)
-                observed = float(failing)
-                if check.unit == "percent":
-                    total = self.total or 0
-                    observed = 100.0 * failing / total if total else 0.0
-                message = ""
-            elif value is None:  # SQL's three-valued logic: NULL meets no threshold
-                return self._verdict(check, None, None, "The query returned no value (NULL), "
-                                     "which meets no threshold; return a number, e.g. with "
-                                     "COALESCE(…, 0).", ok=False)
             else:
-                observed = _number(value)
-                message = ""
-            ok = meets(check.operator, observed, check.threshold) if check.operator else None
+                kind = kind_of(check.kind)
+                seen = kind.observe(m, value, now=self.now, total=self.total)
+                if seen.observed is None:
+                    return self._verdict(check, None, None, seen.message, ok=False)
+                observed, failing, message = seen.observed, seen.failing, seen.message
+            ok = kind_of(check.kind).evaluate(check, observed)
         except (_QueryFailed, ValueError) as err:
             return CheckResult(check, Status.ERROR, message=str(err))
         if ok is None:

@@ -26,10 +26,11 @@ import math
 import re
 from typing import Any
 
+from catalog.quality.kinds import Target, read_rule, rule_sentence
+from catalog.quality.units import number
 from catalog.registration.forms import PropertyForm, RuleForm, RuleKind
 from catalog.registration.profile import Profile, display
 from catalog.sql import quote_literal
-from catalog.wording import number
 
 _DIMENSION = {RuleKind.NOT_NULL: "completeness", RuleKind.UNIQUE: "uniqueness",
               RuleKind.ACCEPTED_VALUES: "conformity", RuleKind.RANGE: "conformity",
@@ -110,7 +111,7 @@ def sentence(rule: RuleForm) -> str:
     """The rule in plain words, e.g. "Every row has a value in amount"."""
     col = rule.property or "the table"
     if rule.kind == RuleKind.NOT_NULL:
-        return f"Every row has a value in {col}"
+        return rule_sentence(read_rule(_entry(rule)), Target("", rule.property))
     if rule.kind == RuleKind.UNIQUE:
         return f"No two rows share the same {col}"
     if rule.kind == RuleKind.ACCEPTED_VALUES:
@@ -121,6 +122,13 @@ def sentence(rule: RuleForm) -> str:
         return f"The table has at least {number(rule.min_rows)} rows"
     raw = rule.raw or {}
     return str(raw.get("description") or raw.get("name") or f"Published rule {rule.id}")
+
+
+def _entry(rule: RuleForm) -> dict[str, Any]:
+    """What the rule checks, as an ODCS quality entry (no id, dimension, severity or words)."""
+    if rule.kind == RuleKind.NOT_NULL:
+        return {"metric": "nullValues", "mustBe": 0}
+    return {}
 
 
 def _range_literal(value: Any, logical: str) -> str:
@@ -180,9 +188,9 @@ def to_odcs(rule: RuleForm, logical: str | None = None) -> dict[str, Any]:
     """
     if rule.kind == RuleKind.KEPT:
         return dict(rule.raw or {})
-    entry: dict[str, Any] = {"id": rule.id}
+    entry: dict[str, Any] = {"id": rule.id, **_entry(rule)}
     if rule.kind == RuleKind.NOT_NULL:
-        entry.update(metric="nullValues", mustBe=0)
+        pass
     elif rule.kind == RuleKind.UNIQUE:
         entry.update(metric="duplicateValues", mustBe=0)
     elif rule.kind == RuleKind.ACCEPTED_VALUES:

@@ -212,7 +212,7 @@ def _all_rules(run: QualityRun) -> None:
     if not_run:
         st.markdown("**Rules that could not be checked**")
         for r in not_run:
-            st.markdown(f"- {escape_markdown(r.check.description, one_line=True)} — "
+            st.markdown(f"- {escape_markdown(pres.rule_sentence(r.check), one_line=True)} — "
                         f"{pres.RESULT_WORDS[r.status]}: "
                         f"{escape_markdown(r.message, one_line=True)}")
 
@@ -276,6 +276,6 @@ def _rule_trend(product_id: str, runs: list[QualityRun]) -> None:
         st.caption("No rule has a measured value to draw.")
         return
     chosen = st.selectbox("Rule", list(latest), key=state.product_quality_rule(product_id),
-                          format_func=lambda cid: latest[cid].check.description)
+                          format_func=lambda cid: pres.rule_sentence(latest[cid].check))
     label = pres.value_label(latest[chosen])
     st.image(_rule_figure(product_id, _runs_key(runs), chosen, label, runs))

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from catalog import Catalog, RuleForm, RuleKind, Status, rules_problems
+from catalog import quality_presentation as pres
 from catalog import registration_presentation as shown
 from portal import state
 from portal.components import register_wizard as wizard
@@ -125,7 +126,7 @@ def _dry_run(catalog: Catalog) -> None:
     passing = sum(r.status == Status.PASSED for r in results)
     st.markdown(f"**{passing} of {len(results)}** checks pass on the data right now.")
     st.dataframe(pd.DataFrame([{
-        "Result": _STATUS.get(r.status, str(r.status)), "Check": r.check.description,
+        "Result": _STATUS.get(r.status, str(r.status)), "Check": pres.rule_sentence(r.check),
         "Failing rows": r.failing_rows, "Detail": r.message,
     } for r in results]), hide_index=True, width="stretch", placeholder=EMPTY_CELL,
         height=table_height(len(results), 15))

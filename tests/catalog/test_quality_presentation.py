@@ -38,11 +38,11 @@ def _product(pid: str, owners: tuple[str, ...] = ("Ann",), team: str = "T") -> A
 @pytest.mark.parametrize(("result", "sentence"), [
     (_result("nullValues", Status.PASSED, 0, failing=0,
              description="Every flight has a departure airport"),
-     "Every flight has a departure airport — 0 missing ✓"),
+     "No missing values in c — 0 missing ✓"),
     (_result("nullValues", Status.WARNING, 2.4511841, unit="percent", failing=8255,
              operator="mustBeLessOrEqualTo", threshold=1, severity="warning",
              description="At most 1% of flights lack a departure time"),
-     "At most 1% of flights lack a departure time — 2.45% missing ✗ (8,255 rows)"),
+     "At most 1% missing values in c — 2.45% missing ✗ (8,255 rows)"),
     (_result("duplicateValues", Status.FAILED, 1, failing=1), "A rule — 1 duplicate ✗"),
     (_result("unique", Status.FAILED, 3, failing=3), "A rule — 3 duplicates ✗"),
     (_result("enum", Status.PASSED, 0, failing=0), "A rule — 0 invalid ✓"),
@@ -153,7 +153,8 @@ def test_rule_tally_puts_every_rule_in_one_group() -> None:
 def test_table_sentences_carry_no_symbol() -> None:
     result = _result("nullValues", Status.WARNING, 2.4511841, unit="percent", failing=8255,
                      operator="mustBeLessOrEqualTo", threshold=1, description="At most 1%")
-    assert pres.result_sentence(result, mark=False) == "At most 1% — 2.45% missing (8,255 rows)"
+    assert pres.result_sentence(result, mark=False) == (
+        "At most 1% missing values in c — 2.45% missing (8,255 rows)")
     assert pres.RESULT_WORDS[result.status] == "not met (warning)"
     assert set(pres.RESULT_WORDS) == set(Status)
 

@@ -65,7 +65,7 @@ def test_sla_sentences(prop: dict[str, object], expected: str) -> None:
      "More than 300,000 rows"),
     ({"metric": "rowCount", "mustBeGreaterOrEqualTo": 16}, Target("airlines"), "At least 16 rows"),
     ({"metric": "rowCount", "mustBeBetween": [10, 20]}, Target("x"), "Between 10 and 20 rows"),
-    ({"rule": "nullCheck", "mustBe": 0}, CARRIER, "Null check in Airline code (carrier)"),
+    ({"rule": "nullCheck", "mustBe": 0}, CARRIER, "No missing values in Airline code (carrier)"),
     ({"type": "sql", "query": "SELECT 1", "mustBe": 0,
       "description": "Cancelled flights never land"},
      Target("flights"), "Cancelled flights never land"),

@@ -78,7 +78,7 @@ def test_the_row_count_floor_is_90_percent_rounded_down(rows: int, floor: int) -
 
 @pytest.mark.parametrize(("rule", "sentence"), [
     (RuleForm(id="a", kind=RuleKind.NOT_NULL, property="amount"),
-     "Every row has a value in amount"),
+     "No missing values in amount"),
     (RuleForm(id="a", kind=RuleKind.UNIQUE, property="id"), "No two rows share the same id"),
     (RuleForm(id="a", kind=RuleKind.ACCEPTED_VALUES, property="o", values=["EWR", "JFK"]),
      "o is one of EWR, JFK"),
