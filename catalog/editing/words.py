@@ -13,9 +13,11 @@ from typing import Any
 
 from catalog.contracts.model import Change, change
 from catalog.editing.changes import mapping
+from catalog.quality.operators import threshold_text
 
 _DESCRIPTION = {"purpose": "Description", "usage": "Usage", "limitations": "Limitations"}
-_COLUMN_DOC = re.compile(r"^schema\.([^.]+)\.([^.]+)\.(description)$")
+_COLUMN_DOC = re.compile(r"^schema\.([^.\[\]]+)\.([^.\[\]]+)\.description$")
+_RULE_DOC = re.compile(r"\.quality\[([^\]]+)\]\.description$")
 
 
 def _text(value: Any) -> str:
@@ -202,18 +204,31 @@ def product_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     ]
 
 
+def _thresholds(value: Any) -> str | None:
+    """``{'mustBeGreaterOrEqualTo': 16}`` as ``at least 16`` (None when not thresholds)."""
+    if not isinstance(value, dict) or not value:
+        return None
+    try:
+        return " and ".join(threshold_text(op, v) for op, v in value.items())
+    except (TypeError, ValueError):
+        return None
+
+
 def readable(item: Change) -> Change:
-    """``item`` with a plainer sentence where the contract diff words it as a path
-    (a column's description)."""
-    match = _COLUMN_DOC.match(item.path)
-    if item.kind == "documentation-changed" and match:
-        verb = "added" if item.old is None else "removed" if item.new is None else "changed"
-        return change(
-            item.kind,
-            item.path,
-            item.old,
-            item.new,
-            item.bump,
-            f"Description of column {match[2]} {verb}",
-        )
-    return item
+    """``item`` with a plainer sentence where the contract diff words it as a path (a
+    column's or a rule's description) or shows thresholds as mappings."""
+    verb = "added" if item.old is None else "removed" if item.new is None else "changed"
+    message = item.message
+    column, rule = _COLUMN_DOC.match(item.path), _RULE_DOC.search(item.path)
+    if item.kind == "documentation-changed" and column:
+        message = f"Description of column {column[2]} {verb}"
+    elif item.kind == "documentation-changed" and rule:
+        message = f"Description of quality rule {rule[1]} {verb}"
+    else:
+        for value in (item.old, item.new):
+            words = _thresholds(value)
+            if words is not None:
+                message = message.replace(str(value), words)
+    if message == item.message:
+        return item
+    return change(item.kind, item.path, item.old, item.new, item.bump, message)

@@ -24,7 +24,7 @@ _BUMP_WORDS = {
     "none": "no change",
 }
 """What a version bump means, in words."""
-_KIND = {"major": "breaking", "minor": "addition", "patch": "documentation", "none": ""}
+_KIND = {"major": "breaking", "minor": "compatible", "patch": "documentation", "none": ""}
 
 
 def _open(pid: str) -> None:
