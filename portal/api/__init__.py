@@ -23,6 +23,7 @@ from portal.api import (
     audit,
     contracts,
     data,
+    edits,
     health,
     lineage,
     products,
@@ -40,6 +41,7 @@ OPENAPI_PATH = f"{API_PREFIX}/openapi.json"
 OPERATIONS: list[Operation] = [
     *health.OPERATIONS,
     *products.OPERATIONS,
+    *edits.OPERATIONS,
     *contracts.OPERATIONS,
     *quality.OPERATIONS,
     *lineage.OPERATIONS,
