@@ -16,8 +16,10 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
+from catalog.access.identity import AdminConfig, principal_for
 from catalog.catalog import Catalog
 from catalog.config import Settings
+from catalog.editing.changes import ProductChanges
 from catalog.models.principal import LOCAL_USER
 from portal import routes, state
 from tests.portal.pagetest import (
@@ -128,3 +130,33 @@ def test_an_owner_edits_previews_and_publishes(mesh: MeshDirs) -> None:
                               .read_text())
     assert contract["version"] == "1.1.0"
     assert contract["schema"][0]["quality"][0]["mustBeGreaterOrEqualTo"] == 15
+
+
+def test_a_stale_preview_is_refused_and_what_was_typed_stays(mesh: MeshDirs) -> None:
+    product = "reference.airports"
+    at = product_page(PRIYA)
+    at.switch_page(routes.PRODUCT)
+    at.query_params[routes.PRODUCT_PARAM] = product
+    at.run()
+    at.button(key=state.product_edit(product, "open")).click().run()
+    at.text_area(key=state.product_edit(product, "description")).set_value("Mine.")
+    at.button(key=state.product_edit(product, "preview")).click().run()
+    assert at.button(key=state.product_edit(product, "publish")).label.startswith(
+        "Publish version")
+
+    catalog = Catalog(Settings(mesh.root, mesh.data), recheck_seconds=0)
+    tomas = principal_for(TOMAS[0], TOMAS[1], TOMAS[0], admins=AdminConfig())
+    theirs = catalog.draft_edit(tomas, product, ProductChanges(usage="Theirs."))
+    catalog.publish_edit(tomas, theirs)
+
+    at.button(key=state.product_edit(product, "publish")).click().run()
+    assert_clean(at)
+    assert any("changed since you previewed" in e.value for e in at.error)
+    assert at.text_area(key=state.product_edit(product, "description")).value == "Mine."
+    at.button(key=state.product_edit(product, "preview")).click().run()
+    publish = at.button(key=state.product_edit(product, "publish"))
+    assert publish.label == f"Publish version {theirs.version[:-1]}{int(theirs.version[-1]) + 1}"
+    publish.click().run()
+    assert_clean(at)
+    after = catalog.product(tomas, product)
+    assert (after.purpose, after.usage) == ("Mine.", "Theirs.")  # nothing lost
