@@ -4,9 +4,15 @@ fully drawn, cold and warm, against an empty Streamlit page measured in the same
 Every page of the portal is opened in Debian's Chromium (driven by Playwright, as the browser
 tests do) on a real ``streamlit run portal/server.py`` over the built demo mesh (``domains/``
 and a copy of ``data/``, so the benchmark writes nothing into the real operational store;
-``MESH_AUTH=local``, the single-user mode). The **floor** is a Streamlit app of one page
-holding a title and a 100-row ``st.dataframe``, started the same way (same Streamlit, same
-``.streamlit/config.toml``), in the same run.
+``MESH_AUTH=local``, the single-user mode). The **floor** is an empty Streamlit app whose
+page holds a title and a 100-row ``st.dataframe``, started the same way (same Streamlit, same
+``.streamlit/config.toml``), in the same run, and opened at a URL of the same shape as the
+page's: at ``/`` for Home, at ``/floor`` (a second page of the floor app) for every page the
+portal serves under a path of its own. Streamlit's browser code, opened at ``/<page>``, first
+looks for the server under ``/<page>/`` and, refused, tries ``/`` again after 100 ms: every
+multipage app pays this for every page but its first, and an empty app does too. With
+``--root-floor`` the floor is measured at ``/`` too, and each page's ratio to it is reported
+beside (the figure this benchmark gave before it compared like with like).
 
 Two moments are timed from the start of the navigation (the browser's own clock,
 ``performance.now()``):
@@ -41,6 +47,7 @@ Targets: product page and its Quality tab ≤ 1.5× the floor, warm and cold; ev
 Usage::
 
     python bench/pages.py [--repeat 3] [--pages product quality_tab ...] [--repo PATH]
+                          [--root-floor]
 
 ``--repo`` serves another checkout of the portal (e.g. a ``git worktree`` of an older commit,
 to compare before and after a change) over the same data.
@@ -101,15 +108,28 @@ PAGES: dict[str, str] = {
 """Page name → path and query of its URL."""
 PRODUCT_PAGES = ("product", "quality_tab")
 
-FLOOR_APP = '''"""Floor of bench/pages.py: one page, a title and a 100-row table."""
+FLOOR_APP = '''"""Floor of bench/pages.py: a title and a 100-row table, at / and at /floor."""
 import pandas as pd
 import streamlit as st
 
+
+def floor():
+    st.title("Floor", anchor=False)
+    st.dataframe(pd.DataFrame({"n": range(100), "text": [f"row {i}" for i in range(100)],
+                               "value": [i * 1.5 for i in range(100)]}), hide_index=True)
+
+
 st.set_page_config(page_title="Floor", layout="wide")
-st.title("Floor", anchor=False)
-st.dataframe(pd.DataFrame({"n": range(100), "text": [f"row {i}" for i in range(100)],
-                           "value": [i * 1.5 for i in range(100)]}), hide_index=True)
+st.navigation([st.Page(floor, title="Floor", default=True),
+               st.Page(floor, title="Floor page", url_path="floor")], position="hidden").run()
 '''
+FLOOR_PAGE = "/floor"
+"""The floor's page under a path of its own (for portal pages not served at ``/``)."""
+
+
+def floor_path(path: str) -> str:
+    """The floor's URL path of the same shape as a portal page's: ``/`` or :data:`FLOOR_PAGE`."""
+    return "/" if path.split("?", 1)[0] == "/" else FLOOR_PAGE
 
 # Evaluated by page.wait_for_function every 25 ms: returns the time (ms since navigation start)
 # at which the wanted state began, once it has held for STEADY_MS; false before.
@@ -325,6 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=REPO_ROOT / "data",
                         help="built demo data folder (copied first)")
     parser.add_argument("--label", default="", help="name of this run in the results file")
+    parser.add_argument("--root-floor", action="store_true",
+                        help="also measure the floor at / before each page (ratio reported)")
     args = parser.parse_args(argv)
     if not CHROMIUM.exists():
         raise SystemExit(f"{CHROMIUM} is missing: run `make browser`")
@@ -337,7 +359,8 @@ def main(argv: list[str] | None = None) -> int:
     portal_env = _portal_env(repo, data)
     print(f"pages in chromium ({machine_note()}); portal of {repo}; median of {args.repeat}")
     results: dict[str, Any] = {"repo": str(repo), "label": args.label, "repeat": args.repeat,
-                               "machine": machine_note(), "pages": {}, "floors": {}}
+                               "machine": machine_note(), "pages": {}, "floors": {},
+                               "root_floors": {}}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -348,7 +371,13 @@ def main(argv: list[str] | None = None) -> int:
                 # The floor is measured right before each page, so that both see the same load
                 # on a shared machine.
                 floor = measure(browser, floor_script, repo, dict(os.environ),
-                                ("/_stcore/health",), "/", f"floor-{name}", args.repeat)
+                                ("/_stcore/health",), floor_path(PAGES[name]), f"floor-{name}",
+                                args.repeat)
+                if args.root_floor:
+                    results["root_floors"][name] = (
+                        floor if floor_path(PAGES[name]) == "/" else
+                        measure(browser, floor_script, repo, dict(os.environ),
+                                ("/_stcore/health",), "/", f"root-floor-{name}", args.repeat))
                 figures = measure(browser, repo / "portal" / "server.py", repo, portal_env,
                                   ("/_stcore/health", "/healthz"), PAGES[name], name,
                                   args.repeat, interactions=True)
@@ -371,13 +400,20 @@ def main(argv: list[str] | None = None) -> int:
         f.update(cold_ratio=cold_x, warm_ratio=warm_x, target=target, met=ok,
                  cold_ready_ratio=_ratio(f, floor, "cold_ready_s"),
                  warm_ready_ratio=_ratio(f, floor, "warm_ready_s"))
+        root = results["root_floors"].get(name)
+        if root is not None:
+            f.update(cold_root_ratio=_ratio(f, root, "cold_drawn_s"),
+                     warm_root_ratio=_ratio(f, root, "warm_drawn_s"))
         rows.append((name, f["cold_ready_s"], f["cold_drawn_s"], floor["cold_drawn_s"], cold_x,
                      f["warm_ready_s"], f["warm_drawn_s"], floor["warm_drawn_s"], warm_x,
-                     f"≤ {target}×", "met" if ok else "MISSED"))
+                     f"≤ {target}×", "met" if ok else "MISSED",
+                     *((f["cold_root_ratio"], f["warm_root_ratio"]) if root else ())))
     print()
     print("seconds from the navigation's start; each page beside a floor measured just before it")
     print(table(rows, ("page", "cold ready", "cold drawn", "floor", "× floor", "warm ready",
-                       "warm drawn", "floor", "× floor", "target", "")))
+                       "warm drawn", "floor", "× floor", "target", "",
+                       *(("cold × root floor", "warm × root floor") if args.root_floor
+                         else ()))))
     acts = [(f"{name}: {what}", seconds) for name, f in results["pages"].items()
             for what, seconds in f["interactions"].items()]
     if acts:

@@ -159,6 +159,7 @@ _EXPORTS: dict[str, str] = {
     "GLOSSARY": "catalog.glossary",
     "explain": "catalog.glossary",
     # governance
+    "explain_terms": "catalog.glossary",
     "ComplianceReport": "catalog.governance.model",
     "PolicyResult": "catalog.governance.model",
     "MeshCompliance": "catalog.governance.evaluate",
@@ -256,7 +257,7 @@ if TYPE_CHECKING:  # the same names, for type checkers
     )
     from catalog.extract_files import ExtractFile
     from catalog.extracts import ExtractRequest, FilterOp, RowFilter
-    from catalog.glossary import GLOSSARY, explain
+    from catalog.glossary import GLOSSARY, explain, explain_terms
     from catalog.governance import presentation as governance_presentation
     from catalog.governance.approval import ApprovalRefused
     from catalog.governance.evaluate import MeshCompliance

@@ -7,6 +7,10 @@ as lower-case words (``"output port"``); :func:`explain` finds an entry whatever
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from functools import cache
+
 GLOSSARY: dict[str, str] = {
     "data product": "A data set a team publishes for others to use, with an owner, a "
                     "description, promises about its data and rules it is checked against.",
@@ -87,3 +91,46 @@ def explain(term: str) -> str:
         KeyError: the term has no entry (add one to :data:`GLOSSARY`).
     """
     return GLOSSARY[term.strip().lower()]
+
+
+TECHNICAL = ("source-aligned", "consumer-aligned", "output port", "input port", "sla",
+             "dimension", "weight", "pass rate", "primary key", "classification", "pii",
+             "downstream", "upstream", "policy id", "snake_case", "physical type",
+             "logical type", "severity", "stale", "freshness", "historical snapshot",
+             "data contract", "lineage")
+"""The terms a first-time reader stumbles on: wherever a screen shows one, it shows its
+explanation too (a test scans the portal's main screens for them)."""
+
+
+@cache
+def term_pattern(term: str) -> re.Pattern[str]:
+    """How ``term`` is found in a text: any case, its words joined by a space, ``_``, ``-`` or
+    nothing (``sourceAligned``, ``physical_type``), ``sla`` also as ``slaProperties``.
+
+    Raises:
+        KeyError: the term has no glossary entry.
+    """
+    GLOSSARY[term]  # noqa: B018 - only glossary terms have a pattern
+    words = re.split(r"[ _-]", term)
+    body = r"[ _-]?".join(re.escape(w) for w in words)
+    if term == "sla":
+        body += "(?:properties)?"
+    return re.compile(rf"(?<![A-Za-z0-9]){body}(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+def terms_in(texts: Iterable[str], terms: Iterable[str] = TECHNICAL) -> list[str]:
+    """The ``terms`` (default: :data:`TECHNICAL`) that occur in any of ``texts``, in the order
+    of ``terms``."""
+    joined = "\n".join(texts)
+    return [t for t in terms if term_pattern(t).search(joined)]
+
+
+def explain_terms(texts: Iterable[str], terms: Iterable[str] = TECHNICAL) -> str:
+    """A help text explaining each of ``terms`` found in ``texts``: ``"Term: explanation."``
+    paragraphs, ``""`` when none occurs."""
+    return "\n\n".join(f"{_SHOWN.get(t, t[0].upper() + t[1:])}: {GLOSSARY[t]}"
+                       for t in terms_in(texts, terms))
+
+
+_SHOWN = {"sla": "SLA", "pii": "PII", "snake_case": "snake_case"}
+"""How a term is written at the start of its explanation, where not capitalised."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog import Catalog, DataProduct, PolicyResult, Principal
+from catalog import Catalog, DataProduct, PolicyResult, Principal, explain, explain_terms
 from catalog import governance_presentation as pres
 from portal.safe_text import code_span, escape_markdown
 from portal.wording import plural
@@ -20,10 +20,15 @@ def _result(result: PolicyResult, label: str) -> None:
     """One policy: its title, state and origin, what was found, and how to fix it. Titles,
     findings and fixes come from policy files and manifests, so they are escaped."""
     icon = _ICONS.get((result.status, result.severity), _PASSED)
+    words = [result.title, *(f.message for f in result.findings), result.fix or "",
+             result.note or ""]
     st.markdown(f"{icon} **{escape_markdown(result.title, one_line=True)}** — "
                 f"{escape_markdown(label, one_line=True)} · {code_span(result.policy_id)} · "
                 f"{escape_markdown(result.severity, one_line=True)} · defined in "
-                f"{escape_markdown(pres.origin_label(result.origin), one_line=True)}")
+                f"{escape_markdown(pres.origin_label(result.origin), one_line=True)}",
+                help="\n\n".join(x for x in (f"Policy id: {explain('policy id')}",
+                                               f"Severity: {explain('severity')}",
+                                               explain_terms(words)) if x))
     for finding in result.findings:
         where = f"{code_span(finding.location)} " if finding.location else ""
         st.markdown(f"- {where}{escape_markdown(finding.message, one_line=True)}")

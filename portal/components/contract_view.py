@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from catalog import ManifestFile, OutputPortView, sla_lines
+from catalog import ManifestFile, OutputPortView, explain, sla_lines
 from portal import state
 from portal.safe_text import code_span, escape_markdown
 from portal.tables import quality_rows, server_rows, table_height
@@ -45,7 +45,7 @@ def contract_view(port: OutputPortView) -> None:
                 "Why": st.column_config.TextColumn(width="medium",
                                                    help="The owning team's explanation"),
                 "Dimension": st.column_config.TextColumn(help=HELP["dimension"]),
-                "Severity": st.column_config.TextColumn(help=HELP["quality"]),
+                "Severity": st.column_config.TextColumn(help=explain("severity")),
                 "Id": st.column_config.TextColumn(help="Stable id of the rule"),
             },
         )

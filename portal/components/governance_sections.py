@@ -1,9 +1,11 @@
-"""Sections of the Governance page; every violation and proposal links to its product."""
+"""Sections of the Governance page; every violation and proposal links to its product. A
+finding drawn from a stale quality result (:class:`catalog.Verdict`) says it is stale."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,6 +21,9 @@ from catalog import (
     MeshCompliance,
     MeshKpis,
     Principal,
+    Verdict,
+    explain,
+    explain_terms,
 )
 from catalog import governance_presentation as pres
 from portal import routes, state
@@ -31,7 +36,25 @@ from portal.wording import plural
 
 logger = logging.getLogger(__name__)
 
+STALE_COLUMN = "Stale because"
+"""Why the quality result a finding comes from is stale (empty for other findings)."""
+POLICY_HELP = {
+    "Severity": st.column_config.TextColumn(help=explain("severity")),
+    "Defined in": st.column_config.TextColumn(
+        help="Global: set for the whole mesh; otherwise the domain's policies.yaml file."),
+}
+"""Column help shared by the violations and policies tables (glossary explanations)."""
 
+
+def explained_columns(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> dict[str, Any]:
+    """Column configs whose help explains the glossary terms the column's cells use (policy
+    titles and findings speak of SLAs, snake_case, source-aligned products…)."""
+    found = {c: explain_terms(str(r.get(c) or "") for r in rows) for c in columns}
+    if "Policy" in found:  # ids such as pii-classified: what an id is, then its words
+        found["Policy"] = "\n\n".join(x for x in (explain("policy id"), found["Policy"]) if x)
+    return {c: st.column_config.TextColumn(width="large" if c in ("Problem", "Fix") else None,
+                                           help=text or None)
+            for c, text in found.items()}
 
 def _product_id(row: dict[str, Any]) -> str:
     """The product id of a violation row (its ``Product`` holds the page's URL)."""
@@ -43,6 +66,29 @@ def _violation_cells(row: dict[str, Any]) -> dict[str, Any]:
     cells = {PRODUCT_COLUMN: row.get("Title") or _product_id(row), "Id": _product_id(row)}
     cells.update({k: v for k, v in row.items() if k not in ("Product", "Title")})
     return cells
+
+
+def stale_reasons(row: dict[str, Any], verdicts: Mapping[str, Verdict]) -> str | None:
+    """Why a violation row's quality result is stale: set only for findings of a quality
+    policy (e.g. ``min-quality-score``) on a product whose latest run is stale."""
+    found = verdicts.get(_product_id(row))
+    if "quality" not in str(row.get("Policy", "")) or found is None or not found.stale:
+        return None
+    return "; ".join(found.stale_reasons)
+
+
+def stale_quality(verdicts: Mapping[str, Verdict], titles: Mapping[str, str]) -> None:
+    """A warning naming the products whose latest quality result is stale: the quality-score
+    policy and the mean score use those results as they are."""
+    stale = [pid for pid, v in verdicts.items() if v.stale and pid in titles]
+    if not stale:
+        return
+    names = ", ".join(escape_markdown(titles[pid], one_line=True) for pid in stale[:5])
+    more = f" and {len(stale) - 5} more" if len(stale) > 5 else ""
+    st.warning(f"The latest quality result of {plural(len(stale), 'product')} is stale "
+               f"({names}{more}): the quality-score policy and the mean score use it as it is, "
+               "though it no longer tells how the data is now. Run their checks again.",
+               icon=":material/history:")
 
 
 def kpis(k: MeshKpis, compliance: MeshCompliance) -> None:
@@ -88,17 +134,18 @@ def matrix(compliance: MeshCompliance) -> None:
 
 
 @st.fragment
-def violations(compliance: MeshCompliance, titles: dict[str, str]) -> None:
+def violations(compliance: MeshCompliance, titles: dict[str, str],
+               verdicts: Mapping[str, Verdict]) -> None:
     """The findings to act on, filterable by severity and domain, each linking its product;
-    a filter reruns this section only."""
-    rows = pres.violation_rows(compliance, titles, routes.product_url)
+    a filter reruns this section only. A finding from a stale quality result says why."""
+    rows = [{**r, STALE_COLUMN: stale_reasons(r, verdicts)}
+            for r in pres.violation_rows(compliance, titles, routes.product_url)]
     if not rows:
         st.success("No product breaks a policy.", icon=":material/verified_user:")
         return
     left, right = st.columns(2)
     severities = left.pills("Severity", ["error", "warning"], selection_mode="multi",
-                            key=state.GOVERNANCE_SEVERITY, help="error blocks publishing; "
-                            "warning informs.")
+                            key=state.GOVERNANCE_SEVERITY, help=explain("severity"))
     domains = right.multiselect("Domain", sorted({r["Domain"] for r in rows}),
                                 key=state.GOVERNANCE_DOMAIN, placeholder="Any")
     shown = [r for r in rows if (not severities or r["Severity"] in severities)
@@ -110,8 +157,8 @@ def violations(compliance: MeshCompliance, titles: dict[str, str]) -> None:
                   columns=[PRODUCT_COLUMN, "Id",
                            *(c for c in rows[0] if c not in ("Product", "Title"))],
                   row_height=WRAP_ROW_HEIGHT, column_config={
-                      "Problem": st.column_config.TextColumn(width="large"),
-                      "Fix": st.column_config.TextColumn(width="large")})
+                      **POLICY_HELP, **explained_columns(shown, ("Policy", "Problem", "Fix")),
+                      STALE_COLUMN: st.column_config.TextColumn(help=explain("stale"))})
 
 
 def policies(compliance: MeshCompliance) -> None:
@@ -121,7 +168,9 @@ def policies(compliance: MeshCompliance) -> None:
                  icon=":material/error:")
     rows = pres.policy_rows(compliance)
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", placeholder=EMPTY_CELL,
-                 height=table_height(len(rows)))
+                 height=table_height(len(rows)), column_config={
+                     **POLICY_HELP,
+                     **explained_columns(rows, ("Policy", "Title", "Parameters", "Change"))})
 
 
 def _decide(catalog: Catalog, principal: Principal, product_id: str, approve: bool) -> None:
@@ -164,7 +213,9 @@ def approvals(catalog: Catalog, principal: Principal,
                          query_params=routes.product_params(product.id, routes.GOVERNANCE_TAB))
             st.caption(f"Domain {escape_markdown(product.domain, one_line=True)} · "
                        f"v{escape_markdown(product.version, one_line=True)} · "
-                       f"{pres.result_summary(report)}")
+                       f"{pres.result_summary(report)}",
+                       help=f"{explain('policy id')} {explain('severity')}\n\n"
+                            + explain_terms(f.message for f in report.findings))
             for finding in report.findings:
                 st.markdown(f"- **{escape_markdown(finding.severity, one_line=True)}** "
                             f"{code_span(finding.policy_id)}: "

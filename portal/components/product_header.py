@@ -50,15 +50,16 @@ def freshness_signal(verdict: Verdict) -> Signal:
     fresh = pres.freshness(run)
     if run is None:
         return Signal("Freshness not measured yet", "gray", ":material/schedule:",
-                      "Freshness is measured by the quality checks, which have not run yet.",
-                      routes.QUALITY_TAB)
+                      "Freshness is measured by the quality checks, which have not run yet. "
+                      + explain("freshness"), routes.QUALITY_TAB)
     if fresh is None:
         return Signal("No freshness promise", "gray", ":material/schedule:",
-                      "The data contract makes no freshness promise.", routes.CONTRACT)
+                      f"The data contract makes no freshness promise. {explain('freshness')}",
+                      routes.CONTRACT)
     if fresh.met is None:
         return Signal("Freshness unknown", "gray", ":material/schedule:",
                       f"Promised {fresh.promised}; it could not be measured: "
-                      f"{escape_markdown(fresh.detail, one_line=True)}",
+                      f"{escape_markdown(fresh.detail, one_line=True)} {explain('freshness')}",
                       routes.QUALITY_TAB)
     word = "Fresh" if fresh.met else "Not fresh"
     color: Color = "gray" if verdict.stale else ("green" if fresh.met else "red")

@@ -1,5 +1,4 @@
-"""Figures of quality as SVG pictures: score and rule trends, per-product scores, domain ×
-dimension pass rates.
+"""Figures of quality as SVG pictures: score and rule trends, domain × dimension pass rates.
 
 Figure builders only (no Streamlit calls): each returns an SVG text (:mod:`portal.svg_charts`)
 that the tab and the dashboard page show with ``st.image``, drawn at once by the browser with
@@ -62,17 +61,6 @@ def rule_trend(runs: list[QualityRun], check_id: str, unit_label: str) -> str:
                    if isinstance(v, int | float) and not isinstance(v, bool))
     colors = [STATUS_COLORS.get(p.extra[0] if p.extra else "", svg.LINE) for p in points]
     return _line(points, gaps, unit_label, None, limits, colors)
-
-
-def product_scores(items: list[pres.ProductQuality]) -> str:
-    """Horizontal bars of each product's latest score, coloured by grade, lowest on top."""
-    scored = sorted((i for i in items if i.score is not None and i.run is not None),
-                    key=lambda i: (i.score or 0, i.product.title))
-    return svg.bars([svg.Bar(i.product.title, i.score or 0.0,
-                             GRADE_COLORS.get(i.run.score.grade if i.run else "", "#9e9e9e"),
-                             f"{i.score:.1f} · {i.run.score.grade if i.run else ''}")
-                     for i in scored], x_title="Score (0–100)", x_max=100,
-                    title="Latest quality score per product", width=900)
 
 
 def dimension_heatmap(rates: dict[str, dict[str, float]], dimensions: list[str]) -> str:

@@ -97,7 +97,7 @@ def test_a_table_row_opens_the_product_tab_in_the_same_browser_tab(
     page.get_by_role("button", name=re.compile("Run checks now")).wait_for(timeout=TIMEOUT)
     assert len(page.context.pages) == 1, "no new browser tab"
 
-    page.goto(f"{portal_url}/governance")
+    page.goto(f"{portal_url}/governance?governance_view=Violations")
     _wait_for_app(page)
     page.get_by_text("Click a product's name to open its Governance tab").wait_for(
         timeout=TIMEOUT)

@@ -1,5 +1,6 @@
-"""The Governance page (compliance rate, matrix, trend, violations, origins, KPIs, approvals),
-the product's Governance checklist and the compliance badge of search results."""
+"""The Governance page (compliance rate, matrix, trend, violations, origins, KPIs, approvals;
+one section run at a time), the product's Governance checklist and the compliance badge of
+search results."""
 
 from __future__ import annotations
 
@@ -28,6 +29,13 @@ from tests.portal.pagetest import (
 )
 
 PROPOSED = "fleet.aircraft_utilisation"
+VIEWS = ("Compliance", "Violations", "Approvals", "Policies", "Mesh in figures")
+
+
+def _view(view: str) -> AppTest:
+    at = open_page(routes.GOVERNANCE, **{state.GOVERNANCE_VIEW: view})
+    assert_clean(at)
+    return at
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +46,23 @@ def catalog(demo_env: MeshDirs, demo_history: int, demo_settings: Settings) -> C
 
 @pytest.fixture(scope="module")
 def page(catalog: Catalog) -> AppTest:
+    """The page as it opens: the Compliance section."""
     at = open_page(routes.GOVERNANCE)
     assert_clean(at)
     return at
+
+
+@pytest.fixture(scope="module")
+def sections(catalog: Catalog) -> dict[str, AppTest]:
+    """Each section of the page, opened by its URL."""
+    return {view: _view(view) for view in VIEWS}
+
+
+def test_only_the_open_section_runs(page: AppTest, sections: dict[str, AppTest]) -> None:
+    assert [t.label for t in page.tabs] == list(VIEWS)
+    assert not page.dataframe and len(charts(page)) == 2  # the matrix and the trend
+    assert "waiting for approval: see Approvals" in texts(page)
+    assert [len(sections[v].dataframe) for v in VIEWS[1:]] == [1, 0, 1, 0]
 
 
 def _table(at: AppTest, column: str) -> pd.DataFrame:
@@ -65,8 +87,8 @@ def test_kpis_tell_the_truth_about_the_mesh(page: AppTest, catalog: Catalog) -> 
     assert "no approvals recorded yet" in texts(page)
 
 
-def test_violations_link_products_and_name_their_origin(page: AppTest) -> None:
-    frame = next(df for df in page.dataframe if "Fix" in df.value.columns)
+def test_violations_link_products_and_name_their_origin(sections: dict[str, AppTest]) -> None:
+    frame = next(df for df in sections["Violations"].dataframe if "Fix" in df.value.columns)
     assert table_columns(frame)["Product"]["type_config"]["type"] == "button"
     table = frame.value
     titles = {p.id: p.title for p in Catalog().all_products(LOCAL_USER)}
@@ -83,13 +105,13 @@ def test_violations_link_products_and_name_their_origin(page: AppTest) -> None:
 
 
 def test_violations_filter_by_severity(catalog: Catalog) -> None:
-    at = open_page(routes.GOVERNANCE)
+    at = _view("Violations")
     at.pills(key=state.GOVERNANCE_SEVERITY).set_value(["warning"]).run()
     assert_clean(at)
     assert set(_table(at, "Fix")["Severity"]) == {"warning"}
 
 
-def test_matrix_trend_and_origins(page: AppTest) -> None:
+def test_matrix_trend_and_origins(page: AppTest, sections: dict[str, AppTest]) -> None:
     pictures = charts(page)
     heat = next(c for c in pictures if "meeting each policy" in c)
     for name in ("fleet", "operations", "passengers", "reference", "weather", "sla-freshness",
@@ -99,24 +121,25 @@ def test_matrix_trend_and_origins(page: AppTest) -> None:
     trend = next(c for c in pictures if "Policy checks met over time" in c)
     labels = re.findall(r'rotate\(-30 [^)]*\)">([^<]*)</text>', trend)
     assert labels and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?", x) for x in labels)
-    origins = _table(page, "Applies to")
+    origins = _table(sections["Policies"], "Applies to")
     operations = origins[origins["Defined in"] == "domains/operations/policies.yaml"]
     assert list(operations["Policy"]) == ["min-quality-score"]
     assert "minimum 80.0 → 90.0" in operations["Change"].iloc[0]
     assert "every domain" in set(origins["Applies to"])
 
 
-def test_no_cell_shows_none_or_a_python_list(page: AppTest) -> None:
-    for table in page.dataframe:
+def test_no_cell_shows_none_or_a_python_list(sections: dict[str, AppTest]) -> None:
+    for table in (df for at in sections.values() for df in at.dataframe):
         assert table.proto.placeholder == "–", list(table.value.columns)
         for column in table.value.columns:
             cells = table.value[column].astype(str)
             assert not cells.str.fullmatch(r"\[.*\]|.*\['.*").any(), column
 
 
-def test_queue_shows_the_proposed_product(page: AppTest) -> None:
-    assert PROPOSED in linked_products(page)
-    assert not page.button(key=state.governance_approve(PROPOSED)).disabled
+def test_queue_shows_the_proposed_product(sections: dict[str, AppTest]) -> None:
+    approvals = sections["Approvals"]
+    assert PROPOSED in linked_products(approvals)
+    assert not approvals.button(key=state.governance_approve(PROPOSED)).disabled
 
 
 @pytest.fixture()
@@ -128,7 +151,7 @@ def copied_mesh(tmp_path: Path) -> Iterator[MeshDirs]:
 
 
 def test_approve_from_the_page(copied_mesh: MeshDirs) -> None:
-    at = open_page(routes.GOVERNANCE)
+    at = _view("Approvals")
     at.button(key=state.governance_approve(PROPOSED)).click().run()
     assert_clean(at)
     assert f"Approved {PROPOSED}: it is now active." in texts(at)
@@ -140,7 +163,7 @@ def test_approve_from_the_page(copied_mesh: MeshDirs) -> None:
 
 
 def test_send_back_needs_a_reason(copied_mesh: MeshDirs) -> None:
-    at = open_page(routes.GOVERNANCE)
+    at = _view("Approvals")
     at.button(key=state.governance_send_back(PROPOSED)).click().run()
     assert "Say why the product is sent back" in texts(at)
     at.text_area(key=state.governance_reason(PROPOSED)).input("Add a freshness SLA.").run()

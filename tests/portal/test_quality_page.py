@@ -1,5 +1,6 @@
 """The mesh-wide Quality page: scores per product and domain, the failing rules ranked by
-severity then impact, freshness, trends, URL filters; and grades on search results."""
+severity then impact, freshness, trends, URL filters, one section run at a time, stale results
+labelled stale; and grades on search results."""
 
 from __future__ import annotations
 
@@ -32,11 +33,36 @@ def catalog(demo_env: MeshDirs, demo_history: int, demo_settings: Settings) -> C
     return Catalog(demo_settings)
 
 
+VIEWS = ("Per product", "Per domain", "Rules not met", "Freshness", "Over time")
+
+
+def _view(view: str, **params: str) -> AppTest:
+    at = open_page(routes.QUALITY, **{state.QUALITY_VIEW: view}, **params)
+    assert_clean(at)
+    return at
+
+
 @pytest.fixture(scope="module")
 def dashboard(catalog: Catalog) -> AppTest:
+    """The page as it opens: the Per product section."""
     at = open_page(routes.QUALITY)
     assert_clean(at)
     return at
+
+
+@pytest.fixture(scope="module")
+def sections(catalog: Catalog) -> dict[str, AppTest]:
+    """Each section of the page, opened by its URL."""
+    return {view: _view(view) for view in VIEWS}
+
+
+def test_only_the_open_section_runs(dashboard: AppTest, sections: dict[str, AppTest]) -> None:
+    assert [t.label for t in dashboard.tabs] == list(VIEWS)
+    assert len(dashboard.dataframe) == 1 and not charts(dashboard)  # the score table only
+    assert len(sections["Rules not met"].dataframe) == 1
+    assert len(sections["Freshness"].dataframe) == 1
+    assert not sections["Per domain"].dataframe and len(charts(sections["Per domain"])) == 1
+    assert not sections["Over time"].dataframe and len(charts(sections["Over time"])) == 1
 
 
 def _table(at: AppTest, column: str) -> pd.DataFrame:
@@ -48,8 +74,8 @@ def _ids(frame: pd.DataFrame) -> list[str]:
 
 
 def test_every_table_opens_the_product_quality_tab_in_the_same_browser_tab(
-        dashboard: AppTest) -> None:
-    tables = [df for df in dashboard.dataframe if "Id" in df.value.columns]
+        sections: dict[str, AppTest]) -> None:
+    tables = [df for at in sections.values() for df in at.dataframe if "Id" in df.value.columns]
     assert len(tables) == 3  # scores, rules not met, freshness
     for table in tables:
         config = table_columns(table)["Product"]
@@ -67,8 +93,8 @@ def test_a_click_picks_the_row_s_product() -> None:
     assert clicked_product({"row": True, "label": "?"}, ids) is None
 
 
-def test_no_table_cell_shows_none_or_a_symbol(dashboard: AppTest) -> None:
-    for table in dashboard.dataframe:
+def test_no_table_cell_shows_none_or_a_symbol(sections: dict[str, AppTest]) -> None:
+    for table in (df for at in sections.values() for df in at.dataframe):
         assert table.proto.placeholder == "–", list(table.value.columns)
         text = table.value.astype(str).to_string()
         assert "✓" not in text and "✗" not in text
@@ -82,14 +108,17 @@ def test_score_per_product_links_every_product(dashboard: AppTest, catalog: Cata
     assert all(by_id[pid] == run.score.value for pid, run in latest.items())
     grades = dict(zip(_ids(scores), scores["Grade"], strict=True))
     assert grades["operations.flights"] == latest["operations.flights"].score.grade
-    assert scores.set_index("Product").loc["NYC departing flights 2013", "Downstream"] == 6
+    assert scores.set_index("Product").loc["NYC departing flights 2013",
+                                           "Products built on it"] == 6
+    ranked = [s for s in scores["Score"] if not pd.isna(s)]
+    assert ranked == sorted(ranked)  # lowest score first
 
 
-def test_domains_heatmap_and_trend(dashboard: AppTest, catalog: Catalog) -> None:
-    metrics = {m.label for m in dashboard.metric}
+def test_domains_heatmap_and_trend(sections: dict[str, AppTest], catalog: Catalog) -> None:
+    metrics = {m.label for m in sections["Per domain"].metric}
     assert {"Domain operations", "Domain weather", "Domain fleet", "Domain reference",
             "Domain passengers"} <= metrics
-    pictures = charts(dashboard)
+    pictures = charts(sections["Per domain"]) + charts(sections["Over time"])
     heat = next(c for c in pictures if "quality dimension, per domain" in c)
     for domain in ("fleet", "operations", "passengers", "reference", "weather"):
         assert f">{domain}<" in heat
@@ -100,22 +129,22 @@ def test_domains_heatmap_and_trend(dashboard: AppTest, catalog: Catalog) -> None
     assert len(points) >= 12 and all(0 <= float(v) <= 100 for _, v in points)
 
 
-def test_failing_rules_ranked_by_severity_then_impact(dashboard: AppTest) -> None:
-    rules = _table(dashboard, "Rule and result")
+def test_failing_rules_ranked_by_severity_then_impact(sections: dict[str, AppTest]) -> None:
+    rules = _table(sections["Rules not met"], "Rule and result")
     row = rules.set_index("Rule id").loc["flights-dep-time-nulls"]
     assert row["Result"] == "not met (warning)" and row["Id"] == "operations.flights"
     assert "— 2.45% missing (8," in row["Rule and result"]
-    ranks = [(severity_rank(s), -d) for s, d in zip(rules["Severity"], rules["Downstream"],
-                                                    strict=True)]
+    ranks = [(severity_rank(s), -d) for s, d in zip(rules["Severity"],
+                                                    rules["Products built on it"], strict=True)]
     assert ranks == sorted(ranks)
     assert set(rules["Result"]) <= {"not met", "not met (warning)"}
 
 
-def test_freshness_per_product(dashboard: AppTest) -> None:
-    fresh = _table(dashboard, "Promised")
+def test_freshness_per_product(sections: dict[str, AppTest]) -> None:
+    fresh = _table(sections["Freshness"], "Promised")
     assert "operations.flights" in _ids(fresh)
     assert set(fresh["Met"]) <= {"met", "not met", "not measured"}
-    assert "Freshness SLA met" in {m.label for m in dashboard.metric}
+    assert "Freshness promise met" in {m.label for m in sections["Freshness"].metric}
 
 
 def test_filters_come_from_the_url_and_narrow(catalog: Catalog) -> None:
