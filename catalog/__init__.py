@@ -119,6 +119,7 @@ _EXPORTS: dict[str, str] = {
     # data
     "Column": "catalog.engine",
     "ExtractFile": "catalog.extract_files",
+    "ExtractJob": "catalog.extract_files",
     "ExtractRequest": "catalog.extracts",
     "ExtractPreview": "catalog.slices",
     "Coverage": "catalog.slices",
@@ -158,8 +159,8 @@ _EXPORTS: dict[str, str] = {
     "glossary": "catalog.glossary",
     "GLOSSARY": "catalog.glossary",
     "explain": "catalog.glossary",
-    # governance
     "explain_terms": "catalog.glossary",
+    # governance
     "ComplianceReport": "catalog.governance.model",
     "PolicyResult": "catalog.governance.model",
     "MeshCompliance": "catalog.governance.evaluate",
@@ -255,7 +256,7 @@ if TYPE_CHECKING:  # the same names, for type checkers
         ProductNotFound,
         Unauthenticated,
     )
-    from catalog.extract_files import ExtractFile
+    from catalog.extract_files import ExtractFile, ExtractJob
     from catalog.extracts import ExtractRequest, FilterOp, RowFilter
     from catalog.glossary import GLOSSARY, explain, explain_terms
     from catalog.governance import presentation as governance_presentation

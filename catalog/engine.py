@@ -13,10 +13,11 @@ product's real columns.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import os
 import tempfile
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,8 @@ import duckdb
 
 from catalog.access.masking import masked_select, refuse_masked_filters
 from catalog.engines.base import Column, Located, ServerRef, describe_type
+from catalog.engines.duckdb_engine import DuckDBAdapter
+from catalog.engines.duckdb_slices import row_slices, write_csv_slice
 from catalog.engines.resolver import Resolver
 from catalog.errors import DataUnavailable, InvalidRequest
 from catalog.extracts import (
@@ -268,6 +271,32 @@ class Engine:
             DataUnavailable: the data cannot be read.
             catalog.sandbox.LimitExceeded: a time, memory or spill limit stopped it.
         """
+        return self.extract_writers(port, request, masked, fmt, max_rows)[0](target)
+
+    def extract_writers(self, port: OutputPortView, request: ExtractRequest,
+                        masked: Collection[str] = (), fmt: ExtractFormat = "csv",
+                        max_rows: int | None = None, parts: int = 1
+                        ) -> list[Callable[[Path], int]]:
+        """The extract of :meth:`write_extract` as up to ``parts`` writers of consecutive
+        pieces: each writes its piece to the path it is given and returns its data rows, and
+        the files one after the other are the extract (a CSV's header row only in the first).
+        Pieces are only made of a large CSV extract of a single Parquet file or a DuckDB table
+        (:mod:`catalog.engines.duckdb_slices`); otherwise there is one writer.
+
+        The writers may run at the same time, each on a thread of its own (DuckDB runs each
+        cursor's statement on the calling thread, under the engine's one memory limit).
+
+        Args:
+            port, request, masked, fmt, max_rows: as :meth:`write_extract`.
+            parts: the most pieces wanted.
+
+        Returns:
+            One callable per piece, in order.
+
+        Raises:
+            InvalidRequest, DataUnavailable: as :meth:`write_extract` (checked here, before
+                any writing); a writer raises as :meth:`write_extract` does.
+        """
         if fmt not in EXTRACT_FORMATS:
             raise InvalidRequest(f"'{fmt}' is not an extract format; use "
                                  f"{' or '.join(EXTRACT_FORMATS)}.")
@@ -281,9 +310,20 @@ class Engine:
         where, params = where_clause(request, columns)
         self._check_values(request, columns)
         caps = [int(n) for n in (request.limit, max_rows) if n]
-        limit = f" LIMIT {min(caps)}" if caps else ""
+        cap = min(caps) if caps else None
+        adapter = located.adapter
+        if fmt == "csv" and isinstance(adapter, DuckDBAdapter):
+            slices = row_slices(adapter, located.relation, {c.name for c in columns}, parts,
+                                cap, bool(request.filters))
+            if slices:
+                joiner = f"{where} AND" if where else " WHERE"
+                return [functools.partial(
+                    write_csv_slice, adapter,
+                    f"SELECT {select} FROM {piece.relation}{joiner} ({piece.condition})",
+                    params, header=index == 0) for index, piece in enumerate(slices)]
+        limit = f" LIMIT {cap}" if cap else ""
         query = f"SELECT {select} FROM {located.relation}{where}{limit}"
-        return located.adapter.write_file(query, params, target, fmt)
+        return [lambda target: adapter.write_file(query, params, target, fmt)]
 
     def write_csv(self, port: OutputPortView, request: ExtractRequest, target: Path,
                   masked: Collection[str] = ()) -> int:

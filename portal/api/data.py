@@ -20,15 +20,14 @@ import logging
 import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Literal
 
 import anyio
 import anyio.to_thread
 from starlette.responses import FileResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from catalog import ExtractRequest, FilterOp, InvalidRequest, RowFilter
-from catalog.extract_files import ExtractJob
+from catalog import ExtractJob, ExtractRequest, FilterOp, InvalidRequest, RowFilter
 from portal.api.operation import API_PREFIX, ApiCall, Operation, Param, Reply
 from portal.api.params import PRODUCT_ID
 
@@ -133,72 +132,95 @@ class ExtractAborted(Exception):
 
 
 async def _tail(job: ExtractJob) -> AsyncIterator[bytes]:
-    """The extract file's bytes as the writer writes them, until it has ended and every byte
-    is read; then a check that what was sent is the finished file.
+    """The extract's bytes as the writers write them, file after file
+    (:attr:`ExtractJob.files`), until every file is whole and read; then a check that what was
+    sent is the finished extract.
 
-    A byte the writer has not written yet reads as 0, and a writer may write out of order:
+    A byte a writer has not written yet reads as 0, and a writer may write out of order:
     DuckDB with more than one thread reserves each batch's place in the file and fills it
-    later, so a reader at the end of the file can meet a stretch of zeros that becomes data
-    afterwards. Any chunk sent while the writer ran that holds a 0 byte is therefore read again
-    once the writer has ended and compared (CRC-32): a CSV has no 0 bytes, so nothing is read
-    twice; a Parquet file is, at about 0.1 s per 200 MB. (This relies on each byte being
-    written once, as DuckDB, the PostgreSQL adapter's stream and Spark's move into place do.)
+    later, so a reader at the end of a file can meet a stretch of zeros that becomes data
+    afterwards. Any chunk sent before its file was whole that holds a 0 byte is therefore read
+    again once the writers have ended and compared (CRC-32): a CSV has no 0 bytes, so nothing
+    is read twice; a Parquet file is, at about 0.1 s per 200 MB. (This relies on each byte
+    being written once, as DuckDB, the PostgreSQL adapter's stream and Spark's move into place
+    do.)
 
     Raises:
-        ExtractAborted: the writer failed, the file does not end as the writer reported, or a
-            chunk sent early differs from the finished file.
+        ExtractAborted: a writer failed, the files do not add up to what the writers reported,
+            or a chunk sent early differs from the finished file.
     """
     sent = 0
-    suspects: list[tuple[int, int, int]] = []  # (offset, length, CRC-32) to read again
+    suspects: list[tuple[int, int, int, int]] = []  # (file, offset, length, CRC-32) to re-read
+    for index in range(len(job.files)):
+        async for chunk, offset, early in _tail_file(job, index):
+            if early and b"\0" in chunk:
+                suspects.append((index, offset, len(chunk), zlib.crc32(chunk)))
+            sent += len(chunk)
+            yield chunk
+    while not job.done:  # the files are whole; the writer still records the audit
+        await anyio.sleep(POLL_S)
+    try:
+        expected = job.result(timeout=0).bytes
+    except Exception as err:
+        logger.warning("extract %s failed after %s bytes were sent; closing the "
+                       "connection: %s", job.path.name, f"{sent:,}", err)
+        raise ExtractAborted(f"the extract failed after {sent:,} bytes: {err}") from err
+    if sent != expected:
+        raise ExtractAborted(f"sent {sent:,} bytes of an extract of {expected:,}")
+    if suspects:
+        changed = await anyio.to_thread.run_sync(_changed, job.files, suspects)
+        if changed is not None:
+            logger.warning("extract %s changed at byte %s of piece %s after it was sent; "
+                           "closing the connection", job.path.name, f"{changed[1]:,}",
+                           changed[0])
+            raise ExtractAborted(f"the extract changed at byte {changed[1]:,} of piece "
+                                 f"{changed[0]} after it was sent (written out of order)")
+
+
+async def _tail_file(job: ExtractJob, index: int
+                     ) -> AsyncIterator[tuple[bytes, int, bool]]:
+    """File ``index`` of the job as it is written: ``(chunk, offset, early)`` until the file
+    is whole (or the job has ended) and read to its end; ``early`` when the chunk was read
+    before the file was whole. A file the writers never made (they failed) yields nothing."""
+    path = job.files[index]
     handle = None
+    offset = 0
     try:
         while True:
-            finished = job.done  # read before the file: nothing is written after it is set
+            whole = job.piece_done(index)  # read before the file: nothing is added after
             if handle is None:
                 try:
-                    handle = open(job.path, "rb")  # noqa: SIM115 - closed in finally
+                    handle = open(path, "rb")  # noqa: SIM115 - closed in finally
                 except FileNotFoundError:
-                    if finished:
-                        break
+                    if whole:
+                        return
                     await anyio.sleep(POLL_S)
                     continue
             chunk = await anyio.to_thread.run_sync(handle.read, CHUNK_BYTES)
             if chunk:
-                if not finished and b"\0" in chunk:
-                    suspects.append((sent, len(chunk), zlib.crc32(chunk)))
-                sent += len(chunk)
-                yield chunk
-            elif finished:
-                break
+                yield chunk, offset, not whole
+                offset += len(chunk)
+            elif whole:
+                return
             else:
                 await anyio.sleep(POLL_S)
-        try:
-            expected = job.result(timeout=0).bytes
-        except Exception as err:
-            logger.warning("extract %s failed after %s bytes were sent; closing the "
-                           "connection: %s", job.path.name, f"{sent:,}", err)
-            raise ExtractAborted(f"the extract failed after {sent:,} bytes: {err}") from err
-        if sent != expected:
-            raise ExtractAborted(f"sent {sent:,} bytes of an extract of {expected:,}")
-        if handle is not None and suspects:
-            changed = await anyio.to_thread.run_sync(_changed, handle, suspects)
-            if changed is not None:
-                logger.warning("extract %s changed at byte %s after it was sent; closing the "
-                               "connection", job.path.name, f"{changed:,}")
-                raise ExtractAborted(f"the extract changed at byte {changed:,} after it was "
-                                     "sent (written out of order)")
     finally:
         if handle is not None:
             handle.close()
 
 
-def _changed(handle: BinaryIO, suspects: list[tuple[int, int, int]]) -> int | None:
-    """The offset of the first sent chunk whose bytes in the finished file differ (by CRC-32),
-    or None when all are the same."""
-    for offset, length, crc in suspects:
-        handle.seek(offset)
-        if zlib.crc32(handle.read(length)) != crc:
-            return offset
+def _changed(files: tuple[Path, ...], suspects: list[tuple[int, int, int, int]]
+             ) -> tuple[int, int] | None:
+    """``(file index, offset)`` of the first sent chunk whose bytes in the finished file
+    differ (by CRC-32), or None when all are the same (a file gone counts as changed)."""
+    for index, offset, length, crc in suspects:
+        try:
+            with open(files[index], "rb") as handle:
+                handle.seek(offset)
+                if zlib.crc32(handle.read(length)) != crc:
+                    return index, offset
+        except FileNotFoundError:
+            return index, offset
     return None
 
 
@@ -240,8 +262,8 @@ async def _data(call: ApiCall, fmt: Format) -> Response:
                          fmt)
     try:
         await _first_bytes(job)
-        if job.done:  # a small extract (or an early error): sent whole, with its length
-            extract = job.result()
+        if job.done and (job.failed or not job.pieces):  # small, or an early error: sent
+            extract = job.result()  # whole with its length, or the error as a JSON response
             # The file goes out as DuckDB wrote it: the server's gzip layer skips a response
             # that names its encoding (recompressing Parquet, or 700 MB of CSV at level 9,
             # costs 3-7x the time of the extract itself; see bench/api.py).

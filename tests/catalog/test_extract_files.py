@@ -215,19 +215,17 @@ def test_a_started_extract_is_the_same_file(fixture_catalog: Catalog, fmt: str) 
     assert [e["detail"]["format"] for e in events[:2]] == [fmt, fmt], "one record each"
 
 
-def test_a_started_extract_checks_rights_at_once_and_the_data_on_the_way(
+def test_a_started_extract_checks_rights_and_the_request_at_once(
         fixture_catalog: Catalog) -> None:
+    """Refusals come before any byte is sent (the API can still answer 4xx)."""
     folder = fixture_catalog.settings.data_dir / EXTRACTS_DIR
     with pytest.raises(PermissionDenied):
         fixture_catalog.start_extract_file(ANONYMOUS, "sales.orders", None, None, "csv")
     with pytest.raises(InvalidRequest, match="max_rows"):
         fixture_catalog.start_extract_file(U, "sales.orders", None, None, "csv", max_rows=0)
-    job = fixture_catalog.start_extract_file(U, "sales.orders", None,
-                                             ExtractRequest(columns=("nope",)), "parquet")
     with pytest.raises(InvalidRequest, match="nope"):
-        job.result(timeout=60)
-    assert job.failed and not job.path.exists()
-    job.discard()
+        fixture_catalog.start_extract_file(U, "sales.orders", None,
+                                           ExtractRequest(columns=("nope",)), "parquet")
     assert not folder.exists() or list(folder.iterdir()) == []
 
 
