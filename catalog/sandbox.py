@@ -23,6 +23,7 @@ runs on a sandbox too, so the same limits hold for every query.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import re
@@ -139,8 +140,17 @@ DuckDB's replacement scans turn such names into file reads, and sqlglot parses a
 in ``FROM`` as a quoted table name, so the name itself is checked."""
 
 
-def _looks_like_a_file(name: str) -> bool:
+def looks_like_a_file(name: str) -> bool:
+    """Whether DuckDB would read a table named ``name`` as a file (see :data:`_FILE_NAME`)."""
     return bool(_FILE_NAME.search(name))
+
+
+@functools.cache
+def _duckdb_dialect() -> Any:
+    """sqlglot's DuckDB dialect, made once (``sqlglot.parse(read=...)`` makes one per call)."""
+    from sqlglot.dialects.dialect import Dialect
+
+    return Dialect.get_or_raise("duckdb")
 
 
 def check_select(sql: str, *, what: str = "The query") -> Any:
@@ -168,7 +178,7 @@ def check_select(sql: str, *, what: str = "The query") -> Any:
         raise SandboxRefused(f"{what} is {len(text):,} characters long; the limit is "
                              f"{MAX_SQL_CHARS:,}.")
     try:
-        statements = [s for s in sqlglot.parse(text, read="duckdb") if s is not None]
+        statements = [s for s in _duckdb_dialect().parse(text) if s is not None]
     except (sqlglot.errors.ParseError, sqlglot.errors.TokenError) as err:
         raise SandboxRefused(f"{what} does not parse: {str(err).splitlines()[0]}") from None
     except RecursionError:
@@ -187,7 +197,7 @@ def check_select(sql: str, *, what: str = "The query") -> Any:
                                  "the environment; read only the product's data.")
     for node in tree.walk():
         if isinstance(node, exp.Table) and (not isinstance(node.this, exp.Identifier)
-                                            or _looks_like_a_file(node.name)):
+                                            or looks_like_a_file(node.name)):
             raise SandboxRefused(f"{what} reads '{node.sql(dialect='duckdb')[:80]}' as a table; "
                                  "read tables by name, not files or table functions.")
         if isinstance(node, exp.Command | exp.Set | exp.Pragma):

@@ -12,7 +12,10 @@ time; it is reported here too.
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -21,8 +24,13 @@ from catalog.governance.policy import EvaluationContext, PolicyKind, Violation, 
 from catalog.manifests.yaml_source import PathPart
 from catalog.mesh import DataProduct, Mesh
 from catalog.quality.derive import fill_placeholders
-from catalog.sandbox import SandboxRefused, check_select
+from catalog.sandbox import MAX_SQL_CHARS, SandboxRefused, check_select, looks_like_a_file
 from catalog.sql import quote_identifier
+
+RULE_WHAT = "The rule's query"
+"""How refusals of an ``sql`` rule name the text."""
+_MARKS = ("mesh_sql_object_placeholder", "mesh_sql_property_placeholder")
+"""Identifiers put in a rule's placeholders to check its query once for every name."""
 
 
 def sql_rules(contract: dict[str, Any]) -> Iterator[tuple[tuple[PathPart, ...], str, str, str]]:
@@ -55,20 +63,89 @@ def _check_sql(product: DataProduct, mesh: Mesh, context: EvaluationContext,
     out: list[Violation] = []
     for port in product.output_ports:
         for path, query, obj, prop in sql_rules(port.raw_contract or {}):
-            sql = fill_placeholders(query, quote_identifier(obj or "object"),
-                                    quote_identifier(prop or "property"))
-            try:
-                check_select(sql, what="The rule's query")
-            except SandboxRefused as err:
-                out.append(Violation(str(err), Where(path, port.name)))
+            refusal = rule_refusal(query, obj or "object", prop or "property")
+            if refusal is not None:
+                out.append(Violation(refusal, Where(path, port.name)))
     out += _check_build_code(product, mesh.root)
     return out
+
+
+@dataclass(frozen=True)
+class _Template:
+    """What the sandbox check of a rule's query depends on besides its structure.
+
+    Attributes:
+        tables: placeholder marks read as table names (a name that looks like a file is
+            refused).
+        called: a placeholder is called as a function (its name decides).
+    """
+
+    tables: frozenset[str]
+    called: bool
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _template(query: str) -> _Template | None:
+    """The query checked once with :data:`_MARKS` in its placeholders; None when that check
+    refuses it or the query holds a mark itself (then each use is checked in full)."""
+    from sqlglot import exp
+
+    if any(mark in query for mark in _MARKS):
+        return None
+    sql = fill_placeholders(query, quote_identifier(_MARKS[0]), quote_identifier(_MARKS[1]))
+    try:
+        tree = check_select(sql, what=RULE_WHAT)
+    except SandboxRefused:
+        return None
+    tables = frozenset(node.name for node in tree.find_all(exp.Table) if node.name in _MARKS)
+    called = any(func.name in _MARKS for func in tree.find_all(exp.Anonymous))
+    return _Template(tables, called)
+
+
+def rule_refusal(query: str, obj: str, prop: str) -> str | None:
+    """Why the sandbox refuses an ``sql`` rule's query with its placeholders filled, or None.
+
+    A quoted identifier is one token whatever its text, so a query's syntax tree is the same
+    for every object and property name; only a name read as a table (a file-like name is
+    refused) or called as a function changes the verdict. The query is therefore parsed once
+    (cached by its text) and each use checks only those names; anything else, and every
+    refusal (for its exact message), goes through :func:`catalog.sandbox.check_select` with
+    the names filled in. The 28,397 rules of the generated 10,000-product mesh have 11,445
+    distinct queries.
+
+    Args:
+        query: the rule's ``query`` (ODCS v3.1 §data-quality, type ``sql``).
+        obj: the object (table) name for ``{object}``.
+        prop: the property (column) name for ``{property}`` (``"property"`` for a rule on an
+            object).
+
+    Returns:
+        The refusal's message, or None when the sandbox would accept the query.
+    """
+    sql = fill_placeholders(query, quote_identifier(obj), quote_identifier(prop))
+    template = None
+    if "{" not in obj + prop and len(sql) <= MAX_SQL_CHARS:
+        template = _template(query)
+    if template is not None and not template.called:
+        names = dict(zip(_MARKS, (obj, prop), strict=True))
+        if not any(looks_like_a_file(names[mark]) for mark in template.tables):
+            return None
+    try:
+        check_select(sql, what=RULE_WHAT)
+    except SandboxRefused as err:
+        return str(err)
+    return None
 
 
 def _check_build_code(product: DataProduct, mesh_root: Path) -> list[Violation]:
     from catalog.build import build_sql_file, read_build_sql
 
     out: list[Violation] = []
+    try:  # one listing instead of two look-ups per port: most products have no build code
+        if not any(name.endswith(".sql") for name in os.listdir(product.directory)):
+            return out
+    except OSError:
+        pass
     for index, port in enumerate(product.output_ports):
         file = build_sql_file(product, port, index == 0)
         if file is None:
