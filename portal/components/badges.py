@@ -20,15 +20,10 @@ def badge_markdown(text: object, color: str, icon: str | None = None) -> str:
     return f":{color}-badge[{icon + ' ' if icon else ''}{label}]"
 
 
-def product_badge_markdown(product: DataProduct) -> list[str]:
-    """Status, type and version badges of a product, as Markdown (:func:`badge_markdown`)."""
-    found = [badge_markdown(product.status or "unknown", status_color(product.status),
-                            ":material/radio_button_checked:")]
-    if product.type:
-        found.append(badge_markdown(type_label(product.type), "gray", ":material/category:"))
-    if product.version:
-        found.append(badge_markdown(f"v{product.version}", "gray"))
-    return found
+def status_badge_markdown(status: str | None) -> str:
+    """The lifecycle status badge as Markdown (:func:`badge_markdown`)."""
+    return badge_markdown(status or "unknown", status_color(status),
+                          ":material/radio_button_checked:")
 
 
 def status_badge(status: str) -> None:
