@@ -38,6 +38,7 @@ from catalog.extracts import (
     where_clause,
 )
 from catalog.sandbox import Limits, Sandbox
+from catalog.sql import quote_literal
 
 if TYPE_CHECKING:  # both cost 0.15–0.35 s to import and are only type hints here
     import pandas as pd
@@ -73,15 +74,24 @@ class Engine:
         memory_limit: DuckDB memory limit, e.g. ``"1GB"``; overrides ``limits.memory_mb``.
         limits: the sandbox limits (default: :meth:`Limits.from_env`).
         env: where engine credentials and settings are read (default ``os.environ``).
+        duckdb_settings: DuckDB settings (name → value) of this engine's database, applied
+            before the sandbox locks its configuration (trusted code only, never user input).
     """
 
     def __init__(self, data_dir: Path, memory_limit: str | None = None,
-                 limits: Limits | None = None, env: Mapping[str, str] | None = None) -> None:
+                 limits: Limits | None = None, env: Mapping[str, str] | None = None,
+                 duckdb_settings: Mapping[str, str] | None = None) -> None:
         self.data_dir = data_dir.resolve()
         limits = limits or Limits.from_env()
         if memory_limit is not None:
             limits = dataclasses.replace(limits, memory_mb=_megabytes(memory_limit))
-        self.sandbox = Sandbox(self.data_dir, limits)
+        settings = dict(duckdb_settings or {})
+
+        def prepare(connection: duckdb.DuckDBPyConnection) -> None:
+            for name, value in settings.items():
+                connection.execute(f"SET {name} = {quote_literal(value)}")
+
+        self.sandbox = Sandbox(self.data_dir, limits, prepare=prepare if settings else None)
         self._root = self.sandbox.connection
         self.resolver = Resolver(self.data_dir, self.sandbox, limits, env)
 

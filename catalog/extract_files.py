@@ -473,10 +473,20 @@ def _request_from(query: Mapping[str, str]) -> ExtractRequest:
     return ExtractRequest(columns=columns, filters=filters, limit=limit)
 
 
+EXTRACT_DUCKDB_SETTINGS = {"disabled_optimizers": "late_materialization"}
+"""DuckDB settings of the extract engine. Late materialization turns ``LIMIT n`` (up to about a
+million rows) into a scan of the row positions, a sort and a join, which holds the limited
+rows in memory: an unfiltered 600,000-row CSV extract of TPC-H lineitem peaked at 254 MB with it
+and 99 MB without, and ran faster without (1.9 s against 2.4 s). An extract reads every
+selected row once, in order, which is what the plain plan does."""
+
+
 def extract_engine(data_dir: Path) -> Engine:
-    """The engine extracts are written with: the sandbox's limits (``MESH_QUERY_*``) and
-    :data:`EXTRACT_THREADS` threads, so memory stays flat whatever the extract's size."""
-    return Engine(data_dir, limits=Limits.from_env(threads=EXTRACT_THREADS))
+    """The engine extracts are written with: the sandbox's limits (``MESH_QUERY_*``),
+    :data:`EXTRACT_THREADS` threads and :data:`EXTRACT_DUCKDB_SETTINGS`, so memory stays flat
+    whatever the extract's size."""
+    return Engine(data_dir, limits=Limits.from_env(threads=EXTRACT_THREADS),
+                  duckdb_settings=EXTRACT_DUCKDB_SETTINGS)
 
 
 class ExtractFileUseCases:
