@@ -240,6 +240,34 @@ class RegistrationUseCases:
         kept = [r for r in form.rules if r.kind == rules.RuleKind.KEPT]
         return versions.merge_rules(kept, suggested)
 
+    def basics_for_domain(self, principal: Principal, domain: str) -> dict[str, str]:
+        """What the Basics step can take from the domain's ``domain.yaml`` once it is chosen:
+        the owner (the person registering when they are in the domain's team, else the
+        domain's owner), the team, and the domain's first support contact.
+
+        Args:
+            principal: who registers.
+            domain: the chosen domain's name.
+
+        Returns:
+            Basics field name → value; empty when the domain is unknown.
+        """
+        found = self.mesh().domains.get(domain)
+        if found is None:
+            return {}
+        out: dict[str, str] = {}
+        members = list(found.team.members) if found.team else []
+        me = next((m for m in members if m.username == principal.username), None)
+        owner = me or next((m for m in members if "owner" in (m.role or "").lower()), None)
+        if owner is not None:
+            out["owner"], out["owner_name"] = owner.username, owner.name or owner.username
+        if found.team is not None and found.team.name:
+            out["team_name"] = found.team.name
+        contact = next((c for c in found.contacts if c.url), None)
+        if contact is not None:
+            out["support_channel"], out["support_url"] = contact.channel or "", contact.url or ""
+        return {k: v for k, v in out.items() if v}
+
     def suggest_service_levels(self, form: RegistrationForm, data: Profile,
                                column: str | None = None) -> SlaForm:
         """Service levels the staged data meets today: freshness measured on its newest date

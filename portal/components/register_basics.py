@@ -38,6 +38,17 @@ def problems(catalog: Catalog) -> list[str]:
     return [f"{_LABELS[field]}: {msg}" for field, msgs in found.items() for msg in msgs]
 
 
+def _domain_chosen(catalog: Catalog) -> None:
+    """A domain was chosen: fill the owner, team and support fields still empty from it."""
+    domain = st.session_state.get(state.register_field("domain"))
+    if not domain:
+        return
+    for field, value in catalog.basics_for_domain(current_principal(), domain).items():
+        key = state.register_field(field)
+        if not st.session_state.get(key):
+            st.session_state[key] = value
+
+
 def _name_check(catalog: Catalog, domain: str | None, name: str) -> None:
     if not name:
         return
@@ -87,6 +98,7 @@ def render(catalog: Catalog) -> None:
         domain = st.selectbox(_LABELS["domain"], list(domains), key=key("domain"),
                               index=None, format_func=lambda d: f"{domains.get(d, d)} ({d})",
                               placeholder="Choose a domain", disabled=fixed,
+                              on_change=_domain_chosen, args=(catalog,),
                               help=help_text(Basics, "domain") + " You can register in the "
                                    "domains whose team you are in.", persist_state="page")
         wizard.focus("name", key("name"))
@@ -127,4 +139,6 @@ def render(catalog: Catalog) -> None:
         st.text_input(_LABELS["support_url"], key=key("support_url"),
                       help=help_text(Basics, "support_url"), persist_state="page",
                       placeholder="https://… or mailto:…")
-        st.caption("A new product starts with status **proposed**; governance approves it.")
+        st.caption("Owner, team and support start from the domain's own details; change them "
+                   "if this product has its own. A new product starts with status **proposed**; "
+                   "governance approves it.")

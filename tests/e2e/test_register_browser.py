@@ -113,14 +113,16 @@ def test_register_a_csv_in_the_browser_then_find_and_download_it(
     _next(page, "6 of 6")
 
     page.get_by_text("Both files are valid and meet every policy").wait_for(timeout=TIMEOUT)
+    page.get_by_text("What will be published").wait_for(timeout=TIMEOUT)
+    page.get_by_text("Show the generated files (YAML)").click()  # YAML only on request
     with page.expect_download(timeout=TIMEOUT) as info:
         page.get_by_role("button", name="Download product.odps.yaml").click()
     odps = Path(info.value.path()).read_text(encoding="utf-8")
     assert "id: operations.jfk_departures_sample" in odps and "status: proposed" in odps
     page.screenshot(path=str(tmp_path / "register-review.png"), full_page=True)
     page.get_by_role("button", name=re.compile("Publish operations.jfk_departures_sample")).click()
-    page.get_by_text(re.compile(r"jfk_departures_sample 1\.0\.0 is published: 2,000 rows")).wait_for(
-        timeout=60_000)
+    page.get_by_text(re.compile(r"jfk_departures_sample 1\.0\.0 is published: 2,000 rows")
+                     ).wait_for(timeout=60_000)
     page.get_by_text(re.compile(r"\d+ checks passed, 0 failed")).wait_for(timeout=TIMEOUT)
 
     # Found by search at once, and its data downloads as the file that was registered.
