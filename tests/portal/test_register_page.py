@@ -172,8 +172,8 @@ def test_register_from_a_csv_through_every_step(register_env: MeshDirs,
     props = {p["name"]: p for p in odcs["schema"][0]["properties"]}
     assert props["carrier"]["description"] == "Two-letter airline code"
     assert "primaryKey" not in props["carrier"]
-    assert {"property": "historicalSnapshot", "value": "2013-01-10"} == {
-        k: v for k, v in odcs["customProperties"][0].items() if k != "description"}
+    snapshot = {k: v for k, v in odcs["customProperties"][0].items() if k != "description"}
+    assert snapshot == {"property": "historicalSnapshot", "value": "2013-01-10"}
     assert "departure_delay" in props and "delay_minutes" not in props
     assert not any(q.get("type") == "sql" for q in props["departure_delay"].get("quality", []))
     assert {d.label for d in at.get("download_button")} == {
