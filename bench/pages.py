@@ -120,7 +120,7 @@ def floor():
 
 
 st.set_page_config(page_title="Floor", layout="wide")
-st.navigation([st.Page(floor, title="Floor", default=True),
+st.navigation([st.Page(floor, title="Floor", default=True, url_path="home"),
                st.Page(floor, title="Floor page", url_path="floor")], position="hidden").run()
 '''
 FLOOR_PAGE = "/floor"

@@ -3,6 +3,12 @@
 The portal shows these as help texts (tooltips) where a term appears; headings and labels use
 plain words where one exists, and keep the standard's term for the tooltip. Keys are the terms
 as lower-case words (``"output port"``); :func:`explain` finds an entry whatever the case.
+
+The :data:`TECHNICAL` terms are the ones a first-time reader stumbles on: a screen that shows
+one (in a label, a table header or a cell the portal or the catalog writes, e.g. a policy's
+finding) shows its explanation too; :func:`explain_terms` writes the help text for a column or
+line whose words vary. ``tests/portal/test_glossary_help.py`` scans the rendered Schema,
+Contract and Governance tabs and the Governance and Quality pages for them.
 """
 
 from __future__ import annotations
