@@ -2,14 +2,19 @@
 
 Two ways to notice changes:
 
-* **events** (Linux): every folder of the tree is watched with inotify
-  (:mod:`catalog.mesh_index.inotify`); an event makes the thread look at the files and folders
-  it names only (:meth:`MeshIndex.refresh` with paths), about 20 ms after the write. Every
-  ``full_poll_seconds`` (and whenever events were lost) everything is polled once anyway;
-* **polling** (other systems; network and shared file systems such as NFS or SMB, where
-  writes made on another machine raise no event here; ``MESH_WATCH=poll``; or when the
-  system's inotify limits are reached): every ``interval`` seconds a stat-only poll of every
-  file and folder (about 75 ms at 10,000 products, 0.75 s at 100,000).
+* **events** (local file systems): the ``watchdog`` package's native observer (inotify on
+  Linux, FSEvents on macOS, ReadDirectoryChangesW on Windows) watches the whole tree; an event
+  makes the thread look at the files and folders it names only (:meth:`MeshIndex.refresh`
+  with paths), about 20 ms after the write. Every ``full_poll_seconds`` everything is polled
+  once anyway (a safety net for lost events: a full kernel queue, a watch that failed);
+* **polling** (network and shared file systems such as NFS or SMB, where writes made on
+  another machine raise no event here; ``MESH_WATCH=poll``; a system without native events;
+  or when the system's watch limits are reached): a stat-only poll of every file and folder
+  (:class:`~catalog.mesh_index.tree.FileTree`), repeated so that a change is seen within
+  about ``interval`` seconds: the pause between two polls is ``interval`` minus twice the
+  last poll's duration, but at least twice that duration (the poll uses at most a third of a
+  core). watchdog's own ``PollingObserver`` is not used: it snapshots and compares every entry
+  and costs about four times as much per poll (measured in ``docs/mesh-index.md``).
 
 Either way a changed manifest is re-read, its product re-assembled and re-indexed, and a new
 snapshot swapped in; readers never wait for any of it. Changes are saved once they settle
@@ -27,9 +32,12 @@ import os
 import threading
 import time
 import weakref
+from typing import Any
 
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+
+from catalog.mesh_index.filesystems import events_reliable
 from catalog.mesh_index.index import MeshIndex, Refresh
-from catalog.mesh_index.inotify import Events, Inotify, events_reliable
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +45,101 @@ SETTLE_SECONDS = 0.02
 """After a first event, more are collected for this long (an editor's save is several)."""
 TICK_SECONDS = 0.25
 """In events mode the thread wakes at least this often (to stop, or to poll on request)."""
+LISTING_EVENTS = frozenset(("created", "deleted", "moved"))
+"""Event types that change a folder's list of entries."""
+IGNORED_EVENTS = frozenset(("opened", "closed_no_write"))
+"""Event types of reads: nothing changed."""
+
+
+class Collector(FileSystemEventHandler):
+    """Turns watchdog events into what the index should look at (paths relative to the root,
+    ``""`` for the root itself), collected until the watcher thread drains them.
+
+    Entries whose name starts with ``.`` or ``_`` (and everything below them) are ignored, as
+    the loader ignores them; so are files other than ``*.yaml``, whose folder's own event
+    names the folder when an entry is added or removed.
+
+    Args:
+        root: the watched root (absolute).
+        signal: set whenever something was collected.
+    """
+
+    def __init__(self, root: str, signal: threading.Event) -> None:
+        self.root = os.path.abspath(root)
+        self._signal = signal
+        self._lock = threading.Lock()
+        self._files: set[str] = set()
+        self._dirs: set[str] = set()
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        """Note what ``event`` names (called on watchdog's observer thread)."""
+        if event.event_type in IGNORED_EVENTS:
+            return
+        listing = event.event_type in LISTING_EVENTS
+        paths = [event.src_path, event.dest_path] if event.dest_path else [event.src_path]
+        with self._lock:
+            noted = [self._note(os.fsdecode(p), event.is_directory, listing) for p in paths]
+        if any(noted):
+            self._signal.set()
+
+    def _note(self, path: str, is_dir: bool, listing: bool) -> bool:
+        rel = os.path.relpath(path, self.root).replace(os.sep, "/")
+        if rel == ".":
+            self._dirs.add("")
+            return True
+        parts = rel.split("/")
+        if parts[0] == ".." or any(part.startswith((".", "_")) for part in parts):
+            return False
+        parent = "/".join(parts[:-1])
+        if is_dir:
+            self._dirs.add(rel)
+            if listing:
+                self._dirs.add(parent)
+            return True
+        if not rel.endswith(".yaml"):
+            return False
+        self._files.add(rel)
+        if listing:
+            self._dirs.add(parent)
+        return True
+
+    def drain(self) -> tuple[set[str], set[str]]:
+        """The files and folders collected since the last call (and forget them)."""
+        with self._lock:
+            files, dirs = self._files, self._dirs
+            self._files, self._dirs = set(), set()
+        return files, dirs
+
+
+_WATCHERS: weakref.WeakSet[MeshWatcher] = weakref.WeakSet()
+"""Every watcher of the process (weakly), for :class:`_LostEvents`."""
+
+
+class _LostEvents(logging.Filter):
+    """Makes every watcher poll everything when watchdog says file events were lost: its
+    inotify observer logs a warning on a full kernel queue, rebuilds its watches and carries
+    on without telling the event handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Note the record (never drops it)."""
+        if "overflow" in str(record.msg).lower():
+            for watcher in list(_WATCHERS):
+                watcher.poll_now()
+        return True
+
+
+for _name in ("watchdog.observers.inotify_c", "watchdog.observers.inotify"):
+    logging.getLogger(_name).addFilter(_LostEvents())
+
+
+def native_observer() -> Any:
+    """watchdog's native observer class for this system, or None where it has none (watchdog
+    would fall back to its polling observer; the watcher polls with its own instead)."""
+    from watchdog.observers import Observer
+    from watchdog.observers.polling import PollingObserver
+
+    native: Any = Observer
+    return None if issubclass(native, PollingObserver) else native
 
 
 class MeshWatcher:
@@ -44,16 +147,23 @@ class MeshWatcher:
 
     Args:
         index: the index to keep current.
-        interval: seconds between the starts of two polls when polling.
+        interval: seconds within which a change should be seen when polling (the pause
+            between polls is derived from it and from the measured poll duration).
         save_after: seconds without a change before unsaved changes are saved.
         save_at_most: seconds after which unsaved changes are saved even if changes go on.
         events: use file events where the system has them (False: always poll).
         full_poll_seconds: with events, seconds between two full polls (a safety net).
     """
 
-    def __init__(self, index: MeshIndex, interval: float = 2.0, save_after: float = 10.0,
-                 save_at_most: float = 300.0, events: bool = True,
-                 full_poll_seconds: float = 300.0) -> None:
+    def __init__(
+        self,
+        index: MeshIndex,
+        interval: float = 2.0,
+        save_after: float = 10.0,
+        save_at_most: float = 300.0,
+        events: bool = True,
+        full_poll_seconds: float = 300.0,
+    ) -> None:
         self.interval = interval
         self.save_after = save_after
         self.save_at_most = save_at_most
@@ -65,14 +175,18 @@ class MeshWatcher:
         """Refreshes done so far (full or targeted)."""
         self.last: Refresh | None = None
         """The last refresh the thread did."""
+        self.period = interval
+        """When polling: seconds between the starts of the last two polls."""
         self._index = weakref.ref(index)
         self._stop = threading.Event()
-        self._wake = threading.Event()
+        self._signal = threading.Event()
+        self._collector = Collector(str(index.root), self._signal)
+        self._poll_requested = False
         self._ready = threading.Event()
-        self._fallback = False
-        self._thread = threading.Thread(target=self._run, name="mesh-index-watcher",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._run, name="mesh-index-watcher", daemon=True)
         weakref.finalize(index, self._stop.set)
+        weakref.finalize(index, self._signal.set)
+        _WATCHERS.add(self)
 
     def start(self) -> MeshWatcher:
         """Start the thread (once); returns the watcher."""
@@ -87,13 +201,14 @@ class MeshWatcher:
     def stop(self, timeout: float | None = 5.0) -> None:
         """Stop the thread and wait up to ``timeout`` seconds for it to finish its refresh."""
         self._stop.set()
-        self._wake.set()
+        self._signal.set()
         if self._thread.is_alive() and threading.current_thread() is not self._thread:
             self._thread.join(timeout)
 
     def poll_now(self) -> None:
         """Make the thread poll everything soon instead of at its next tick."""
-        self._wake.set()
+        self._poll_requested = True
+        self._signal.set()
 
     @property
     def alive(self) -> bool:
@@ -102,23 +217,23 @@ class MeshWatcher:
 
     # -- the thread ------------------------------------------------------------------------
     def _run(self) -> None:
-        notify = self._open_events() if self.use_events else None
-        self.mode = "events" if notify is not None else "polling"
+        observer = self._open_events() if self.use_events else None
+        self.mode = "events" if observer is not None else "polling"
         try:
-            if notify is not None:
+            if observer is not None:
                 self._refresh(None)  # what changed before the watches were in place
             self._ready.set()
-            if notify is not None:
-                self._run_events(notify)
+            if observer is not None:
+                self._run_events(observer)
             else:
                 self._run_polling()
         finally:
             self._ready.set()
-            if notify is not None:
-                notify.close()
+            if observer is not None:
+                _close(observer)
 
-    def _open_events(self) -> Inotify | None:
-        """An inotify instance watching every folder of the tree, or None (then: poll).
+    def _open_events(self) -> Any:
+        """A started watchdog observer watching the whole tree, or None (then: poll).
 
         ``MESH_WATCH=poll`` in the environment always polls; ``events`` uses events even on a
         network file system (where other machines' writes raise none); the default, ``auto``,
@@ -127,75 +242,86 @@ class MeshWatcher:
         index = self._index()
         if index is None:
             return None
+        root = str(index.root)
         choice = os.environ.get("MESH_WATCH", "auto").strip().lower()
-        if choice == "poll" or (choice != "events" and not events_reliable(str(index.root))):
+        observer_class = native_observer()
+        if (
+            observer_class is None
+            or choice == "poll"
+            or (choice != "events" and not events_reliable(root))
+        ):
             return None
-        notify = Inotify.open(str(index.root))
-        if notify is None:
+        observer = None
+        try:
+            observer = observer_class()
+            observer.schedule(self._collector, root, recursive=True)
+            observer.start()
+        except OSError as err:  # no such folder yet, or the system's watch limits
+            logger.info("file events unavailable for %s (%s); polling", root, err)
+            if observer is not None:
+                _close(observer)
             return None
-        if not all(notify.watch(rel) for rel in index.folders()):
-            logger.info("file events unavailable for %s (inotify limits); polling every "
-                        "%.1f s", index.root, self.interval)
-            notify.close()
-            return None
-        return notify
+        return observer
 
     def _run_polling(self) -> None:
-        next_at = time.monotonic() + self.interval
+        next_at = time.monotonic() + self._pause()
         while not self._stop.is_set():
-            self._wake.wait(max(0.0, next_at - time.monotonic()))
-            self._wake.clear()
+            self._signal.wait(max(0.0, next_at - time.monotonic()))
+            self._signal.clear()
+            self._poll_requested = False
             if self._stop.is_set():
                 return
-            next_at = time.monotonic() + self.interval
+            started = time.monotonic()
             if not self._refresh(None):
                 return
+            next_at = started + self._pause()
 
-    def _run_events(self, notify: Inotify) -> None:
+    def _pause(self) -> float:
+        """Seconds from the start of a poll to the start of the next (see the module)."""
+        walk = self.last.scan_seconds if self.last is not None else 0.0
+        self.period = max(self.interval - 2 * walk, 3 * walk, 0.05)
+        return self.period
+
+    def _run_events(self, observer: Any) -> None:
         next_full = time.monotonic() + self.full_poll_seconds
         while not self._stop.is_set():
-            if self._fallback:
-                notify.close()
+            if not all(emitter.is_alive() for emitter in observer.emitters):
+                logger.warning(
+                    "file events stopped for %s (watch limits?); polling from now on",
+                    self._collector.root,
+                )
+                _close(observer)
                 self.mode = "polling"
                 self._run_polling()
                 return
-            events = notify.read(min(TICK_SECONDS, max(0.0, next_full - time.monotonic())))
-            if events and not events.overflow:
+            if self._signal.wait(min(TICK_SECONDS, max(0.0, next_full - time.monotonic()))):
                 time.sleep(SETTLE_SECONDS)
-                _merge(events, notify.read(0))
+                self._signal.clear()
             if self._stop.is_set():
                 return
-            full = events.overflow or self._wake.is_set() or time.monotonic() >= next_full
+            files, dirs = self._collector.drain()
+            full = self._poll_requested or time.monotonic() >= next_full
             if full:
-                self._wake.clear()
+                self._poll_requested = False
                 next_full = time.monotonic() + self.full_poll_seconds
-                alive = self._refresh(None, notify)
-            elif events:
-                alive = self._refresh(events, notify)
+                alive = self._refresh(None)
+            elif files or dirs:
+                alive = self._refresh((files, dirs))
             else:
                 alive = self._index() is not None
             if not alive:
                 return
 
-    def _refresh(self, events: Events | None, notify: Inotify | None = None) -> bool:
-        """One refresh (everything, or what ``events`` name), then watch new folders and
-        save when idle. Returns False once the index is gone."""
+    def _refresh(self, paths: tuple[set[str], set[str]] | None) -> bool:
+        """One refresh (everything, or the files and folders in ``paths``), then save when
+        idle. Returns False once the index is gone."""
         index = self._index()
         if index is None:
             return False
         try:
-            report = (index.refresh() if events is None
-                      else index.refresh(events.files, events.dirs))
+            report = index.refresh() if paths is None else index.refresh(*paths)
             self.polls += 1
             self.last = report
-            if notify is not None and report.folders_changed:
-                new = set(index.folders()) - notify.watched
-                if new:
-                    if not all(notify.watch(rel) for rel in new):
-                        logger.warning("inotify limits reached while watching %s; polling "
-                                       "every %.1f s from now on", index.root, self.interval)
-                        self._fallback = True
-                    index.refresh(set(), new)  # entries created before their watch
             if not index.read_only:
                 index.save_if_idle(self.save_after, self.save_at_most)
         except Exception:  # noqa: BLE001 - keep watching; the next tick tries again
@@ -205,8 +331,11 @@ class MeshWatcher:
         return True
 
 
-def _merge(events: Events, more: Events) -> None:
-    """Add ``more`` to ``events``."""
-    events.files |= more.files
-    events.dirs |= more.dirs
-    events.overflow = events.overflow or more.overflow
+def _close(observer: Any) -> None:
+    """Stop a watchdog observer and its watches (waits at most a second)."""
+    try:
+        observer.stop()
+        if observer.is_alive():
+            observer.join(1.0)
+    except (OSError, RuntimeError):
+        logger.debug("closing the file observer failed", exc_info=True)

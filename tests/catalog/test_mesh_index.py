@@ -23,8 +23,8 @@ from catalog.config import REPO_ROOT, Settings
 from catalog.manifests.loader import load_mesh
 from catalog.mesh import Mesh
 from catalog.mesh_index import persist
+from catalog.mesh_index.filesystems import events_reliable, filesystem_type
 from catalog.mesh_index.index import MeshIndex
-from catalog.mesh_index.inotify import events_reliable, filesystem_type
 from catalog.mesh_index.watcher import MeshWatcher
 from catalog.models.principal import LOCAL_USER
 from catalog.search import SearchIndex, SearchQuery
@@ -451,7 +451,7 @@ WRITER = """
 import sys
 from pathlib import Path
 from catalog.mesh_index.index import MeshIndex
-from catalog.mesh_index.inotify import events_reliable, filesystem_type
+from catalog.mesh_index.filesystems import events_reliable, filesystem_type
 index = MeshIndex(Path(sys.argv[1]), Path(sys.argv[2]))
 index.snapshot()
 for _ in range(int(sys.argv[3])):

@@ -27,15 +27,26 @@ QUERIES = [
     "SELECT mesh_sql_object_placeholder FROM {object}",
     "SELECT COUNT(*) FROM {object} WHERE {property} NOT IN (SELECT id FROM {object})",
 ]
-NAMES = ["flights", "data.csv", "/etc/passwd", "read_csv", 'a"b', "x{property}", "getenv",
-         ".hidden", "s3://bucket/key", "mesh_sql_property_placeholder"]
+NAMES = [
+    "flights",
+    "data.csv",
+    "/etc/passwd",
+    "read_csv",
+    'a"b',
+    "x{property}",
+    "getenv",
+    ".hidden",
+    "s3://bucket/key",
+    "mesh_sql_property_placeholder",
+]
 
 
 def _full(query: str, obj: str, prop: str) -> str | None:
     """The verdict of the full check on the filled-in query."""
     try:
-        check_select(fill_placeholders(query, quote_identifier(obj), quote_identifier(prop)),
-                     what=RULE_WHAT)
+        check_select(
+            fill_placeholders(query, quote_identifier(obj), quote_identifier(prop)), what=RULE_WHAT
+        )
     except SandboxRefused as err:
         return str(err)
     return None
