@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -94,13 +91,7 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture()
 def fresh_postgres_url(postgres_url: str) -> str:
     """URL of a new, empty database on :func:`postgres_url`'s server, one per test."""
-    parts = urlsplit(postgres_url)
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    bin_dir = postgres.binaries()
-    createdb = str(bin_dir / "createdb") if bin_dir else "createdb"
-    subprocess.run([createdb, "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432),
-                    "-U", parts.username or postgres.SUPERUSER, name], check=True)
-    return urlunsplit(parts._replace(path=f"/{name}"))
+    return postgres.create_database(postgres_url, "t")
 
 
 @pytest.fixture(scope="session")

@@ -118,12 +118,37 @@ def _rewrite(tree: Any, dialect: str) -> Any:
             problem = regex_problem(str(func.expression.this), dialect)
             if problem:
                 raise Untranslatable(problem)
+    for series in list(tree.find_all(exp.GenerateSeries)):
+        _inclusive_series(series, dialect)
     for number, sub in enumerate(list(tree.find_all(exp.Subquery))):
         if not sub.alias and isinstance(sub.parent, exp.From | exp.Join):
             sub.set("alias", exp.TableAlias(this=exp.to_identifier(f"_q{number}")))
     for param in list(tree.find_all(exp.Placeholder)):
         param.replace(exp.column(_PARAM_MARK))
     return tree
+
+
+def _inclusive_series(series: Any, dialect: str) -> None:
+    """DuckDB's ``range(start, stop[, step])`` (``stop`` excluded) as an inclusive series.
+
+    sqlglot writes the excluded ``stop`` as ``stop - 1`` for PostgreSQL (wrong for timestamps)
+    and as an ``IF`` guard for Spark that repeats ``start`` and ``stop`` (a bound parameter
+    then appears twice, which Spark's positional parameters cannot bind). Here the last value
+    is ``stop - 1`` for numbers and ``stop - INTERVAL 1 MICROSECOND`` when the step is an
+    interval (the three engines keep timestamps to the microsecond), so every value below
+    ``stop`` is generated, and each parameter stays where it was. In ``FROM``, Spark gets the
+    series as ``EXPLODE(SEQUENCE(…))`` with the table alias's column names kept."""
+    from sqlglot import exp
+
+    if not series.args.get("is_end_exclusive"):
+        return
+    step = series.args.get("step")
+    before = exp.Interval(this=exp.Literal.string("1"), unit=exp.Var(this="MICROSECOND")) \
+        if isinstance(step, exp.Interval) else exp.Literal.number(1)
+    series.set("end", exp.Sub(this=series.args["end"].copy(), expression=before))
+    series.set("is_end_exclusive", None)
+    if dialect == SPARK and isinstance(series.parent, exp.Table):
+        series.replace(exp.Unnest(expressions=[series.copy()]))
 
 
 def _refuse_denied(tree: Any, dialect: str) -> None:
@@ -151,12 +176,14 @@ def transpile(sql: str, dialect: str) -> str:
     Raises:
         Untranslatable: sqlglot cannot translate a construct, or the query uses ``QUALIFY``
             or a regular expression the engine reads differently.
+            A translation that would repeat or drop a bound parameter is refused too.
         SandboxRefused: the query calls a function :data:`DENIED_FUNCTIONS` lists for the
             engine, or is not one statement.
     """
     if dialect == DUCKDB:
         return sql
     import sqlglot
+    from sqlglot import exp
     from sqlglot.errors import ErrorLevel
 
     try:
@@ -165,6 +192,7 @@ def transpile(sql: str, dialect: str) -> str:
         raise Untranslatable(f"The query does not parse: {str(err).splitlines()[0]}") from None
     if len(trees) != 1:
         raise SandboxRefused("Only one statement may run.")
+    params = len(list(trees[0].find_all(exp.Placeholder)))
     tree = _rewrite(trees[0], dialect)
     _refuse_denied(tree, dialect)
     try:
@@ -172,6 +200,9 @@ def transpile(sql: str, dialect: str) -> str:
     except sqlglot.errors.UnsupportedError as err:
         raise Untranslatable(f"The query cannot be translated for {dialect.capitalize()}: "
                              f"{str(err).splitlines()[0]}") from None
+    if text.count(_PARAM_MARK) != params:
+        raise Untranslatable(f"The query cannot be translated for {dialect.capitalize()}: "
+                             "its translation would repeat or drop a bound parameter.")
     quoted = {POSTGRES: f'"{_PARAM_MARK}"', SPARK: f"`{_PARAM_MARK}`"}.get(dialect, _PARAM_MARK)
     if dialect == POSTGRES:
         text = text.replace("%", "%%")

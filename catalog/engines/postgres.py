@@ -271,19 +271,17 @@ class PostgresAdapter(EngineAdapter):
         Parquet: the same CSV stream to a temporary file in the data folder, which DuckDB
         (the engine's sandbox) turns into Parquet with the columns' own types; both stream,
         so memory stays flat. (Fetching rows into Python and writing Arrow batches took 16×
-        longer on TPC-H lineitem SF1, bench/engines.py.)"""
+        longer on TPC-H lineitem SF1, bench/engines.py.) Booleans read ``true``/``false`` in
+        both, as in DuckDB's extracts."""
         if fmt == "csv":
-            return self._copy_csv(sql, params, target)
+            return self._copy_csv(sql, params, target, self._result_columns(sql, params))
         from catalog.engines.duckdb_engine import DuckDBAdapter
         from catalog.sql import quote_literal
 
-        with self._cursor(f"SELECT * FROM ({sql}) AS mesh_extract LIMIT 0", params) as cur:
-            cur.fetchall()
-            columns = [(d.name, duckdb_type_of_postgres(d.type_display))
-                       for d in cur.description or []]
+        columns = self._result_columns(sql, params)
         scratch = self.context.sandbox.spill_dir / f"pg-{uuid.uuid4().hex}.csv"
         try:
-            rows = self._copy_csv(sql, params, scratch)
+            rows = self._copy_csv(sql, params, scratch, columns)
             spec = ", ".join(f"{quote_literal(name)}: {quote_literal(kind)}"
                              for name, kind in columns)
             relation = (f"read_csv({quote_literal(str(scratch))}, header = true, "
@@ -295,9 +293,25 @@ class PostgresAdapter(EngineAdapter):
         finally:
             scratch.unlink(missing_ok=True)
 
-    def _copy_csv(self, sql: str, params: list[Any] | None, target: Path) -> int:
+    def _result_columns(self, sql: str, params: list[Any] | None) -> list[tuple[str, str]]:
+        """Names and DuckDB type names of a query's result columns (a ``LIMIT 0`` run)."""
+        with self._cursor(f"SELECT * FROM ({sql}) AS mesh_extract LIMIT 0", params) as cur:
+            cur.fetchall()
+            return [(d.name, duckdb_type_of_postgres(d.type_display))
+                    for d in cur.description or []]
+
+    def _copy_csv(self, sql: str, params: list[Any] | None, target: Path,
+                  columns: list[tuple[str, str]]) -> int:
+        """``COPY (…) TO STDOUT`` of ``sql`` into ``target``; boolean columns are written as
+        ``true``/``false`` like DuckDB's and Spark's CSV (PostgreSQL's CSV says ``t``/``f``):
+        they are cast to text, which PostgreSQL spells out."""
         import psycopg
 
+        if any(kind == "BOOLEAN" for _, kind in columns):
+            picked = ", ".join(
+                f"CAST({quote_identifier(name)} AS VARCHAR) AS {quote_identifier(name)}"
+                if kind == "BOOLEAN" else quote_identifier(name) for name, kind in columns)
+            sql = f"SELECT {picked} FROM ({sql}) AS mesh_extract"
         query = self.sql(sql)
         if not parses_as(query, "postgres"):
             raise QueryFailed("The extract query is not one statement.")

@@ -42,7 +42,7 @@ import threading
 import uuid
 from collections.abc import Hashable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from catalog.confine import PathRefused, confined
 from catalog.engines.base import (
@@ -119,7 +119,13 @@ def spark_session(env: Mapping[str, str]) -> SparkSession:
                 url = target[len("remote:"):]
                 if token:
                     url += f";token={token}"
-                session = SparkSession.builder.remote(url).getOrCreate()
+                # The Connect client's own builder: PySpark's generic one would switch the
+                # whole process to Connect mode (SPARK_CONNECT_MODE_ENABLED), breaking a
+                # classic session that runs beside it.
+                from pyspark.sql.connect.session import SparkSession as RemoteSparkSession
+
+                remote = RemoteSparkSession.builder.remote(url).getOrCreate()
+                session = cast("SparkSession", remote)  # the same API, over gRPC
             else:
                 home = java_home(env)
                 if home is None:
@@ -150,6 +156,16 @@ def spark_session(env: Mapping[str, str]) -> SparkSession:
             raise EngineUnavailable(f"Spark could not start: {reason}") from None
         _SESSIONS[target] = session
         return session
+
+
+def stop_session(env: Mapping[str, str]) -> None:
+    """Stop the session of ``env``'s target if this process started it (a Spark Connect
+    session releases its server-side state)."""
+    with _SESSION_LOCK:
+        session = _SESSIONS.pop(spark_target(env), None)
+    if session is not None:
+        with contextlib.suppress(Exception):
+            session.stop()
 
 
 def stop_sessions() -> None:

@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import threading
 import time
 import urllib.error
@@ -24,7 +23,6 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -116,16 +114,6 @@ def registration_form(name: str) -> tuple[bytes, str]:
     return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
 
 
-def _new_database(server_url: str) -> str:
-    parts = urlsplit(server_url)
-    name = f"replicas_{os.getpid()}_{int(time.time() * 1000) % 10**8}"
-    bin_dir = postgres.binaries()
-    subprocess.run([str(bin_dir / "createdb") if bin_dir else "createdb",
-                    "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432),
-                    "-U", parts.username or postgres.SUPERUSER, name], check=True)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
 def server_env(settings: Settings, state_url: str) -> dict[str, str]:
     """The environment of a replica: shared folders and store, local sign-in mode."""
     env = {k: v for k, v in os.environ.items()
@@ -143,7 +131,7 @@ def replicas(demo_settings: Settings, postgres_url: str,
     shutil.copytree(demo_settings.mesh_root, root / "domains")
     shutil.copytree(demo_settings.data_dir, root / "data",
                     ignore=shutil.ignore_patterns("state.sqlite*", ".extracts", ".mesh-index"))
-    state_url = _new_database(postgres_url)
+    state_url = postgres.create_database(postgres_url, "replicas")
     settings = Settings(mesh_root=root / "domains", data_dir=root / "data", state_url=state_url)
     env = server_env(settings, state_url)
     with pytest.MonkeyPatch.context() as patch:

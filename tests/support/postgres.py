@@ -10,6 +10,9 @@ Run as a program it is what CI uses around the test suite::
     python3 -m tests.support.postgres start /tmp/mesh-pg   # prints the URL
     python3 -m tests.support.postgres stop /tmp/mesh-pg
 
+``create_database(server_url, prefix)`` makes a new, empty database on a running server (the
+fixtures ``fresh_postgres_url``, the engine tests' mesh and the replicas' shared store use it).
+
 Only the standard library is used, so it runs before the virtual environment exists.
 """
 
@@ -23,7 +26,9 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 SUPERUSER = "mesh"
 """The cluster's superuser (trust authentication, no password)."""
@@ -57,7 +62,8 @@ def _as_owner(argv: list[str]) -> list[str]:
 
 
 def start(folder: Path, timeout_s: float = 60.0) -> str:
-    """Create and start a cluster in ``folder``; return ``postgresql://mesh@127.0.0.1:PORT/postgres``.
+    """Create and start a cluster in ``folder`` (or start the stopped one already there);
+    return ``postgresql://mesh@127.0.0.1:PORT/postgres``.
 
     Raises:
         RuntimeError: no PostgreSQL binaries, or the server did not start within ``timeout_s``.
@@ -72,9 +78,10 @@ def start(folder: Path, timeout_s: float = 60.0) -> str:
     if os.geteuid() == 0:
         owner = pwd.getpwnam("postgres")
         os.chown(folder, owner.pw_uid, owner.pw_gid)
-    subprocess.run(_as_owner([str(bin_dir / "initdb"), "-D", str(data), "-U", SUPERUSER,
-                              "-A", "trust", "-E", "UTF8", "--no-sync"]),
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if not (data / "PG_VERSION").exists():  # a stopped cluster (the benchmark's) is reused
+        subprocess.run(_as_owner([str(bin_dir / "initdb"), "-D", str(data), "-U", SUPERUSER,
+                                  "-A", "trust", "-E", "UTF8", "--no-sync"]),
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     port = _free_port()
     options = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
                "-c max_connections=200 -c shared_buffers=64MB")
@@ -104,6 +111,30 @@ def stop(folder: Path) -> None:
         return
     subprocess.run(_as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w",
                               "stop"]), check=False, stdout=subprocess.DEVNULL)
+
+
+def create_database(server_url: str, prefix: str) -> str:
+    """Create a new, empty database on a running server with ``createdb``.
+
+    Args:
+        server_url: a URL of the server, as :func:`start` returns it (its user must be
+            allowed to create databases; its database part is ignored).
+        prefix: the start of the new database's name (lower case letters, digits and ``_``);
+            a random 16-hex-digit suffix makes it unique.
+
+    Returns:
+        The URL of the new database: ``server_url`` with its path replaced.
+
+    Raises:
+        subprocess.CalledProcessError: ``createdb`` failed (server down, name refused).
+    """
+    parts = urlsplit(server_url)
+    name = f"{prefix}_{uuid.uuid4().hex[:16]}"
+    bin_dir = binaries()
+    createdb = str(bin_dir / "createdb") if bin_dir else "createdb"
+    subprocess.run([createdb, "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432),
+                    "-U", parts.username or SUPERUSER, name], check=True)
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def main(argv: list[str]) -> int:

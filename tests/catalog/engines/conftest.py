@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
 import pytest
@@ -45,32 +42,24 @@ SERVERS = {
 """Product name → its contract's one server entry."""
 
 
-def copy_product(root: Path, name: str, server_line: str) -> None:
-    """A copy of operations.flights named ``name`` under ``root``, served by ``server_line``."""
-    folder = root / "operations" / name
+def copy_product(root: Path, name: str, server_line: str, source: Path = FLIGHTS) -> None:
+    """A copy of the demo product in ``source`` (default operations.flights) named ``name``
+    in the same domain under ``root``, served by ``server_line`` (its contract's only server
+    entry)."""
+    domain, base = source.parent.name, source.name
+    folder = root / domain / name
     folder.mkdir(parents=True)
-    odps = (FLIGHTS / "product.odps.yaml").read_text(encoding="utf-8")
-    odcs = (FLIGHTS / "flights.odcs.yaml").read_text(encoding="utf-8")
-    if name != "flights":
-        odps = re.sub(r"^id: operations\.flights$", f"id: operations.{name}", odps, flags=re.M)
-        odps = re.sub(r"^name: flights$", f"name: {name}", odps, flags=re.M)
-        odps = odps.replace("operations.flights.flights", f"operations.{name}.flights")
-        odcs = odcs.replace("id: operations.flights.flights", f"id: operations.{name}.flights")
-        odcs = re.sub(r"^dataProduct: flights$", f"dataProduct: {name}", odcs, flags=re.M)
+    odps = (source / "product.odps.yaml").read_text(encoding="utf-8")
+    odcs = (source / f"{base}.odcs.yaml").read_text(encoding="utf-8")
+    if name != base:
+        odps = re.sub(rf"^id: {domain}\.{base}$", f"id: {domain}.{name}", odps, flags=re.M)
+        odps = re.sub(rf"^name: {base}$", f"name: {name}", odps, flags=re.M)
+        odps = odps.replace(f"{domain}.{base}.{base}", f"{domain}.{name}.{base}")
+        odcs = odcs.replace(f"id: {domain}.{base}.{base}", f"id: {domain}.{name}.{base}")
+        odcs = re.sub(rf"^dataProduct: {base}$", f"dataProduct: {name}", odcs, flags=re.M)
     odcs = re.sub(r"^servers:\n(  - .*\n)+", f"servers:\n{server_line}\n", odcs, flags=re.M)
     (folder / "product.odps.yaml").write_text(odps, encoding="utf-8")
-    (folder / "flights.odcs.yaml").write_text(odcs, encoding="utf-8")
-
-
-def new_database(server_url: str) -> str:
-    """A new, empty database on the test PostgreSQL server; its URL."""
-    parts = urlsplit(server_url)
-    name = f"e_{uuid.uuid4().hex[:16]}"
-    bin_dir = postgres.binaries()
-    createdb = str(bin_dir / "createdb") if bin_dir else "createdb"
-    subprocess.run([createdb, "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432),
-                    "-U", parts.username or postgres.SUPERUSER, name], check=True)
-    return urlunsplit(parts._replace(path=f"/{name}"))
+    (folder / f"{base}.odcs.yaml").write_text(odcs, encoding="utf-8")
 
 
 @dataclass
@@ -107,7 +96,7 @@ def served(demo_settings: Settings, postgres_url: str, spark_env: dict[str, str]
                     f"{quote_literal(str(data / 'spark' / 'flights.parquet'))} (FORMAT parquet)")
     finally:
         con.close()
-    pg_url = new_database(postgres_url)
+    pg_url = postgres.create_database(postgres_url, "e")
     load_into_postgres("src.operations.flights", pg_url, "operations", "flights",
                        attach={"src": data / "mesh.duckdb"}, scratch=base)
     env = {**spark_env, "MESH_PG_URL_FLIGHTS_PG": pg_url}

@@ -125,6 +125,32 @@ def test_parameters_become_each_drivers_markers() -> None:
     assert transpile(sql, "spark").count("?") == 2
 
 
+CALENDAR = ("SELECT CAST(r AS DATE) AS slot FROM range(CAST(? AS TIMESTAMP), "
+            "CAST(? AS TIMESTAMP), INTERVAL 1 DAY) AS t(r)")
+"""DuckDB's calendar of days from a first day up to (not including) a last one."""
+
+
+def test_a_calendar_range_keeps_its_parameters_and_excludes_its_stop(served: Served) -> None:
+    import datetime as dt
+
+    assert transpile(CALENDAR, "postgres").count("%s") == 2
+    assert transpile(CALENDAR, "spark").count("?") == 2
+    params = [dt.datetime(2013, 2, 27), dt.datetime(2013, 3, 2)]
+    want = [(dt.date(2013, 2, 27),), (dt.date(2013, 2, 28),), (dt.date(2013, 3, 1),)]
+    for name in ("flights", "flights_pg", "flights_spark"):
+        adapter = served.engine.locate(served.port(name)).adapter
+        assert sorted(adapter.fetch(CALENDAR, params)) == want, name
+
+
+def test_a_translation_that_would_repeat_a_parameter_is_refused(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from catalog.engines import dialect
+
+    monkeypatch.setattr(dialect, "_inclusive_series", lambda series, name: None)
+    with pytest.raises(Untranslatable, match="bound parameter"):
+        transpile(CALENDAR, "spark")  # sqlglot's own IF guard repeats start and stop
+
+
 @pytest.mark.parametrize("pattern,dialect", [("^\\p{L}+$", "postgres"),
                                              ("(?P<x>a)", "spark"),
                                              ("(?i)abc", "postgres")])
