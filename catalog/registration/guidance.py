@@ -139,27 +139,46 @@ def fixes(found: Review, form: RegistrationForm) -> list[Fix]:
     return out
 
 
+_REMEDY = {
+    "rules": "switch the rule off or change it, or fix the data",
+    "schema": "untick the flag that promises it (Required, Unique or Primary key), or fix the data",
+    "sla": "choose a promise the data meets",
+}
+"""What to do about a check that fails on the data, by the step that asks for it."""
+
+
 def _failing_check(result: CheckResult, score: str, form: RegistrationForm) -> Fix:
     """A check that fails on the staged data, as the step that says it: a quality rule (rules
     step), a column's flag such as its key (schema step) or a promise (service levels)."""
     check = result.check
-    rows = f" on {result.failing_rows:,} rows" if result.failing_rows else ""
-    message = (
-        f"'{check.description}' fails{rows} of the data as uploaded. {score}: switch "
-        "the rule off or change it, or fix the data."
-    )
-    if ".quality[" in check.source or check.source.startswith("quality"):
-        return Fix("rules", "rules", "Quality rules", message, "min-quality-score")
     named = [check.property] if check.property else list(check.arguments.get("properties") or [])
-    if (
-        check.source.startswith("schema")
-        and named
-        and named[0] in {p.name for p in form.properties}
-    ):
-        name = str(named[0])  # the column (or a compound key's first column)
-        return Fix("schema", name, f"column {name}", message, "min-quality-score")
-    step, field, label = locate("check", check.source, "", form)
+    if ".quality[" in check.source or check.source.startswith("quality"):
+        step, field, label = "rules", "rules", "Quality rules"
+    elif check.source.startswith("schema") and named and \
+            named[0] in {p.name for p in form.properties}:
+        step, field, label = "schema", str(named[0]), f"column {named[0]}"  # or a key's first
+    else:
+        step, field, label = locate("check", check.source, "", form)
+    rows = f" on {result.failing_rows:,} rows" if result.failing_rows else ""
+    message = (f"'{check.description}' fails{rows} of the data as uploaded. {score}: "
+               f"{_REMEDY.get(step, 'fix the data')}.")
     return Fix(step, field, label, message, "min-quality-score")
+
+
+def step_problems(found: Review, form: RegistrationForm, step: str) -> list[str]:
+    """The review's blocking problems that belong to ``step``, in the step's words, so a
+    policy is asked for where its field is (not only at the end).
+
+    Args:
+        found: the review of the form as filled in so far.
+        form: that form.
+        step: a key of :data:`~catalog.registration.steps.STEPS`.
+
+    Returns:
+        ``"<label>: <message>"`` per problem (the message alone when the fix names no field).
+    """
+    return [f"{fix.label}: {fix.message}" if fix.label else fix.message
+            for fix in fixes(found, form) if fix.step == step]
 
 
 def summary(form: RegistrationForm, source: DataSource, checks: list[CheckResult]) -> list[str]:

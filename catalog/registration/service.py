@@ -20,7 +20,16 @@ from catalog.access.actions import Action
 from catalog.errors import PermissionDenied
 from catalog.models.principal import Principal
 from catalog.quality.model import CheckResult
-from catalog.registration import defaults, naming, query, rules, sources, steps, versions
+from catalog.registration import (
+    defaults,
+    guidance,
+    naming,
+    query,
+    rules,
+    sources,
+    steps,
+    versions,
+)
 from catalog.registration import profile as profiling
 from catalog.registration import publish as publishing
 from catalog.registration.errors import RegistrationError
@@ -321,6 +330,17 @@ class RegistrationUseCases:
         """Generate both documents and check them as CI would (validation, governance)."""
         self._require_registrar(principal)
         return review(self, form, source)  # type: ignore[arg-type]
+
+    def policy_problems(self, principal: Principal, form: RegistrationForm,
+                        source: DataSource | None, step: str) -> list[str]:
+        """What the domain's policies (and the first quality run's minimum score) will refuse
+        that belongs to wizard step ``step`` (schema, sla or rules), checked on the form as
+        filled in so far; empty without data (see
+        :func:`catalog.registration.guidance.step_problems`)."""
+        if source is None or not form.properties:
+            return []
+        return guidance.step_problems(self.review_registration(principal, form, source),
+                                      form, step)
 
     def dry_run(self, principal: Principal, form: RegistrationForm, source: DataSource
                 ) -> list[CheckResult]:

@@ -86,7 +86,8 @@ def sync() -> None:
 def problems(catalog: Catalog) -> list[str]:
     """What stops step 5."""
     form = wizard.form()
-    return rules_problems(form.rules, form.properties)
+    return rules_problems(form.rules, form.properties) or catalog.policy_problems(
+        current_principal(), form, wizard.source(), "rules")
 
 
 def _rows(rules: list[RuleForm]) -> pd.DataFrame:

@@ -22,6 +22,7 @@ from catalog import registration_presentation as shown
 from portal import state
 from portal.components import register_wizard as wizard
 from portal.safe_text import escape_markdown
+from portal.services import current_principal
 from portal.tables import EMPTY_CELL, table_height
 from portal.wording import HELP
 
@@ -71,8 +72,10 @@ def sync_schema() -> None:
 
 
 def schema_step_problems(catalog: Catalog) -> list[str]:
-    """What stops step 3."""
-    return schema_problems(wizard.form().properties)
+    """What stops step 3: the schema itself, then what the domain's policies will refuse."""
+    form = wizard.form()
+    return schema_problems(form.properties) or catalog.policy_problems(
+        current_principal(), form, wizard.source(), "schema")
 
 
 def _rows(props: list[PropertyForm]) -> pd.DataFrame:
@@ -146,7 +149,8 @@ def sync_sla() -> None:
 def sla_step_problems(catalog: Catalog) -> list[str]:
     """What stops step 4."""
     form = wizard.form()
-    return sla_problems(form.sla, form.properties, form.basics.product_type)
+    return sla_problems(form.sla, form.properties, form.basics.product_type) or \
+        catalog.policy_problems(current_principal(), form, wizard.source(), "sla")
 
 
 def _column_changed(catalog: Catalog) -> None:
