@@ -330,3 +330,29 @@ def test_a_new_version_is_prefilled_and_shows_what_breaks(register_env: MeshDirs
     assert "reference.airlines 2.0.0 is published: 2 rows" in texts(at)
     assert (register_env.root / "reference" / "airlines" / "_versions").is_dir()
     assert Path(register_env.data, "products", "reference", "airlines", "2.0.0.parquet").exists()
+
+
+def test_a_domain_policy_is_asked_for_at_the_schema_step(register_env: MeshDirs) -> None:
+    """The passengers domain classifies personal data restricted: the schema step, not the
+    review, says so and names the column; fixing it there lets the person go on."""
+    at = open_page(routes.REGISTER)
+    at.selectbox(key=KEY("domain")).select("passengers").run()
+    assert at.text_input(key=KEY("team_name")).value  # taken from the domain
+    at.text_input(key=KEY("name")).input("newsletter_signups")
+    at.text_input(key=KEY("title")).input("Newsletter sign-ups")
+    at.text_area(key=KEY("purpose")).input("Who signed up for the newsletter, and when.")
+    at.text_area(key=KEY("usage")).input("One row per sign-up.")
+    at.run()
+    _next(at)
+    _upload(at, b"signup_id,email,signed_up\n1,a@x.example,2013-12-01\n2,b@x.example,2013-12-02\n",
+            "signups.csv")
+    _next(at)
+    assert _step(at) == 2
+    _next(at)
+    assert _step(at) == 2
+    problems = next(e.value for e in at.error if e.value.startswith("Fix these to continue"))
+    assert "column email:" in problems and "restricted" in problems
+    _edit(at, state.REGISTER_SCHEMA_EDITOR, {1: {"Classification": "restricted"}})
+    assert "Everything on this step is fixed: continue with Next." in texts(at)
+    _next(at)
+    assert _step(at) == 3
