@@ -34,7 +34,19 @@ import time
 import weakref
 from typing import Any
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirModifiedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 
 from catalog.mesh_index.filesystems import events_reliable
 from catalog.mesh_index.index import MeshIndex, Refresh
@@ -49,6 +61,20 @@ LISTING_EVENTS = frozenset(("created", "deleted", "moved"))
 """Event types that change a folder's list of entries."""
 IGNORED_EVENTS = frozenset(("opened", "closed_no_write"))
 """Event types of reads: nothing changed."""
+_WRITES: list[type[FileSystemEvent]] = [
+    FileCreatedEvent,
+    FileModifiedEvent,
+    FileClosedEvent,
+    FileDeletedEvent,
+    FileMovedEvent,
+    DirCreatedEvent,
+    DirModifiedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+]
+"""The events asked of the system: writes only. Without this filter every open and read of a
+manifest raises events too (a process loading 10,000 products raises 60,000, more than the
+kernel's default queue of 16,384), and a full queue loses events."""
 
 
 class Collector(FileSystemEventHandler):
@@ -254,7 +280,7 @@ class MeshWatcher:
         observer = None
         try:
             observer = observer_class()
-            observer.schedule(self._collector, root, recursive=True)
+            observer.schedule(self._collector, root, recursive=True, event_filter=_WRITES)
             observer.start()
         except OSError as err:  # no such folder yet, or the system's watch limits
             logger.info("file events unavailable for %s (%s); polling", root, err)

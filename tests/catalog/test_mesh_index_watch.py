@@ -234,3 +234,18 @@ def test_lost_events_make_the_watcher_poll_everything(root: Path) -> None:
         assert () in calls, "no full poll after lost events"
     finally:
         watcher.stop()
+
+
+def test_reading_manifests_raises_no_events(root: Path) -> None:
+    index = MeshIndex(root, None)
+    index.snapshot()
+    watcher = MeshWatcher(index, interval=60, full_poll_seconds=600).start()
+    try:
+        assert watcher.wait_ready() and watcher.mode == "events"
+        calls = _spy(index)
+        for path in root.rglob("*.yaml"):
+            path.read_bytes()
+        time.sleep(0.5)
+        assert calls == []
+    finally:
+        watcher.stop()
