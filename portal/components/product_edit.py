@@ -68,7 +68,9 @@ def _preview(draft: EditDraft) -> None:
     if not draft.changes:
         st.info("Nothing changed yet: edit a field, then preview again.", icon=":material/info:")
         return
-    st.subheader(f"Version {draft.based_on} → {draft.version}", anchor=False)
+    st.subheader(
+        escape_markdown(f"Version {draft.based_on} → {draft.version}", one_line=True), anchor=False
+    )
     st.caption(
         f"{_BUMP_WORDS[draft.bump].capitalize()}. The data stays as it is; only the "
         "description and the promises change."
@@ -115,8 +117,10 @@ def edit_panel(catalog: Catalog, principal: Principal, product: DataProduct) -> 
         st.session_state[values_key] = catalog.edit_values(principal, pid)
     st.subheader(f"Edit {escape_markdown(product.title, one_line=True)}", anchor=False)
     st.caption(
-        f"Changes are published as a new version after version {product.version}; the "
-        "data is not uploaded again."
+        escape_markdown(
+            f"Changes are published as a new version after version "
+            f"{product.version}; the data is not uploaded again."
+        )
     )
     changes = edit_form(pid, st.session_state[values_key])
     if changes is not None:
