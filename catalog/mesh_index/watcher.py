@@ -11,10 +11,11 @@ Two ways to notice changes:
   another machine raise no event here; ``MESH_WATCH=poll``; a system without native events;
   or when the system's watch limits are reached): a stat-only poll of every file and folder
   (:class:`~catalog.mesh_index.tree.FileTree`), repeated so that a change is seen within
-  about ``interval`` seconds: the pause between two polls is ``interval`` minus twice the
-  last poll's duration, but at least twice that duration (the poll uses at most a third of a
-  core). watchdog's own ``PollingObserver`` is not used: it snapshots and compares every entry
-  and costs about four times as much per poll (measured in ``docs/mesh-index.md``).
+  about ``interval`` seconds: a poll starts ``interval`` minus twice the last poll's
+  duration after the previous one, but never sooner than three times the CPU time that poll
+  used (polling uses at most a third of a core). watchdog's own ``PollingObserver`` is not
+  used: it snapshots and compares every entry and costs about three times the CPU per poll
+  (measured in ``docs/mesh-index.md``).
 
 Either way a changed manifest is re-read, its product re-assembled and re-indexed, and a new
 snapshot swapped in; readers never wait for any of it. Changes are saved once they settle
@@ -203,6 +204,8 @@ class MeshWatcher:
         """The last refresh the thread did."""
         self.period = interval
         """When polling: seconds between the starts of the last two polls."""
+        self.poll_cpu = 0.0
+        """CPU seconds (of this thread) of the last full poll and what it applied."""
         self._index = weakref.ref(index)
         self._stop = threading.Event()
         self._signal = threading.Event()
@@ -303,9 +306,11 @@ class MeshWatcher:
             next_at = started + self._pause()
 
     def _pause(self) -> float:
-        """Seconds from the start of a poll to the start of the next (see the module)."""
+        """Seconds from the start of a poll to the start of the next (see the module): the
+        wall time of the last poll bounds how soon a change is seen, its CPU time how often
+        polls may run (on a busy machine a poll takes longer than the CPU it uses)."""
         walk = self.last.scan_seconds if self.last is not None else 0.0
-        self.period = max(self.interval - 2 * walk, 3 * walk, 0.05)
+        self.period = max(self.interval - 2 * walk, 3 * self.poll_cpu, 0.05)
         return self.period
 
     def _run_events(self, observer: Any) -> None:
@@ -345,7 +350,10 @@ class MeshWatcher:
         if index is None:
             return False
         try:
+            cpu = time.thread_time()
             report = index.refresh() if paths is None else index.refresh(*paths)
+            if paths is None:
+                self.poll_cpu = time.thread_time() - cpu
             self.polls += 1
             self.last = report
             if not index.read_only:
