@@ -22,7 +22,6 @@ from catalog.models.principal import Principal
 from catalog.quality.model import CheckResult
 from catalog.registration import (
     defaults,
-    guidance,
     naming,
     query,
     rules,
@@ -33,7 +32,8 @@ from catalog.registration import (
 from catalog.registration import profile as profiling
 from catalog.registration import publish as publishing
 from catalog.registration.errors import RegistrationError
-from catalog.registration.forms import Basics, PropertyForm, RegistrationForm, RuleForm, SlaForm
+from catalog.registration.forms import Basics, PropertyForm, RegistrationForm, RuleForm
+from catalog.registration.guided import GuidedRegistration
 from catalog.registration.imports import ImportOutcome, import_contracts
 from catalog.registration.profile import Profile
 from catalog.registration.review import Review, dry_run, review
@@ -102,7 +102,7 @@ class RegistrationOutcome:
     published: PublishResult | None = None
 
 
-class RegistrationUseCases:
+class RegistrationUseCases(GuidedRegistration):
     """Mixin of :class:`~catalog.catalog.Catalog`: registration use cases (see module doc)."""
 
     settings: Settings
@@ -249,50 +249,6 @@ class RegistrationUseCases:
         kept = [r for r in form.rules if r.kind == rules.RuleKind.KEPT]
         return versions.merge_rules(kept, suggested)
 
-    def basics_for_domain(self, principal: Principal, domain: str) -> dict[str, str]:
-        """What the Basics step can take from the domain's ``domain.yaml`` once it is chosen:
-        the owner (the person registering when they are in the domain's team, else the
-        domain's owner), the team, and the domain's first support contact.
-
-        Args:
-            principal: who registers.
-            domain: the chosen domain's name.
-
-        Returns:
-            Basics field name → value; empty when the domain is unknown.
-        """
-        found = self.mesh().domains.get(domain)
-        if found is None:
-            return {}
-        out: dict[str, str] = {}
-        members = list(found.team.members) if found.team else []
-        me = next((m for m in members if m.username == principal.username), None)
-        owner = me or next((m for m in members if "owner" in (m.role or "").lower()), None)
-        if owner is not None:
-            out["owner"], out["owner_name"] = owner.username, owner.name or owner.username
-        if found.team is not None and found.team.name:
-            out["team_name"] = found.team.name
-        contact = next((c for c in found.contacts if c.url), None)
-        if contact is not None:
-            out["support_channel"], out["support_url"] = contact.channel or "", contact.url or ""
-        return {k: v for k, v in out.items() if v}
-
-    def suggest_service_levels(self, form: RegistrationForm, data: Profile,
-                               column: str | None = None) -> SlaForm:
-        """Service levels the staged data meets today: freshness measured on its newest date
-        or time column, a snapshot's ages at the last day it covers, a retention that holds its
-        oldest row (see :mod:`catalog.registration.defaults`). A new version keeps what was
-        published.
-
-        Args:
-            form: the form (its schema names the columns).
-            data: the staged data's profile.
-            column: measure on this column instead of the one with the newest value.
-        """
-        if form.based_on is not None:
-            return form.sla
-        return defaults.suggest_sla(data, form.properties, column=column)
-
     def basics_problems(self, principal: Principal, form: RegistrationForm
                         ) -> dict[str, list[str]]:
         """Problems of the Basics step by field; includes a domain the principal may not
@@ -330,17 +286,6 @@ class RegistrationUseCases:
         """Generate both documents and check them as CI would (validation, governance)."""
         self._require_registrar(principal)
         return review(self, form, source)  # type: ignore[arg-type]
-
-    def policy_problems(self, principal: Principal, form: RegistrationForm,
-                        source: DataSource | None, step: str) -> list[str]:
-        """What the domain's policies (and the first quality run's minimum score) will refuse
-        that belongs to wizard step ``step`` (schema, sla or rules), checked on the form as
-        filled in so far; empty without data (see
-        :func:`catalog.registration.guidance.step_problems`)."""
-        if source is None or not form.properties:
-            return []
-        return guidance.step_problems(self.review_registration(principal, form, source),
-                                      form, step)
 
     def dry_run(self, principal: Principal, form: RegistrationForm, source: DataSource
                 ) -> list[CheckResult]:
