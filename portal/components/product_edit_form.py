@@ -59,10 +59,17 @@ def _grid(
     return [row for row in out if any(row.values())]
 
 
+def _option(value: object) -> str:
+    """An option as shown: escaped (a published value may hold Markdown)."""
+    return escape_markdown(value, one_line=True)
+
+
 def _choice(label: str, options: tuple[str, ...], current: str, key: str) -> str:
     """A selectbox whose options include the published value (even an unusual one)."""
     choices = list(dict.fromkeys([*options, current])) if current else ["", *options]
-    return str(st.selectbox(label, choices, index=choices.index(current), key=key))
+    return str(
+        st.selectbox(label, choices, index=choices.index(current), key=key, format_func=_option)
+    )
 
 
 def _about(pid: str, values: ProductChanges) -> dict[str, Any]:
@@ -194,6 +201,7 @@ def _rules(pid: str, values: ProductChanges) -> list[QualityRule]:
             "Column checked (none: the table)",
             ["", *values.columns],
             key=state.product_edit(pid, "new_rule_column"),
+            format_func=_option,
         )
         typed = _rule_inputs(
             pid, "new_rule", QualityRule(id="", kind="nullValues", severity="warning")
