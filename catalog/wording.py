@@ -12,10 +12,8 @@ document say the same thing.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from open_data_contract_standard.model import (
     DataQuality,
@@ -24,9 +22,9 @@ from open_data_contract_standard.model import (
     ServiceLevelAgreementProperty,
 )
 
-from catalog.quality.kinds import KINDS, kind_name, read_rule, rule_sentence
+from catalog.quality.kinds import Rule, kind_of, read_rule, rule_sentence
 from catalog.quality.kinds import Target as Target  # re-exported: what a rule checks
-from catalog.quality.units import PERCENT as _PERCENT
+from catalog.quality.kinds.base import humanize as humanize  # re-exported
 from catalog.quality.units import number as number  # re-exported: the wording of numbers
 from catalog.quality.units import quantity
 from catalog.quality.units import time_unit as time_unit  # re-exported
@@ -34,11 +32,9 @@ from catalog.quality.units import time_unit as time_unit  # re-exported
 # -- SLA -----------------------------------------------------------------------------------
 
 _SLA_TEMPLATES: dict[str, str] = {
-    "freshness": "Fresh: newest record at most {q} old",
     "latency": "Available at most {q} after it happens",
     "availability": "Availability {q}",
     "frequency": "Rebuilt every {q}",
-    "retention": "Kept for {q}",
     "timetodetect": "Problems detected within {q}",
     "timetonotify": "Consumers told about problems within {q}",
     "timetorepair": "Problems fixed within {q}",
@@ -50,15 +46,9 @@ _SLA_TEMPLATES: dict[str, str] = {
 }
 
 
-def humanize(name: str) -> str:
-    """``timeToRepair`` or ``time_to_repair`` → ``"Time to repair"``."""
-    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ").split()
-    text = " ".join(words).lower()
-    return text[:1].upper() + text[1:]
-
-
 def sla_sentence(prop: ServiceLevelAgreementProperty) -> str:
-    """One SLA property as a sentence, e.g. "Availability 99.5%" or "Kept for 5 years".
+    """One SLA property as a sentence, e.g. "Availability 99.5%" or "Records are kept for 5
+    years" (``freshness`` and ``retention`` in their rule kind's words).
 
     Args:
         prop: an ODCS ``slaProperties`` entry (property, value, unit, element, valueExt).
@@ -67,6 +57,12 @@ def sla_sentence(prop: ServiceLevelAgreementProperty) -> str:
         The sentence; the measured element, when given, is appended in parentheses.
     """
     name = (prop.property or "").strip()
+    measured = kind_of(name.lower()).sla_property and prop.value is not None
+    if measured and prop.valueExt in (None, ""):
+        # freshness, retention: rule kinds too, checked on the Quality tab in these words
+        element = {"element": prop.element} if prop.element else {}
+        stated = Rule(name.lower(), "mustBeLessOrEqualTo", prop.value, prop.unit or "d", element)
+        return rule_sentence(stated, Target(""))
     q = quantity(prop.value, prop.unit)
     if prop.valueExt not in (None, ""):
         q = f"{q} to {quantity(prop.valueExt, prop.unit)}"
@@ -79,82 +75,13 @@ def sla_sentence(prop: ServiceLevelAgreementProperty) -> str:
 
 # -- quality rules -------------------------------------------------------------------------
 
-_COMPARISONS = (
-    ("mustBe", "exactly"),
-    ("mustNotBe", "anything but"),
-    ("mustBeGreaterThan", "more than"),
-    ("mustBeGreaterOrEqualTo", "at least"),
-    ("mustBeLessThan", "fewer than"),
-    ("mustBeLessOrEqualTo", "at most"),
-)
-
-
-def threshold(rule: DataQuality) -> tuple[str, str] | None:
-    """The rule's comparison as ``(words, amount)``, e.g. ``("at most", "1%")``; None if unset.
-
-    ``mustBeBetween: [a, b]`` gives ``("between", "a and b")``; the unit ``percent`` adds "%".
-    """
-    unit = rule.unit if (rule.unit or "").lower() in _PERCENT else None
-    for field_name, words in _COMPARISONS:
-        value = getattr(rule, field_name)
-        if value is not None:
-            return words, quantity(value, unit)
-    for field_name, words in (("mustBeBetween", "between"), ("mustNotBeBetween", "outside")):
-        pair = getattr(rule, field_name)
-        if pair:
-            return words, f"{quantity(pair[0], unit)} and {quantity(pair[1], unit)}"
-    return None
-
-
-def _count_phrase(rule: DataQuality, noun: str) -> str:
-    """``"No missing values"``, ``"At most 1% missing values"``, ``"Exactly 3 missing values"``."""
-    limit = threshold(rule)
-    if limit is None:
-        return f"{noun[:1].upper()}{noun[1:]} are measured"
-    words, amount = limit
-    if amount in ("0", "0%") and words in ("exactly", "at most"):
-        return f"No {noun}"
-    return f"{words[:1].upper()}{words[1:]} {amount} {noun}"
-
-
-def _listing(values: Iterable[Any], limit: int = 8) -> str:
-    shown = ["empty" if v is None else ("blank text" if v == "" else str(v)) for v in values]
-    more = len(shown) - limit
-    return ", ".join(shown[:limit]) + (f" and {more} more" if more > 0 else "")
-
-
-def _library_sentence(rule: DataQuality, metric: str, target: Target) -> str:
-    args = rule.arguments or {}
-    where = target.phrase()
-    if metric == "rowCount":
-        limit = threshold(rule)
-        return f"{limit[0][:1].upper()}{limit[0][1:]} {limit[1]} rows" if limit else "Row count"
-    if metric in ("nullValues", "missingValues"):
-        text = f"{_count_phrase(rule, 'missing values')} in {where}"
-        extra = [v for v in args.get("missingValues", []) if v is not None]
-        return text + (f", counting {_listing(extra)} as missing" if extra else "")
-    if metric == "invalidValues":
-        text = f"{_count_phrase(rule, 'invalid values')} in {where}"
-        if args.get("validValues"):
-            return f"{text}: allowed values are {_listing(args['validValues'])}"
-        if args.get("pattern"):
-            return f"{text}: values must match the pattern {args['pattern']}"
-        return text
-    if metric == "duplicateValues":
-        columns = args.get("properties")
-        if target.property_name is None and columns:
-            return f"{_count_phrase(rule, 'duplicate rows')} for the combination of " + ", ".join(
-                map(str, columns))
-        noun = "duplicate values" if target.property_name else "duplicate rows"
-        return f"{_count_phrase(rule, noun)} in {where}"
-    return f"{humanize(metric)} in {where}"
-
-
 def quality_sentence(rule: DataQuality, target: Target) -> str:
     """A quality rule as a sentence a non-technical reader understands.
 
-    Library metrics get a generated sentence (their description is shown beside it); SQL,
-    text and custom rules use their description, or a generic sentence when they have none.
+    The rule's kind says it (:mod:`catalog.quality.kinds`), exactly as the Quality tab, the
+    registration wizard and the product's documentation do: library metrics get a sentence
+    from what they check (their description is shown beside it); SQL, text and custom rules
+    use their description, or a generic sentence when they have none.
 
     Args:
         rule: an ODCS ``quality`` entry of a schema object or property.
@@ -163,20 +90,7 @@ def quality_sentence(rule: DataQuality, target: Target) -> str:
     Returns:
         E.g. "No missing values in Airline code (carrier)", "More than 300,000 rows".
     """
-    entry = rule.model_dump(by_alias=True, exclude_none=True)
-    if kind_name(entry) in KINDS:
-        return rule_sentence(read_rule(entry), target)
-    metric = rule.metric or rule.rule
-    if metric:
-        return _library_sentence(rule, metric, target)
-    if rule.description:
-        return rule.description.strip()
-    kind = (rule.type or "custom").lower()
-    if kind == "sql":
-        limit = threshold(rule)
-        must = f" must return {limit[0]} {limit[1]}" if limit else ""
-        return f"A SQL check on {target.phrase()}{must}"
-    return f"A {kind} check on {target.phrase()}" + (f" ({rule.engine})" if rule.engine else "")
+    return rule_sentence(read_rule(rule.model_dump(by_alias=True, exclude_none=True)), target)
 
 
 def rule_detail(rule: DataQuality) -> str:
@@ -231,10 +145,11 @@ def quality_lines(contract: OpenDataContractStandard | None) -> list[QualityLine
     lines = []
     for target, rule in _rules(contract):
         where = target.phrase()
+        sentence = quality_sentence(rule, target)
         lines.append(QualityLine(
             rule_id=rule.id or "",
-            sentence=quality_sentence(rule, target),
-            detail=rule_detail(rule),
+            sentence=sentence,
+            detail="" if rule_detail(rule) == sentence else rule_detail(rule),
             applies_to=where[:1].upper() + where[1:],
             dimension=humanize(rule.dimension or "") or "Unspecified",
             severity=humanize(rule.severity or "") or "Unspecified",

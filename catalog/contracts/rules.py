@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalog.contracts.model import Change, change
-from catalog.quality.derive import LEGACY_METRICS, OPERATOR_ALIASES
+from catalog.quality.kinds import ALIASES, OPERATOR_ALIASES, Target, read_rule, rule_sentence
 from catalog.quality.model import OPERATORS
 
 _ERROR_SEVERITIES = {"error", "critical", "blocker", "high"}
@@ -102,7 +102,7 @@ def _severity(rule: dict[str, Any]) -> str:
 
 def _what(rule: dict[str, Any]) -> tuple[Any, ...]:
     metric = rule.get("metric") or rule.get("rule")
-    metric = LEGACY_METRICS.get(str(metric), metric) if metric else None
+    metric = ALIASES.get(str(metric), metric) if metric else None
     return (metric, (rule.get("type") or "library").lower(), rule.get("query"),
             rule.get("engine"), rule.get("implementation"), rule.get("unit"))
 
@@ -112,6 +112,19 @@ def _label(rule: dict[str, Any], index: int) -> str:
         return str(rule["id"])
     metric = rule.get("metric") or rule.get("rule") or rule.get("type") or "rule"
     return f"{metric}#{index + 1}"
+
+
+def _target(path: str) -> Target:
+    """What a ``quality`` list at ``path`` (``schema.<object>[.<property>]``) checks."""
+    parts = path.split(".", 2)
+    obj = parts[1] if len(parts) > 1 else ""
+    return Target(obj, parts[2] if len(parts) > 2 else None)
+
+
+def _named(rule: dict[str, Any], index: int, path: str) -> str:
+    """``amount-nulls ("No missing values in amount")``: the rule's label and its kind's
+    sentence (:mod:`catalog.quality.kinds`), as the contract tab says it."""
+    return f'{_label(rule, index)} ("{rule_sentence(read_rule(rule), _target(path))}")'
 
 
 def match_rules(old: list[Any], new: list[Any]
@@ -244,16 +257,18 @@ def rule_changes(path: str, old: Any, new: Any) -> list[Change]:
     out: list[Change] = []
     for i, j in pairs:
         label = _label(news[j], j)
-        out += _matched_rule_changes(f"{path}.quality[{label}]", label, olds[i], news[j])
+        out += _matched_rule_changes(f"{path}.quality[{label}]", _named(news[j], j, path),
+                                     olds[i], news[j])
     for j in added:
         rule, label = news[j], _label(news[j], j)
         strict = _severity(rule) in _ERROR_SEVERITIES
         out.append(change("quality-rule-added", f"{path}.quality[{label}]", None, rule,
                           "major" if strict else "minor",
-                          f"New quality rule {label} on {path} (severity {_severity(rule)})"
+                          f"New quality rule {_named(rule, j, path)} on {path} "
+                          f"(severity {_severity(rule)})"
                           + ("; existing data may fail it" if strict else "")))
     for i in removed:
         label = _label(olds[i], i)
         out.append(change("quality-rule-removed", f"{path}.quality[{label}]", olds[i], None,
-                          "minor", f"Quality rule {label} on {path} removed"))
+                          "minor", f"Quality rule {_named(olds[i], i, path)} on {path} removed"))
     return out

@@ -25,30 +25,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from catalog.quality.kinds import KINDS, Target, operator_of, read_rule, rule_sentence
+from catalog.quality.kinds import Rule, Target, kind_of, read_rule, rule_sentence
 from catalog.quality.model import Check
-from catalog.quality.units import quantity
-
-OPERATOR_ALIASES = {
-    "mustBeGreaterThanOrEqualTo": "mustBeGreaterOrEqualTo",
-    "mustBeLessThanOrEqualTo": "mustBeLessOrEqualTo",
-}
-"""Spellings seen in ODCS v3.0 drafts and tools, mapped to the v3.1 operator names."""
-
-LEGACY_METRICS = {"nullCheck": "nullValues", "duplicateCount": "duplicateValues",
-                  "validValues": "invalidValues", "rowcount": "rowCount"}
-"""ODCS v3.0 ``rule`` names mapped to v3.1 ``metric`` names."""
-
-DEFAULT_DIMENSION = {
-    "required": "completeness", "nullValues": "completeness", "missingValues": "completeness",
-    "rowCount": "completeness", "unique": "uniqueness", "primaryKey": "uniqueness",
-    "duplicateValues": "uniqueness", "enum": "conformity", "invalidValues": "conformity",
-    "pattern": "conformity", "minLength": "conformity", "maxLength": "conformity",
-    "minimum": "conformity", "maximum": "conformity", "exclusiveMinimum": "conformity",
-    "exclusiveMaximum": "conformity", "sql": "accuracy", "freshness": "timeliness",
-    "retention": "timeliness", "custom": "accuracy", "text": "accuracy",
-}
-"""Dimension of a check whose rule names none (a constraint's nature, ODCS dimension enum)."""
 
 SENSITIVE_CLASSIFICATIONS = frozenset({"confidential", "restricted", "secret", "sensitive"})
 """Classifications whose values never appear in failing-row samples."""
@@ -82,45 +60,6 @@ def column_of(prop: dict[str, Any]) -> str:
     return str(prop.get("physicalName") or prop.get("name") or "")
 
 
-def _words(name: str) -> str:
-    return name.replace("_", " ")
-
-
-def _describe(kind: str, prop: str | None, args: dict[str, Any], op: str | None,
-              threshold: Any, unit: str, label: str | None = None) -> str:
-    """A plain-language sentence for a check whose rule has no description.
-
-    ``label`` is the property's ``businessName`` when it has one (used instead of its name).
-    """
-    p = (label or _words(prop)) if prop else "the data"
-    p = p[0].lower() + p[1:] if p[:1].isupper() and not p[:2].isupper() else p
-    text = {
-        "required": f"{p[:1].upper() + p[1:]} is always filled in",
-        "missingValues": f"{p.capitalize()} is not missing",
-        "unique": f"No two rows share the same {p}",
-        "duplicateValues": f"No duplicate {p}",
-        "primaryKey": "Each row is identified by its key "
-                      f"({', '.join(args.get('properties') or [p])})",
-        "enum": f"{p.capitalize()} is one of the allowed values",
-        "invalidValues": f"{p.capitalize()} only holds valid values",
-        "pattern": f"{p.capitalize()} matches the expected format",
-        "minLength": f"{p.capitalize()} has at least {args.get('value')} characters",
-        "maxLength": f"{p.capitalize()} has at most {args.get('value')} characters",
-        "minimum": f"{p.capitalize()} is at least {args.get('value')}",
-        "maximum": f"{p.capitalize()} is at most {args.get('value')}",
-        "exclusiveMinimum": f"{p.capitalize()} is above {args.get('value')}",
-        "exclusiveMaximum": f"{p.capitalize()} is below {args.get('value')}",
-        "rowCount": "The data has rows",
-        "freshness": f"The newest record is at most {quantity(threshold, unit)} old",
-        "retention": f"Records are kept for {quantity(threshold, unit)}",
-        "sql": "A custom SQL rule holds",
-    }.get(kind, kind)
-    if unit == "percent" and op and kind in {"missingValues", "invalidValues",
-                                             "duplicateValues"}:
-        text += f" ({op} {threshold}%)"
-    return text
-
-
 class _Ids:
     """Stable check ids: the rule's own ``id``, else ``<port>.<object>[.<property>].<kind>``,
     numbered ``#2``, ``#3`` … when one target has several checks of a kind."""
@@ -139,37 +78,19 @@ class _Ids:
 def _rule_check(rule: dict[str, Any], *, ids: _Ids, product_id: str, port: str, obj: str,
                 prop: str | None, column: str | None, source: str,
                 label: str | None = None) -> Check:
-    rtype = str(rule.get("type") or "library")
-    metric = rule.get("metric") or rule.get("rule")
-    metric = LEGACY_METRICS.get(str(metric), metric) if metric else None
-    if rtype == "sql":
-        kind = "sql"
-    elif rtype in {"custom", "text"}:
-        kind = rtype
-    else:
-        kind = str(metric or "library")
-    default = ("mustBeGreaterThan", 0) if kind == "rowCount" else (
-        ("mustBe", 0) if kind in {"nullValues", "missingValues", "invalidValues",
-                                  "duplicateValues"} else None)
-    op, threshold = operator_of(rule, default)
-    arguments = dict(rule.get("arguments") or {})
-    if kind == "invalidValues" and "validValues" not in arguments and rule.get("validValues"):
-        arguments["validValues"] = rule["validValues"]  # v3.0 shape
+    read = read_rule(rule)
+    arguments = dict(read.arguments)
     if column and column != prop:
         arguments.setdefault("column", column)
-    unit = str(rule.get("unit") or "rows")
-    if kind in KINDS:
-        said = rule_sentence(read_rule(rule), Target(obj, prop, label))
-    else:
-        said = _describe(kind, prop, arguments, op, threshold, unit, label)
     return Check(
-        id=ids.make(rule.get("id"), port, obj, prop, kind),
-        product_id=product_id, port=port, kind=kind, object=obj, property=prop,
-        dimension=str(rule.get("dimension") or DEFAULT_DIMENSION.get(kind, "accuracy")),
+        id=ids.make(rule.get("id"), port, obj, prop, read.kind),
+        product_id=product_id, port=port, kind=read.kind, object=obj, property=prop,
+        dimension=str(rule.get("dimension") or kind_of(read.kind).dimension),
         severity=str(rule.get("severity") or "error"),
-        description=str(rule.get("description") or rule.get("name") or said),
-        operator=op or "", threshold=threshold, unit=unit, arguments=arguments,
-        query=rule.get("query"), engine=rule.get("engine"), source=source, label=label,
+        description=str(rule.get("description") or rule.get("name")
+                        or rule_sentence(read, Target(obj, prop, label))),
+        operator=read.operator, threshold=read.threshold, unit=read.unit, arguments=arguments,
+        query=read.query, engine=read.engine, source=source, label=label,
     )
 
 
@@ -177,10 +98,11 @@ def _constraint(kind: str, *, ids: _Ids, product_id: str, port: str, obj: str, p
                 column: str, args: dict[str, Any], source: str, label: str | None) -> Check:
     if column != prop:
         args = {**args, "column": column}
+    stated = Rule(kind, "mustBe", 0, "rows", args)
     return Check(
         id=ids.make(None, port, obj, prop, kind), product_id=product_id, port=port, kind=kind,
-        object=obj, property=prop, dimension=DEFAULT_DIMENSION[kind], severity="error",
-        description=_describe(kind, prop, args, "mustBe", 0, "rows", label), operator="mustBe",
+        object=obj, property=prop, dimension=kind_of(kind).dimension, severity="error",
+        description=rule_sentence(stated, Target(obj, prop, label)), operator="mustBe",
         threshold=0, unit="rows", arguments=args, source=source, label=label,
     )
 
@@ -226,18 +148,19 @@ def _sla_checks(raw: dict[str, Any], ids: _Ids, product_id: str, port: str,
     default_element = raw.get("slaDefaultElement")
     for i, sla in enumerate(raw.get("slaProperties") or []):
         kind = str(sla.get("property") or "").lower()
-        if kind not in {"freshness", "retention"} or sla.get("value") is None:
+        if not kind_of(kind).sla_property or sla.get("value") is None:
             continue
         element = str(sla.get("element") or default_element or "")
         obj_name, prop_name = _resolve_element(element, objects)
         unit = _time_unit(str(sla.get("unit") or "d"))
         args = {"element": element, "column": prop_name}
+        stated = Rule(kind, "mustBeLessOrEqualTo", sla["value"], unit, args)
         yield Check(
             id=ids.make(sla.get("id"), port, obj_name, prop_name, kind),
             product_id=product_id, port=port, kind=kind, object=obj_name, property=prop_name,
             dimension="timeliness", severity=str(sla.get("severity") or "error"),
             description=str(sla.get("description")
-                            or _describe(kind, prop_name, args, None, sla["value"], unit)),
+                            or rule_sentence(stated, Target(obj_name, prop_name))),
             operator="mustBeLessOrEqualTo", threshold=sla["value"], unit=unit,
             arguments=args, source=f"slaProperties[{i}]",
         )
@@ -297,7 +220,8 @@ def derive_checks(raw_contract: dict[str, Any], product_id: str, port: str) -> l
                 id=ids.make(None, port, obj_name, None, "primaryKey"), product_id=product_id,
                 port=port, kind="primaryKey", object=obj_name, property=None,
                 dimension="uniqueness", severity="error",
-                description=_describe("primaryKey", None, {"properties": ordered}, None, 0, ""),
+                description=rule_sentence(Rule("primaryKey", "", 0, "", {"properties": ordered}),
+                                          Target(obj_name)),
                 arguments={"properties": ordered}, source=f"schema[{oi}]",
             ))
         for qi, rule in enumerate(obj.get("quality") or []):

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from statistics import mean
 
 from catalog.mesh import DataProduct
-from catalog.quality.kinds import KINDS, check_sentence, kind_of
+from catalog.quality.kinds import check_sentence, kind_of
+from catalog.quality.kinds.base import amount_text
+from catalog.quality.kinds.freshness import age_text
 from catalog.quality.model import Check, CheckResult, QualityRun, Status
 from catalog.quality.operators import is_time_unit, unit_word, words
 from catalog.quality.scoring import GRADES, WEIGHTS
@@ -52,28 +54,8 @@ GRADE_COLORS = {"A": "green", "B": "blue", "C": "yellow", "D": "orange", "E": "r
 
 _SEVERITY_RANK = {"critical": 0, "blocker": 0, "error": 0, "high": 0, "major": 1, "warning": 1,
                   "medium": 1, "minor": 2, "info": 2, "low": 2}
-_NOUNS = {"required": "missing", "missingValues": "missing",
-          "unique": "duplicate", "duplicateValues": "duplicate", "primaryKey": "duplicate"}
-_INVALID = {"enum", "invalidValues", "pattern", "minLength", "maxLength", "minimum", "maximum",
-            "exclusiveMinimum", "exclusiveMaximum"}
-
-
-def _num(value: float, digits: int = 2) -> str:
-    """``8255`` → ``8,255``; ``2.4511`` → ``2.45``; ``4707.53`` → ``4,707.53``."""
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.{digits}f}".rstrip("0").rstrip(".")
-
-
 def _is_time(unit: str) -> bool:
     return is_time_unit(unit)
-
-
-def _age(value: float, unit: str) -> str:
-    """``4707.53, "d"`` → ``4,707.5 days``; ``1.042, "d"`` → ``1.04 days``; ``1, "d"`` → ``1 day``
-    (two decimals below 10, else one)."""
-    amount = _num(value, 2 if abs(value) < 10 else 1)
-    return f"{amount} {unit_word(unit, 1 if amount == '1' else 2)}"
 
 
 def limit_text(result: CheckResult) -> str:
@@ -86,13 +68,13 @@ def limit_text(result: CheckResult) -> str:
     values = list(c.threshold) if pair else [c.threshold]
     if not all(isinstance(v, int | float) for v in values):
         return f"{words(c.operator)} {c.threshold}"
-    amounts = [_num(float(v)) for v in values]
+    amounts = [amount_text(float(v)) for v in values]
     if c.unit == "percent":
         amounts = [a + "%" for a in amounts]
     elif _is_time(c.unit):
         amounts[-1] += f" {unit_word(c.unit, float(values[-1]))}"
-    elif c.kind == "rowCount":
-        amounts[-1] += " rows"
+    elif kind_of(c.kind).limit_unit(c):
+        amounts[-1] += f" {kind_of(c.kind).limit_unit(c)}"
     joined = " and ".join(amounts) if pair else amounts[0]
     return f"{words(c.operator)} {joined}"
 
@@ -101,47 +83,13 @@ def outcome(result: CheckResult) -> str:
     """What was measured, in words: ``0 missing``, ``2.45% missing``, ``3 duplicates``,
     ``336,776 rows``, ``newest record 4,707.5 days old``, ``the query returned 0``; for
     ``error``/``skipped`` results the reason."""
-    c, value = result.check, result.observed
-    if c.kind in KINDS:
-        return kind_of(c.kind).outcome(result)
-    if result.status in (Status.ERROR, Status.SKIPPED) or (value is None and c.kind not in
-                                                           ("freshness", "retention")):
-        return result.message or "not measured"
-    if c.kind in ("freshness", "retention"):
-        which = "newest" if c.kind == "freshness" else "oldest"
-        if value is None:
-            return "no records to date"
-        return f"{which} record {_age(value, c.unit)} old"
-    if value is None:  # unreachable: handled above; keeps the type checker informed
-        return result.message or "not measured"
-    amount = f"{_num(value)}%" if c.unit == "percent" else _num(value)
-    if c.kind in _NOUNS:
-        noun = _NOUNS[c.kind]
-        plural = noun != "missing" and (c.unit == "percent" or value != 1)
-        return f"{amount} {noun}{'s' if plural else ''}"
-    if c.kind in _INVALID:
-        return f"{amount} invalid"
-    if c.kind == "rowCount":
-        return f"{amount} rows"
-    return f"the query returned {amount}"
+    return kind_of(result.check.kind).outcome(result)
 
 
 def value_label(result: CheckResult) -> str:
     """What the rule's observed value counts, for a chart axis: ``missing (% of rows)``,
     ``duplicates (rows)``, ``age of the newest record (days)``, ``rows``, ``query result``."""
-    c = result.check
-    if c.kind in KINDS:
-        return kind_of(c.kind).value_label(c)
-    if c.kind in ("freshness", "retention"):
-        which = "newest" if c.kind == "freshness" else "oldest"
-        return f"age of the {which} record ({unit_word(c.unit)})"
-    scale = "% of rows" if c.unit == "percent" else "rows"
-    if c.kind in _NOUNS:
-        noun = _NOUNS[c.kind]
-        return f"{noun if noun == 'missing' else noun + 's'} ({scale})"
-    if c.kind in _INVALID:
-        return f"invalid ({scale})"
-    return "rows" if c.kind == "rowCount" else "query result"
+    return kind_of(result.check.kind).value_label(result.check)
 
 
 def rule_sentence(check: Check) -> str:
@@ -260,7 +208,7 @@ def freshness(run: QualityRun | None) -> Freshness | None:
     if result is None:
         return None
     value = result.observed
-    actual = _age(value, result.check.unit) if value is not None else "unknown"
+    actual = age_text(value, result.check.unit) if value is not None else "unknown"
     met = None if result.status in (Status.ERROR, Status.SKIPPED) else (
         result.status == Status.PASSED)
     return Freshness(limit_text(result), actual, met, result.message)

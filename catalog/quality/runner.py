@@ -38,7 +38,6 @@ from catalog.quality.derive import (
 )
 from catalog.quality.kinds import kind_of
 from catalog.quality.model import Check, CheckResult, QualityRun, Status
-from catalog.quality.operators import unit_seconds
 from catalog.quality.scoring import score
 from catalog.sandbox import Limits, SandboxRefused, check_select
 from catalog.sql import quote_identifier, quote_literal
@@ -123,16 +122,6 @@ def _sql_rule(check: Check, relation: str, types: dict[str, str]) -> str:
             return f"WITH RECURSIVE {cte}, {words[2]}"
         return f"WITH {cte}, {sql.split(None, 1)[1]}"
     return f"WITH {cte} {sql}"
-
-
-def _as_naive_utc(value: Any) -> dt.datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time.max)
-    raise _QueryFailed(f"The element holds {type(value).__name__} values, not dates or times.")
 
 
 def _json_safe(value: Any) -> Any:
@@ -254,23 +243,12 @@ class _ObjectRun:
                 return CheckResult(check, Status.SKIPPED, message=f"Not run: {value}")
             return CheckResult(check, Status.ERROR, message=f"Could not run: {value}")
         try:
-            failing: int | None = None
-            if check.kind in {"freshness", "retention"}:
-                newest = _as_naive_utc(value)
-                if newest is None:
-                    return self._verdict(check, None, None, "There are no records to date.",
-                                         ok=False)
-                age_s = max(0.0, (self.now - newest).total_seconds())
-                observed = age_s / unit_seconds(check.unit)
-                what = "newest" if check.kind == "freshness" else "oldest"
-                message = f"The {what} record is from {newest:%Y-%m-%d %H:%M}"
-            else:
-                kind = kind_of(check.kind)
-                seen = kind.observe(m, value, now=self.now, total=self.total)
-                if seen.observed is None:
-                    return self._verdict(check, None, None, seen.message, ok=False)
-                observed, failing, message = seen.observed, seen.failing, seen.message
-            ok = kind_of(check.kind).evaluate(check, observed)
+            kind = kind_of(check.kind)
+            seen = kind.observe(m, value, now=self.now, total=self.total)
+            if seen.observed is None:
+                return self._verdict(check, None, None, seen.message, ok=False)
+            observed, failing, message = seen.observed, seen.failing, seen.message
+            ok = kind.evaluate(check, observed)
         except (_QueryFailed, ValueError) as err:
             return CheckResult(check, Status.ERROR, message=str(err))
         if ok is None:

@@ -9,10 +9,11 @@ the store; the use cases (staging, profiling, review, publish) are methods of th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from catalog.registration import defaults, documents, naming, rules, sla
-from catalog.registration.forms import RegistrationForm, RuleForm
+from catalog.registration.forms import PropertyForm, RegistrationForm, RuleForm
 from catalog.registration.profile import Profile, display
 
 __all__ = [
@@ -47,9 +48,10 @@ def contract_file(form: RegistrationForm) -> str:
     return documents.contract_file(form)
 
 
-def rule_sentence(rule: RuleForm) -> str:
-    """A quality rule of the form in plain words, e.g. "Every row has a value in amount"."""
-    return rules.sentence(rule)
+def rule_sentence(rule: RuleForm, properties: Iterable[PropertyForm] = ()) -> str:
+    """A quality rule of the form in plain words, as every view says it once published, e.g.
+    "No missing values in amount" (``properties``: the form's, for published business names)."""
+    return rules.sentence(rule, properties)
 
 
 def value_text(value: Any) -> str:

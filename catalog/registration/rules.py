@@ -24,10 +24,10 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from catalog.quality.kinds import Target, read_rule, rule_sentence
-from catalog.quality.units import number
 from catalog.registration.forms import PropertyForm, RuleForm, RuleKind
 from catalog.registration.profile import Profile, display
 from catalog.sql import quote_literal
@@ -107,28 +107,36 @@ def _listing(values: list[str], limit: int = 6) -> str:
     return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
 
 
-def sentence(rule: RuleForm) -> str:
-    """The rule in plain words, e.g. "Every row has a value in amount"."""
-    col = rule.property or "the table"
-    if rule.kind == RuleKind.NOT_NULL:
-        return rule_sentence(read_rule(_entry(rule)), Target("", rule.property))
-    if rule.kind == RuleKind.UNIQUE:
-        return f"No two rows share the same {col}"
-    if rule.kind == RuleKind.ACCEPTED_VALUES:
-        return f"{col} is one of {_listing(rule.values)}"
-    if rule.kind == RuleKind.RANGE:
-        return f"{col} lies between {rule.minimum} and {rule.maximum}"
-    if rule.kind == RuleKind.ROW_COUNT:
-        return f"The table has at least {number(rule.min_rows)} rows"
-    raw = rule.raw or {}
-    return str(raw.get("description") or raw.get("name") or f"Published rule {rule.id}")
+def sentence(rule: RuleForm, properties: Iterable[PropertyForm] = ()) -> str:
+    """The rule in plain words, exactly as the contract, the Quality tab and the product's
+    documentation will say it once published (its rule kind's sentence,
+    :mod:`catalog.quality.kinds`), e.g. "No missing values in amount".
+
+    Args:
+        rule: the rule.
+        properties: the form's properties; a published property's ``businessName`` (carried
+            into a new version) names the column as the published contract does.
+    """
+    entry = dict(rule.raw or {}) if rule.kind == RuleKind.KEPT else _checked(rule)
+    business = next((str(p.carried.get("businessName") or "") for p in properties
+                     if p.name == rule.property), "")
+    return rule_sentence(read_rule(entry), Target("", rule.property, business or None))
 
 
-def _entry(rule: RuleForm) -> dict[str, Any]:
-    """What the rule checks, as an ODCS quality entry (no id, dimension, severity or words)."""
+def _checked(rule: RuleForm) -> dict[str, Any]:
+    """What a new rule checks, as an ODCS quality entry: no id, dimension or severity, and a
+    range (an ``sql`` rule) said by its description rather than its query."""
     if rule.kind == RuleKind.NOT_NULL:
         return {"metric": "nullValues", "mustBe": 0}
-    return {}
+    if rule.kind == RuleKind.UNIQUE:
+        return {"metric": "duplicateValues", "mustBe": 0}
+    if rule.kind == RuleKind.ACCEPTED_VALUES:
+        return {"metric": "invalidValues",
+                "arguments": {"validValues": [v for v in rule.values if v.strip()]}, "mustBe": 0}
+    if rule.kind == RuleKind.ROW_COUNT:
+        return {"metric": "rowCount", "mustBeGreaterOrEqualTo": int(rule.min_rows)}
+    words = f"{rule.property or 'the table'} lies between {rule.minimum} and {rule.maximum}"
+    return {"type": "sql", "mustBe": 0, "description": words}
 
 
 def _range_literal(value: Any, logical: str) -> str:
@@ -188,21 +196,14 @@ def to_odcs(rule: RuleForm, logical: str | None = None) -> dict[str, Any]:
     """
     if rule.kind == RuleKind.KEPT:
         return dict(rule.raw or {})
-    entry: dict[str, Any] = {"id": rule.id, **_entry(rule)}
-    if rule.kind == RuleKind.NOT_NULL:
-        pass
-    elif rule.kind == RuleKind.UNIQUE:
-        entry.update(metric="duplicateValues", mustBe=0)
-    elif rule.kind == RuleKind.ACCEPTED_VALUES:
-        entry.update(metric="invalidValues",
-                     arguments={"validValues": [v for v in rule.values if v.strip()]}, mustBe=0)
-    elif rule.kind == RuleKind.ROW_COUNT:
-        entry.update(metric="rowCount", mustBeGreaterOrEqualTo=int(rule.min_rows))
-    else:
+    entry: dict[str, Any] = {"id": rule.id}
+    if rule.kind == RuleKind.RANGE:
         low = _range_literal(rule.minimum, logical or "number")
         high = _range_literal(rule.maximum, logical or "number")
         entry.update(type="sql", query=f"SELECT COUNT(*) FROM {{object}} WHERE {{property}} < "
                                        f"{low} OR {{property}} > {high}", mustBe=0)
+    else:
+        entry.update(_checked(rule))
     entry.update(dimension=_DIMENSION[rule.kind], severity=rule.severity,
                  description=sentence(rule))
     return entry

@@ -92,7 +92,8 @@ def problems(catalog: Catalog) -> list[str]:
 
 def _rows(rules: list[RuleForm]) -> pd.DataFrame:
     return pd.DataFrame([{
-        "On": r.enabled, "Rule": shown.rule_sentence(r), "Column": r.property or "(table)",
+        "On": r.enabled, "Rule": shown.rule_sentence(r, wizard.form().properties),
+        "Column": r.property or "(table)",
         "Severity": r.severity,
         "Accepted values": ", ".join(r.values) if r.kind == RuleKind.ACCEPTED_VALUES else None,
         "Lowest": str(r.minimum) if r.kind == RuleKind.RANGE else None,

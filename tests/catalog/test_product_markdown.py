@@ -30,7 +30,7 @@ def test_flights_documentation_covers_purpose_owner_schema_sla_and_quality() -> 
     assert "- [\\#ops-data](https://chat.skyport.example/channels/ops-data) (slack, " \
            "interactive)" in text
     assert "| `carrier` | Airline code | string / VARCHAR | required, key | public |" in text
-    assert "- Availability 99.5%" in text and "- Kept for 5 years" in text
+    assert "- Availability 99.5%" in text and "- Records are kept for 5 years" in text
     assert "| No missing values in Airline code (carrier) | Airline code (carrier) | " \
            "Completeness | Error | Every flight names its airline |" in text
     assert "More than 300,000 rows" in text

@@ -114,8 +114,8 @@ def test_contract_tab_speaks_plain_language() -> None:
     at = open_page(routes.PRODUCT, product=FLIGHTS, tab=routes.CONTRACT)
     page = texts(at)
     assert "Availability 99.5%" in page
-    assert "Kept for 5 years" in page
-    assert "Fresh: newest record at most 1 day old" in page
+    assert "Records are kept for 5 years" in page
+    assert "The newest record is at most 1 day old" in page
     frames = _frames_text(at)
     assert "No missing values in Airline code (carrier)" in frames
     assert "More than 300,000 rows" in frames

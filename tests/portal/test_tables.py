@@ -48,7 +48,7 @@ def test_quality_rows(flights: DataProduct) -> None:
 
 def test_sla_and_servers(flights: DataProduct) -> None:
     sentences = [s for s, _ in sla_lines(flights.port().contract)]
-    assert "Availability 99.5%" in sentences and "Kept for 5 years" in sentences
+    assert "Availability 99.5%" in sentences and "Records are kept for 5 years" in sentences
     servers = server_rows(flights.port().contract)
     assert servers[0]["Type"] == "postgres" and "operations" in servers[0]["Location"]
     assert servers[1]["Type"] == "duckdb" and "mesh.duckdb" in servers[1]["Location"]

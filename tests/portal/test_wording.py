@@ -30,10 +30,10 @@ def test_quantity_names_units_in_words(value: object, unit: str | None, expected
 
 @pytest.mark.parametrize(("prop", "expected"), [
     ({"property": "freshness", "value": 1, "unit": "d", "element": "flights.time_hour"},
-     "Fresh: newest record at most 1 day old (measured on flights.time_hour)"),
+     "The newest record is at most 1 day old (measured on flights.time_hour)"),
     ({"property": "availability", "value": 99.5, "unit": "percent"}, "Availability 99.5%"),
     ({"property": "frequency", "value": 1, "unit": "d"}, "Rebuilt every 1 day"),
-    ({"property": "retention", "value": 5, "unit": "y"}, "Kept for 5 years"),
+    ({"property": "retention", "value": 5, "unit": "y"}, "Records are kept for 5 years"),
     ({"property": "timeToRepair", "value": 4, "unit": "h"}, "Problems fixed within 4 hours"),
     ({"property": "endOfSupport", "value": "2014-12-31"}, "Supported until 2014-12-31"),
     ({"property": "someVendorThing", "value": 3, "unit": "widgets"},

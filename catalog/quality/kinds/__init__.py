@@ -14,6 +14,7 @@ import pkgutil
 from catalog.quality.kinds.base import (
     ALIASES,
     KINDS,
+    OPERATOR_ALIASES,
     Kind,
     Observation,
     Rule,
@@ -31,6 +32,7 @@ from catalog.quality.kinds.base import (
 __all__ = [
     "ALIASES",
     "KINDS",
+    "OPERATOR_ALIASES",
     "Kind",
     "Observation",
     "Rule",

@@ -13,6 +13,7 @@ A rule kind (``nullValues``, ``rowCount``, ``sql``, ``freshness``…) is one sub
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
@@ -127,6 +128,13 @@ class Observation:
     message: str = ""
 
 
+def humanize(name: str) -> str:
+    """``timeToRepair`` or ``time_to_repair`` → ``"Time to repair"``."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ").split()
+    text = " ".join(words).lower()
+    return text[:1].upper() + text[1:]
+
+
 def capital(text: str) -> str:
     """``text`` with its first letter in upper case (the rest untouched)."""
     return text[:1].upper() + text[1:]
@@ -182,6 +190,9 @@ class Kind:
         default: ``(operator, threshold)`` when the entry states none.
         noun: what the observed value counts, for outcomes (``missing``, ``duplicate``,
             ``invalid``); ``""`` when it is not a count of rows.
+        sla_property: True when the kind is checked from an SLA property of the same name
+            (``slaProperties: [{property: freshness, value, unit, element}]``), not from a
+            ``quality`` entry.
     """
 
     name: ClassVar[str] = ""
@@ -189,6 +200,7 @@ class Kind:
     dimension: ClassVar[str] = "accuracy"
     default: ClassVar[tuple[str, Any] | None] = None
     noun: ClassVar[str] = ""
+    sla_property: ClassVar[bool] = False
 
     # -- read --------------------------------------------------------------------------
 
@@ -310,7 +322,7 @@ class _Unknown(Kind):
 
     def sentence(self, rule: Stated, target: Target) -> str:
         """Its description, else its name in words on the target."""
-        return rule.description.strip() or f"{capital(self.written)} in {target.phrase()}"
+        return rule.description.strip() or f"{humanize(self.written)} in {target.phrase()}"
 
 
 def kind_of(name: str) -> Kind:

@@ -4,6 +4,8 @@ the share of rows."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from catalog.quality.kinds.base import Kind, Stated, Target, count_phrase, register
 from catalog.quality.measures import FILTER, Measure, column, counted
 from catalog.quality.model import Check
@@ -14,7 +16,7 @@ class NullValues(Kind):
     """Rows whose property is null."""
 
     name = "nullValues"
-    aliases = ("nullCheck",)
+    aliases: ClassVar[tuple[str, ...]] = ("nullCheck",)
     dimension = "completeness"
     default = ("mustBe", 0)
     noun = "missing"

@@ -61,7 +61,7 @@ def test_rules_are_suggested_from_the_profile(fixture_catalog: Catalog,
     assert suggested[(RuleKind.RANGE, "amount")].maximum == "248.75"
     floor = suggested[(RuleKind.ROW_COUNT, None)]
     assert floor.min_rows == 180 and rules.sentence(floor) == \
-        "The table has at least 180 rows"
+        "At least 180 rows"
     # Marked required in the schema step: no separate not-null rule.
     props[0].required = True
     props[0].unique = True
@@ -79,9 +79,9 @@ def test_the_row_count_floor_is_90_percent_rounded_down(rows: int, floor: int) -
 @pytest.mark.parametrize(("rule", "sentence"), [
     (RuleForm(id="a", kind=RuleKind.NOT_NULL, property="amount"),
      "No missing values in amount"),
-    (RuleForm(id="a", kind=RuleKind.UNIQUE, property="id"), "No two rows share the same id"),
+    (RuleForm(id="a", kind=RuleKind.UNIQUE, property="id"), "No duplicate values in id"),
     (RuleForm(id="a", kind=RuleKind.ACCEPTED_VALUES, property="o", values=["EWR", "JFK"]),
-     "o is one of EWR, JFK"),
+     "No invalid values in o: allowed values are EWR, JFK"),
     (RuleForm(id="a", kind=RuleKind.RANGE, property="d", minimum="1", maximum="9"),
      "d lies between 1 and 9"),
     (RuleForm(id="a", kind=RuleKind.KEPT, raw={"description": "As published"}),

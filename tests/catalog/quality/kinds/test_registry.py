@@ -40,7 +40,7 @@ def test_an_unknown_kind_is_said_from_its_description_and_does_not_compile() -> 
     rule = read_rule({"metric": "averageAge", "description": "Ages look right", "mustBe": 1})
     assert rule_sentence(rule, Target("t", "age")) == "Ages look right"
     assert rule_sentence(read_rule({"metric": "averageAge"}), Target("t", "age")) == (
-        "AverageAge in age")
+        "Average age in age")
     check = Check(id="x", product_id="d.p", port="p", kind="averageAge", object="t",
                   property="age", dimension="accuracy", severity="error", description="")
     with pytest.raises(CompileError, match="Unknown rule kind 'averageAge'"):
