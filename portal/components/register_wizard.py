@@ -182,10 +182,19 @@ def navigation(catalog: Catalog, registry: dict[str, Step]) -> None:
                       key=state.REGISTER_TO_REVIEW, on_click=_to_review,
                       args=(catalog, registry),
                       help="Check this step, then show the review again with the change.")
+        elif 0 < index < len(STEPS) - 1 and source() is not None:
+            st.button("Review now, with the suggestions", icon=":material/fast_forward:",
+                      key=state.REGISTER_TO_REVIEW, on_click=_to_review,
+                      args=(catalog, registry),
+                      help="Keep the suggested schema, service levels and quality rules for "
+                           "the steps not visited yet; the review says everything in words, "
+                           "and Back leads to any step. A step that needs an answer stops "
+                           "on the way and says which.")
 
 
 def _to_review(catalog: Catalog, registry: dict[str, Step]) -> None:
-    """After a change the review asked for: check this step, then go straight to the review."""
+    """Check this step and the steps after it (each entered as Next would, so rules are
+    suggested), then show the review; stop at the first step that needs an answer."""
     start = step_index()
     registry[STEPS[start]].sync()
     for index in range(start, len(STEPS) - 1):  # the steps between are checked too

@@ -356,3 +356,17 @@ def test_a_domain_policy_is_asked_for_at_the_schema_step(register_env: MeshDirs)
     assert "Everything on this step is fixed: continue with Next." in texts(at)
     _next(at)
     assert _step(at) == 3
+
+
+def test_review_now_keeps_the_suggestions_and_checks_the_steps_between(
+        register_env: MeshDirs) -> None:
+    at = open_page(routes.REGISTER)
+    _fill_basics(at, "delays_reviewed_now", "Reviewed now")
+    _next(at)
+    _upload(at)
+    at.button(key=state.REGISTER_TO_REVIEW).click().run()
+    assert_clean(at)
+    assert _step(at) == 5
+    assert "What will be published" in texts(at)
+    assert "Both files are valid and meet every policy" in texts(at)
+    assert at.session_state[state.REGISTER_FORM].rules  # suggested on the way
