@@ -108,10 +108,13 @@ def edit_outcome(product_id: str) -> None:
 def edit_panel(catalog: Catalog, principal: Principal, product: DataProduct) -> None:
     """The edit form, the preview of the last "Preview changes" and the publish button.
 
-    Raises:
-        PermissionDenied: the principal may not edit the product.
+    A principal who may no longer edit the product (the team changed meanwhile) gets the
+    page without the form.
     """
     pid = product.id
+    if not catalog.may_edit(principal, pid):  # the team changed since the form was opened
+        _close(pid)
+        st.rerun()
     values_key, draft_key = state.product_edit(pid, "values"), state.product_edit(pid, "draft")
     if values_key not in st.session_state:
         st.session_state[values_key] = catalog.edit_values(principal, pid)
