@@ -160,3 +160,28 @@ def test_a_stale_preview_is_refused_and_what_was_typed_stays(mesh: MeshDirs) -> 
     assert_clean(at)
     after = catalog.product(tomas, product)
     assert (after.purpose, after.usage) == ("Mine.", "Theirs.")  # nothing lost
+
+
+def test_typed_markdown_and_html_stay_inert(mesh: MeshDirs) -> None:
+    from tests.security.test_markdown_injection import assert_inert, payload
+
+    product = "reference.airport_connections"
+    at = product_page(PRIYA)
+    at.switch_page(routes.PRODUCT)
+    at.query_params[routes.PRODUCT_PARAM] = product
+    at.run()
+    at.button(key=state.product_edit(product, "open")).click().run()
+    at.text_area(key=state.product_edit(product, "description")).set_value(payload("purpose"))
+    at.text_input(key=state.product_edit(product, "new_rule_id")).set_value("hostile-rule")
+    at.selectbox(key=state.product_edit(product, "new_rule_kind")).set_value("rowCount")
+    at.selectbox(key=state.product_edit(product, "new_rule_operator")).set_value(
+        "mustBeGreaterOrEqualTo")
+    at.text_input(key=state.product_edit(product, "new_rule_threshold")).set_value("1")
+    at.text_input(key=state.product_edit(product, "new_rule_description")).set_value(
+        payload("rule"))
+    at.button(key=state.product_edit(product, "preview")).click().run()
+    assert_inert(at)
+    at.button(key=state.product_edit(product, "publish")).click().run()
+    assert_inert(at)
+    catalog = Catalog(Settings(mesh.root, mesh.data), recheck_seconds=0)
+    assert catalog.product(LOCAL_USER, product).purpose == payload("purpose")
