@@ -7,7 +7,8 @@ import streamlit as st
 
 from catalog import RESTRICTED, DataProduct
 from portal import routes
-from portal.safe_text import badge_label, code_span, escape_markdown, md_link
+from portal.components.badges import badge_markdown
+from portal.safe_text import code_span, escape_markdown, md_link
 from portal.tables import member_rows
 from portal.wording import HELP
 
@@ -77,9 +78,9 @@ def product_overview(product: DataProduct, upstream: list[DataProduct],
         _text_section("Limitations", product.limitations, "No limitations listed.")
         if product.tags:
             st.markdown("**Tags**", help=HELP["tags"])
-            with st.container(horizontal=True, gap="small"):
-                for tag in product.tags:
-                    st.badge(badge_label(tag), color="blue", icon=":material/sell:")
+            # One line of Markdown for every tag (one element instead of a badge each).
+            st.markdown(" ".join(badge_markdown(tag, "blue", ":material/sell:")
+                                 for tag in product.tags))
     with right:
         if role:
             st.markdown(":material/badge: Your role here: "
