@@ -56,8 +56,9 @@ SCRIPT = Path(__file__).resolve()
 def child_stages(root: Path) -> dict[str, Any]:
     """In a fresh process: time each stage of ``validate`` (what the CLI does, step by step)."""
     started = time.perf_counter()
-    from catalog.commands.validate import check_mesh, render
+    from catalog.commands.validate import render
     from catalog.manifests.loader import check_contract_models, load_mesh
+    from catalog.validation import check_mesh
 
     imported = time.perf_counter()
     mesh = load_mesh(root)
@@ -158,7 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     from bench.scale import _wait_for_saver
     from catalog.mesh_index.persist import cache_file
 
-    _wait_for_saver(cache_file(data, root))  # the last cold run's detached save
+    index_file = cache_file(data, root)
+    _wait_for_saver(index_file, timeout=900)  # the last cold run's detached save (nice 19)
+    if not index_file.is_file():
+        raise SystemExit(f"no mesh index was saved to {index_file}; the warm run would be cold")
     warm, warm_cpu, _code, _found = cli_run(root, data)
     print(f"  warm CLI run (from the saved mesh index): {warm:.2f} s, {warm_cpu:.1f} CPU s",
           flush=True)
