@@ -14,7 +14,12 @@ Per engine, each plan in a fresh process (median of ``--repeat`` runs):
     extract_csv / extract_parquet
                 ``Engine.write_extract`` of the whole table to a file: rows/s and peak memory
 
-Spark also runs the engine plan on ``local[1]`` and ``local[2]`` (scaling with cores). Peak
+Spark also runs the engine plan on ``local[1]`` and ``local[2]`` (scaling with cores), the two
+masters alternating run by run so both see the same machine; the bench prints each run's load
+average and the JVM's CPU time over its work time (the cores Spark really had), then the
+speed-up, and says when the machine was too busy for the speed-up to mean anything (a load
+average above the CPU count minus one during a run: Spark's second core was not free).
+``--scaling`` runs that comparison alone. Peak
 memory is the Python process's high-water mark (``VmHWM``); for Spark the JVM (a child of the
 Python process) is reported apart; PostgreSQL's server memory is its own and not counted.
 
@@ -26,6 +31,7 @@ Usage::
 
     python bench/engines.py                      # every engine, 3 runs per plan
     python bench/engines.py --engines duckdb spark --repeat 1
+    python bench/engines.py --scaling --repeat 3   # Spark local[1] vs local[2] only
 """
 
 from __future__ import annotations
@@ -88,6 +94,20 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (``/proc/<pid>/stat``), 0 when gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _jvm_cpu_s() -> float:
+    """CPU seconds used so far by this process's children (the Spark JVM)."""
+    return sum(_cpu_s(child) for child in _children(os.getpid()))
+
+
 class _JvmPeak:
     """Samples the JVM child's resident size every 0.2 s (its own VmHWM, read at the end)."""
 
@@ -135,6 +155,8 @@ def child(plan: str, engine_name: str) -> int:
     adapter, relation = located.adapter, located.relation
     if engine_name == "spark":  # start the session (and register the view) outside the timing
         adapter.fetch_one("SELECT 1")
+    jvm_cpu = _jvm_cpu_s() if jvm is not None else 0.0
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     figures: dict[str, Any] = {}
     if plan == "engine":
@@ -177,8 +199,12 @@ def child(plan: str, engine_name: str) -> int:
         target.unlink()
         target.parent.rmdir()
     work = time.perf_counter() - started
+    load = max(load_before, os.getloadavg()[0])
+    if jvm is not None:
+        figures["jvm_cpu_s"] = _jvm_cpu_s() - jvm_cpu
     engine.close()
-    out = {"work_s": work, "imports_mb": imports_mb, "peak_mb": _vmhwm_mb(), **figures}
+    out = {"work_s": work, "imports_mb": imports_mb, "peak_mb": _vmhwm_mb(), "load": load,
+           **figures}
     if jvm is not None:
         out["jvm_peak_mb"] = jvm.stop()
     print(json.dumps(out))
@@ -257,17 +283,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engines", nargs="*", default=list(ENGINES), choices=ENGINES)
     parser.add_argument("--plans", nargs="*", default=list(PLANS), choices=PLANS)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scaling", action="store_true",
+                        help="only the Spark quality suite on local[1] and local[2]")
     parser.add_argument("--child", nargs=2, metavar=("PLAN", "ENGINE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return child(*args.child)
     print(f"engines benchmark ({machine_note()}; {args.repeat} run(s) per plan)", flush=True)
+    if args.scaling:
+        return _scaling(_prepare(["spark"]), args.repeat)
     env = _prepare(args.engines)
     results: dict[str, dict[str, Any]] = {}
     runs: list[tuple[str, str, dict[str, str]]] = [
         (engine, plan, {}) for engine in args.engines for plan in args.plans]
-    if "spark" in args.engines and "engine" in args.plans:
-        runs.append(("spark", "engine@local[1]", {"MESH_SPARK_MASTER": "local[1]"}))
     for engine, plan, extra in runs:
         label = f"{engine}/{plan}"
         master = {"MESH_SPARK_MASTER": "local[2]"} if engine == "spark" else {}
@@ -277,7 +305,8 @@ def main(argv: list[str] | None = None) -> int:
         f = results[label]
         print(f"  {label:28} work {f['work_s']:7.2f} s  wall {f['wall_s']:6.1f} s  "
               f"peak {f['peak_mb']:6.0f} MB" + (f"  JVM {f['jvm_peak_mb']:6.0f} MB"
-                                                 if "jvm_peak_mb" in f else ""), flush=True)
+                                                 if "jvm_peak_mb" in f else "")
+              + f"  load {f['load']:5.2f}", flush=True)
     rows = []
     for engine in args.engines:
         floor = results.get(f"{engine}/full_read", {}).get("work_s")
@@ -302,12 +331,38 @@ def main(argv: list[str] | None = None) -> int:
             differ = [k for k in reference if statuses.get(k) != reference[k]]
             print(f"verdicts on {engine}: "
                   + ("same as the first engine" if not differ else f"DIFFER on {differ}"))
-    if "spark/engine" in results and "spark/engine@local[1]" in results:
-        one, two = results["spark/engine@local[1]"]["work_s"], results["spark/engine"]["work_s"]
-        print(f"Spark quality suite: local[1] {one:.1f} s, local[2] {two:.1f} s "
-              f"(speed-up {one / two:.2f}× with 2 cores)")
+    if "spark" in args.engines and "engine" in args.plans:
+        _scaling(env, args.repeat)
     save_results("engines", {"machine": machine_note(), "repeat": args.repeat,
                              "results": results})
+    return 0
+
+
+def _scaling(env: dict[str, str], repeat: int) -> int:
+    """Spark's quality suite on ``local[1]`` and ``local[2]``, the masters alternating run by
+    run; prints each run with its load and the cores the JVM used, then the speed-up and
+    whether the machine was quiet enough for it to mean anything."""
+    cpus = os.cpu_count() or 1
+    runs: dict[str, list[dict[str, Any]]] = {"local[1]": [], "local[2]": []}
+    for _ in range(repeat):
+        for master, done in runs.items():
+            f = _run("engine", "spark", {**env, "MESH_SPARK_MASTER": master})
+            done.append(f)
+            print(f"  spark/engine@{master:9} work {f['work_s']:7.2f} s  load {f['load']:5.2f}"
+                  f"  cores used {f['jvm_cpu_s'] / f['work_s']:4.2f}", flush=True)
+    one, two = (_median(runs[m]) for m in ("local[1]", "local[2]"))
+    loads = [f["load"] for done in runs.values() for f in done]
+    print(f"Spark quality suite (lineitem SF1, median of {repeat}): local[1] "
+          f"{one['work_s']:.1f} s, local[2] {two['work_s']:.1f} s: speed-up "
+          f"{one['work_s'] / two['work_s']:.2f}x with 2 cores (JVM used "
+          f"{one['jvm_cpu_s'] / one['work_s']:.2f} and {two['jvm_cpu_s'] / two['work_s']:.2f} "
+          f"cores; load average {min(loads):.2f}-{max(loads):.2f} on {cpus} CPUs)")
+    if max(loads) > cpus - 1:
+        print(f"  NOT a valid scaling figure: the load average reached {max(loads):.2f} on "
+              f"{cpus} CPUs, so Spark's second core was busy with other work; rerun on a "
+              "quiet machine.")
+    save_results("engines-scaling", {"machine": machine_note(), "repeat": repeat,
+                                     "runs": runs})
     return 0
 
 
