@@ -88,6 +88,7 @@ class Engine:
         settings = dict(duckdb_settings or {})
 
         def prepare(connection: duckdb.DuckDBPyConnection) -> None:
+            """Apply ``duckdb_settings`` to the new database."""
             for name, value in settings.items():
                 connection.execute(f"SET {name} = {quote_literal(value)}")
 
