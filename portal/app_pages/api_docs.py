@@ -12,10 +12,11 @@ from portal import routes
 from portal.api import OPENAPI_PATH, OPERATIONS
 from portal.api.openapi import openapi_document
 
+# Base URL of the examples when the page cannot tell where it is served from (a comment, not a
+# string: a page script shows a bare string literal, Streamlit "magic").
 DEFAULT_BASE = "http://localhost:8501"
-"""Base URL of the examples when the page cannot tell where it is served from."""
+# How each route learns who is calling, in words.
 AUTH_WORDS = {"bearer": "token", "bearer-or-link": "token or signed link", "none": "none"}
-"""How each route learns who is calling, in words."""
 
 
 def base_url() -> str:

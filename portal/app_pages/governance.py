@@ -16,8 +16,9 @@ from portal.components import governance_sections as sections
 from portal.services import current_principal, get_catalog
 from portal.wording import plural
 
+# The page's sections, one tab each (the first is open by default). A page script shows a
+# bare string literal (Streamlit "magic"), so constants here are explained in comments.
 VIEWS = ("Compliance", "Violations", "Approvals", "Policies", "Mesh in figures")
-"""The page's sections, one tab each (the first is open by default)."""
 
 catalog = get_catalog()
 principal = current_principal()

@@ -297,13 +297,14 @@ def test_journey_4_see_who_breaks_which_standard_and_fix_one(journey_url: str, p
     if page.get_by_text("Click a product's name to open its Governance tab").count() == 0:
         you.click(page.get_by_role("tab", name="Violations"))  # the section has its own tab
     you.see("Click a product's name to open its Governance tab")
-    you.shot("violations")
+    assert page.get_by_text("The page's sections").count() == 0  # no stray source text
     # Which products break which standard: errors first. Fix a warning an owner can fix in
     # the portal: the reference-data tag its domain asks for.
     you.click(page.get_by_role("button", name="warning", exact=True))
     you.see(re.compile(r"^1 finding shown"))
     table = page.locator("[data-testid='stDataFrame']").filter(has=page.locator("canvas")).first
     table.locator("canvas").first.wait_for(timeout=TIMEOUT_MS)
+    you.shot("violations")
     _first_row(you, table)
     page.wait_for_url(re.compile(r"/product\?product=reference\.airport_connections&tab="
                                  r"Governance"), timeout=TIMEOUT_MS)
