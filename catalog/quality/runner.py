@@ -280,7 +280,7 @@ class _ObjectRun:
             # A window in a subquery, not QUALIFY: it reads the same on every engine.
             keys = ", ".join(quote_identifier(k) for k in m.key)
             complete = " AND ".join(f"{quote_identifier(k)} IS NOT NULL" for k in m.key)
-            null_part = f" OR NOT ({complete})" if m.check.kind == "primaryKey" else ""
+            null_part = f" OR NOT ({complete})" if kind_of(m.check.kind).nulls_fail else ""
             sql = (f"SELECT {select} FROM (SELECT *, count(*) OVER (PARTITION BY {keys}) "
                    f"AS mesh_key_rows FROM {self.relation}) AS mesh_sample "
                    f"WHERE (({complete}) AND mesh_key_rows > 1){null_part} "
@@ -425,7 +425,7 @@ def run_product(engine: Engine, product: DataProduct, *, trigger: str,
                                   raw_contract=port.raw_contract, ages_at=ages_at)
         if ages_at is not None:
             for result in port_results:
-                if result.check.kind in {"freshness", "retention"} and result.message:
+                if kind_of(result.check.kind).sla_property and result.message:
                     result.message += (f"; age measured at {ages_at:%Y-%m-%d}, the end of this "
                                        "historical snapshot, which is not updated any more")
         results += port_results

@@ -223,6 +223,8 @@ def _failing(result: CheckResult) -> None:
         icon = ":red[:material/cancel:]" if result.status == Status.FAILED else \
             ":orange[:material/warning:]"
         st.markdown(f"{icon} {escape_markdown(pres.result_sentence(result), one_line=True)}")
+        if result.check.description != pres.rule_sentence(result.check):  # the rule's own words
+            st.caption(escape_markdown(result.check.description, one_line=True))
         where = result.check.object + (f".{result.check.property}" if result.check.property
                                        else "")
         st.caption(f"{escape_markdown(result.check.dimension, one_line=True)} · severity "

@@ -24,9 +24,13 @@ from tests.portal.pagetest import (
 )
 
 FLIGHTS = "operations.flights"
-DEP_TIME = "At most 1% of flights lack a departure time (i.e. were cancelled) — 2.45% missing ✗"
-"""The rule not met, with its numbers (followed by the failing rows, which depend on the cut-off:
-8,252 on the data as of 2013-12-31 23:59 UTC, 8,255 on all of it)."""
+DEP_TIME = ("At most 1% missing values in Actual departure time (HHMM) (dep_time) — 2.45% "
+            "missing ✗")
+"""The rule not met, in its kind's words (catalog/quality/kinds), with its numbers (followed
+by the failing rows, which depend on the cut-off: 8,252 on the data as of 2013-12-31 23:59
+UTC, 8,255 on all of it)."""
+WHY = "At most 1% of flights lack a departure time (i.e. were cancelled)"
+"""The rule's own description, shown under its sentence."""
 
 
 @pytest.fixture(scope="module")
@@ -72,10 +76,11 @@ def test_rules_in_plain_language_failing_first(flights: AppTest, catalog: Catalo
     sentence = _dep_time(catalog)
     assert sentence.endswith(("(8,252 rows)", "(8,255 rows)"))
     assert sentence in texts(flights)  # a rule not met, with its numbers
+    assert WHY in texts(flights)  # and the rule's own words under it
     rules = next(df.value for df in flights.dataframe if "Rule and result" in df.value.columns)
     sentences = list(rules["Rule and result"])
     # Table cells hold no symbol (a data grid's font may lack it): the result is in words.
-    assert "Every flight has a departure airport — 0 missing" in sentences
+    assert "No missing values in Departure airport (origin) — 0 missing" in sentences
     assert sentence.replace(" ✗", "") in sentences
     assert not any(mark in text for text in sentences for mark in "✓✗")
     results = list(rules["Result"])

@@ -190,6 +190,8 @@ class Kind:
         default: ``(operator, threshold)`` when the entry states none.
         noun: what the observed value counts, for outcomes (``missing``, ``duplicate``,
             ``invalid``); ``""`` when it is not a count of rows.
+        nulls_fail: for uniqueness kinds, True when a row with a null key part fails too (a
+            primary key); its failing-row sample shows those rows.
         sla_property: True when the kind is checked from an SLA property of the same name
             (``slaProperties: [{property: freshness, value, unit, element}]``), not from a
             ``quality`` entry.
@@ -200,6 +202,7 @@ class Kind:
     dimension: ClassVar[str] = "accuracy"
     default: ClassVar[tuple[str, Any] | None] = None
     noun: ClassVar[str] = ""
+    nulls_fail: ClassVar[bool] = False
     sla_property: ClassVar[bool] = False
 
     # -- read --------------------------------------------------------------------------

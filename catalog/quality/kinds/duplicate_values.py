@@ -37,8 +37,6 @@ class DuplicateValues(Kind):
     dimension = "uniqueness"
     default = ("mustBe", 0)
     noun = "duplicate"
-    nulls_fail: ClassVar[bool] = False
-    """True when a row with a null key part fails too (a primary key)."""
 
     def compile(self, check: Check, types: dict[str, str]) -> Measure:
         """A distinct count, alone in its query (a DISTINCT slows a shared pass down).
