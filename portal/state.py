@@ -182,6 +182,10 @@ AUDIT_DATES = "audit_dates"
 AUDIT_DOWNLOAD = "audit_download"
 """The audit page's "Download CSV" button."""
 
+# -- api -----------------------------------------------------------------------------------
+API_OPENAPI = "api_openapi"
+"""The API page's "Show the OpenAPI document" expander (the document runs only when open)."""
+
 # -- quality -------------------------------------------------------------------------------
 # The filters are bound to the URL (``bind="query-params"``): the key is the parameter name,
 # e.g. ``/quality?quality_domain=weather&quality_status=failed``.

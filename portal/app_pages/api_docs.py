@@ -1,5 +1,6 @@
 """API: how to call the portal's HTTP API — the token, curl examples, every route and the
-OpenAPI document (served at ``/api/v1/openapi.json``)."""
+OpenAPI document (served at ``/api/v1/openapi.json``; on the page only while its expander is
+open)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
-from portal import routes
+from portal import routes, state
 from portal.api import OPENAPI_PATH, OPERATIONS
 from portal.api.openapi import openapi_document
 
@@ -90,6 +91,9 @@ st.dataframe(routes_table(), hide_index=True, width="stretch")
 
 st.subheader("OpenAPI document", anchor=False)
 st.caption(f"Served at {OPENAPI_PATH}: load it into any OpenAPI tool or client generator.")
-document = openapi_document(OPERATIONS, base + "/")
-with st.expander("Show the OpenAPI document", icon=":material/data_object:"):
-    st.json(document, expanded=1)
+# The document is large: it is built and sent only while its expander is open.
+document = st.expander("Show the OpenAPI document", icon=":material/data_object:",
+                       key=state.API_OPENAPI, on_change="rerun")
+if document.open:
+    with document:
+        st.json(openapi_document(OPERATIONS, base + "/"), expanded=1)
