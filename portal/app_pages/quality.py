@@ -20,8 +20,9 @@ from portal.safe_text import escape_markdown
 from portal.services import current_principal, get_catalog
 from portal.wording import plural
 
+# The page's sections, one tab each (the first is open by default). A comment, not a
+# docstring: Streamlit's magic would write a bare string literal onto the page.
 VIEWS = ("Per product", "Per domain", "Rules not met", "Freshness", "Over time")
-"""The page's sections, one tab each (the first is open by default)."""
 
 catalog = get_catalog()
 principal = current_principal()

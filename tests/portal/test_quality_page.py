@@ -58,6 +58,7 @@ def sections(catalog: Catalog) -> dict[str, AppTest]:
 
 def test_only_the_open_section_runs(dashboard: AppTest, sections: dict[str, AppTest]) -> None:
     assert [t.label for t in dashboard.tabs] == list(VIEWS)
+    assert "one tab each" not in texts(dashboard)  # no code comment written by magic
     assert len(dashboard.dataframe) == 1 and not charts(dashboard)  # the score table only
     assert len(sections["Rules not met"].dataframe) == 1
     assert len(sections["Freshness"].dataframe) == 1
