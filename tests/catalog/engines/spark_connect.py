@@ -57,8 +57,7 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def connect_server(env: Mapping[str, str], folder: Path,
-                   timeout_s: float = 600.0) -> Iterator[str]:
+def connect_server(env: Mapping[str, str], folder: Path, timeout_s: float = 600.0) -> Iterator[str]:
     """Run a local Spark Connect server inside the ``with`` block.
 
     Args:
@@ -77,19 +76,28 @@ def connect_server(env: Mapping[str, str], folder: Path,
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-c", SERVER, str(port), str(folder / "warehouse")],
-            stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT, env=dict(env))
+            stdin=subprocess.PIPE,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=dict(env),
+        )
     try:
         deadline = time.monotonic() + timeout_s
         while True:
             if process.poll() is not None:
-                raise RuntimeError("the Spark Connect server exited: "
-                                   + log.read_text(errors="replace")[-2000:])
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port),
-                                                                         timeout=1):
+                raise RuntimeError(
+                    "the Spark Connect server exited: " + log.read_text(errors="replace")[-2000:]
+                )
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", port), timeout=1),
+            ):
                 break
             if time.monotonic() > deadline:
-                raise RuntimeError("the Spark Connect server did not start within "
-                                   f"{timeout_s:g} s: " + log.read_text(errors="replace")[-2000:])
+                raise RuntimeError(
+                    "the Spark Connect server did not start within "
+                    f"{timeout_s:g} s: " + log.read_text(errors="replace")[-2000:]
+                )
             time.sleep(1)
         yield f"sc://127.0.0.1:{port}"
     finally:
@@ -108,5 +116,8 @@ def java_env(env: Mapping[str, str]) -> dict[str, str]:
     from catalog.engines.spark import java_home
 
     home = java_home(env)
-    return {**env, **({"JAVA_HOME": home} if home else {})} | {"PYTHONPATH": os.pathsep.join(
-        p for p in (env.get("PYTHONPATH", ""), str(Path(__file__).resolve().parents[3])) if p)}
+    return {**env, **({"JAVA_HOME": home} if home else {})} | {
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (env.get("PYTHONPATH", ""), str(Path(__file__).resolve().parents[3])) if p
+        )
+    }

@@ -32,24 +32,23 @@ def connect_url(served: Served, tmp_path_factory: pytest.TempPathFactory) -> Ite
         yield url
 
 
-def test_verdicts_through_spark_connect_agree_with_duckdb(served: Served,
-                                                          connect_url: str) -> None:
+def test_verdicts_through_spark_connect_agree_with_duckdb(served: Served, connect_url: str) -> None:
     env = {**served.env, "MESH_SPARK_REMOTE": connect_url}
     assert spark_target(env) == f"remote:{connect_url}"
-    engine = Engine(served.settings.data_dir, limits=Limits(timeout_s=300, memory_mb=512),
-                    env=env)
+    engine = Engine(served.settings.data_dir, limits=Limits(timeout_s=300, memory_mb=512), env=env)
     try:
         located = engine.locate(served.port("flights_spark"))
         assert located.server.engine == "Spark" and connect_url in located.server.label
-        assert located.adapter.fetch_one(f"SELECT count(*) FROM {located.relation}") == (
-            336_776,)
-        remote = run_product(engine, served.mesh.products["operations.flights_spark"],
-                             trigger="cli", now=NOW)
+        assert located.adapter.fetch_one(f"SELECT count(*) FROM {located.relation}") == (336_776,)
+        remote = run_product(
+            engine, served.mesh.products["operations.flights_spark"], trigger="cli", now=NOW
+        )
     finally:
         engine.close()
         stop_session(env)  # while its server still runs
-    local = run_product(served.engine, served.mesh.products["operations.flights"],
-                        trigger="cli", now=NOW)
+    local = run_product(
+        served.engine, served.mesh.products["operations.flights"], trigger="cli", now=NOW
+    )
     reference = {r.check.id: r for r in local.results}
     got = {r.check.id: r for r in remote.results}
     assert got.keys() == reference.keys() and len(reference) >= 15
