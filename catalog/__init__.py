@@ -126,6 +126,8 @@ _EXPORTS: dict[str, str] = {
     "Gap": "catalog.slices",
     "FilterOp": "catalog.extracts",
     "RowFilter": "catalog.extracts",
+    "parse_filter": "catalog.extracts",
+    "FILTER_OPERATORS": "catalog.extracts",
     "MASK": "catalog.access.masking",
     # access
     "Action": "catalog.access.actions",
@@ -257,7 +259,13 @@ if TYPE_CHECKING:  # the same names, for type checkers
         Unauthenticated,
     )
     from catalog.extract_files import ExtractFile, ExtractJob
-    from catalog.extracts import ExtractRequest, FilterOp, RowFilter
+    from catalog.extracts import (
+        FILTER_OPERATORS,
+        ExtractRequest,
+        FilterOp,
+        RowFilter,
+        parse_filter,
+    )
     from catalog.glossary import GLOSSARY, explain, explain_terms
     from catalog.governance import presentation as governance_presentation
     from catalog.governance.approval import ApprovalRefused

@@ -74,6 +74,43 @@ class RowFilter:
     value: Any = None
 
 
+FILTER_OPERATORS = {op.name.lower(): op for op in FilterOp}
+"""Operator names of a filter written as text (:func:`parse_filter`): ``equals``,
+``not_equals``, ``less``, ``less_or_equal``, ``greater``, ``greater_or_equal``, ``contains``,
+``is_empty``, ``not_empty``."""
+NO_VALUE_OPERATORS = frozenset({FilterOp.IS_EMPTY, FilterOp.NOT_EMPTY})
+"""Operators that take no value."""
+
+
+def parse_filter(text: str) -> RowFilter:
+    """A row filter from its text form ``column:operator:value`` (``column:is_empty`` needs no
+    value), as the HTTP API's ``filter`` parameter and the command line's ``--filter`` take it.
+
+    Args:
+        text: the column is everything before the first ``:``, the operator (a key of
+            :data:`FILTER_OPERATORS`) up to the next one, the value the rest (it may hold
+            ``:``).
+
+    Returns:
+        The filter (the column and the value are checked against the data when it is used).
+
+    Raises:
+        InvalidRequest: no column, an unknown operator, or a missing value.
+    """
+    column, _, rest = text.partition(":")
+    name, _, value = rest.partition(":")
+    op = FILTER_OPERATORS.get(name.strip().lower())
+    if not column or op is None:
+        raise InvalidRequest(f"A filter must look like column:operator:value with an operator "
+                             f"among {', '.join(FILTER_OPERATORS)}; got '{text[:80]}'.")
+    if op in NO_VALUE_OPERATORS:
+        return RowFilter(column, op, None)
+    if value == "":
+        raise InvalidRequest(f"The filter on '{column[:40]}' needs a value: "
+                             f"{column[:40]}:{name}:<value>.")
+    return RowFilter(column, op, value)
+
+
 @dataclass(frozen=True)
 class ExtractRequest:
     """What to extract.

@@ -14,6 +14,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "catalog.commands.validate",
     "catalog.commands.build",
     "catalog.commands.check",
+    "catalog.commands.extract",
     "catalog.commands.diff",
     "catalog.commands.import_",
     "catalog.commands.export",

@@ -27,7 +27,13 @@ import anyio.to_thread
 from starlette.responses import FileResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from catalog import ExtractJob, ExtractRequest, FilterOp, InvalidRequest, RowFilter
+from catalog import (
+    FILTER_OPERATORS,
+    ExtractJob,
+    ExtractRequest,
+    InvalidRequest,
+    parse_filter,
+)
 from portal.api.operation import API_PREFIX, ApiCall, Operation, Param, Reply
 from portal.api.params import PRODUCT_ID
 
@@ -37,12 +43,8 @@ Format = Literal["csv", "parquet"]
 """The file formats served."""
 MEDIA_TYPES: dict[Format, str] = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
 """Documented media type per format (the catalog sets the one sent)."""
-OPERATORS = {op.name.lower(): op for op in FilterOp}
-"""Filter operator names of the ``filter`` parameter: ``equals``, ``not_equals``, ``less``,
-``less_or_equal``, ``greater``, ``greater_or_equal``, ``contains``, ``is_empty``,
-``not_empty``."""
-NO_VALUE = frozenset({FilterOp.IS_EMPTY, FilterOp.NOT_EMPTY})
-"""Operators that take no value."""
+OPERATORS = FILTER_OPERATORS
+"""Filter operator names of the ``filter`` parameter (:data:`catalog.FILTER_OPERATORS`)."""
 MAX_FILTERS = 20
 """Most ``filter`` parameters one request may have."""
 MAX_LIMIT = 100_000_000
@@ -54,33 +56,6 @@ START_BYTES = CHUNK_BYTES
 before (a bad column or filter value, missing data) are answered as errors, with a status."""
 POLL_S = 0.005
 """Seconds to wait before looking again at an extract file that has not grown."""
-
-
-def parse_filter(text: str) -> RowFilter:
-    """A row filter from ``column:operator:value`` (``column:is_empty`` needs no value).
-
-    Args:
-        text: the ``filter`` parameter; the column is everything before the first ``:``, the
-            operator (see :data:`OPERATORS`) up to the next one, the value the rest.
-
-    Returns:
-        The filter (the catalog checks the column and the value against the data).
-
-    Raises:
-        catalog.InvalidRequest: no column, an unknown operator, or a missing value.
-    """
-    column, _, rest = text.partition(":")
-    name, _, value = rest.partition(":")
-    op = OPERATORS.get(name.strip().lower())
-    if not column or op is None:
-        raise InvalidRequest(f"'filter' must look like column:operator:value with an operator "
-                             f"among {', '.join(OPERATORS)}; got '{text[:80]}'.")
-    if op in NO_VALUE:
-        return RowFilter(column, op, None)
-    if value == "":
-        raise InvalidRequest(f"The filter on '{column[:40]}' needs a value: "
-                             f"{column[:40]}:{name}:<value>.")
-    return RowFilter(column, op, value)
 
 
 def extract_request(call: ApiCall) -> ExtractRequest:
