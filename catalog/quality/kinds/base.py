@@ -162,6 +162,8 @@ def count_phrase(rule: Stated, noun: str) -> str:
     said, amount = found
     if amount in ("0", "0%") and said in ("exactly", "at most"):
         return f"No {noun}"
+    if amount == "1" and noun.endswith("s"):  # "at most 1 missing value"
+        noun = noun[:-1]
     return f"{capital(said)} {amount} {noun}"
 
 

@@ -25,6 +25,8 @@ def _check(**extra: object) -> Check:
      "At most 1% missing values in Airline code (carrier)"),
     ({"metric": "nullValues", "mustBeLessThan": 5}, "Less than 5 missing values in Airline code "
      "(carrier)"),
+    ({"metric": "nullValues", "mustBeLessOrEqualTo": 1}, "At most 1 missing value in Airline code "
+     "(carrier)"),
     ({"metric": "nullValues", "mustBe": 0, "description": "Every flight has an airline"},
      "No missing values in Airline code (carrier)"),
 ])
