@@ -387,3 +387,28 @@ def test_cli_unreachable_server_fails_its_product_only(
         line.split(":", 1)[1] for line in lines if line.startswith("reference.airlines:")
     ]
     _no_secret(out.out, out.err, caplog.text)
+
+
+def test_cli_extract_gives_duckdbs_rows(
+    doors: Doors,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    _watch(caplog)
+    files = {}
+    for source in ("operations.flights", "operations.flights_pg", "operations.flights_spark"):
+        target = tmp_path / f"{source}.csv"
+        code = cli_main(["extract", source, "--filter", "carrier:equals:UA", "--filter",
+                         "dep_delay:greater:30", "--limit", "40", "--output", str(target)])
+        out = capsys.readouterr()
+        assert code == 0, out.err
+        assert out.out.strip() == str(target) and "40 rows" in out.err
+        files[source] = target.read_text(encoding="utf-8")
+        _no_secret(out.out, out.err, caplog.text)
+    header = {name: text.splitlines()[0] for name, text in files.items()}
+    assert len(set(header.values())) == 1, header
+    for text in files.values():
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert len(rows) == 40 and {r["carrier"] for r in rows} == {"UA"}
+        assert {r["is_cancelled"] for r in rows} <= {"true", "false"}
