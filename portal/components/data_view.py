@@ -211,12 +211,15 @@ def extract_panel(catalog: Catalog, principal: Principal, product: DataProduct, 
     change reruns this fragment only."""
     key = state.product_extract
     count_key = key(product.id, port, "filters")
+    columns: list[Column] | None = None
     with errors_shown():
         columns = catalog.columns(principal, product.id, port)
         # The whole port's time span bounds the date inputs; without a filter row there are
         # none, and the preview below measures the same span anyway.
         span = _span(catalog, principal, product.id, port) if st.session_state.get(
             count_key) else None
+    if columns is None:  # the error is on screen (e.g. the product's server is unreachable)
+        return
     names = [c.name for c in columns]
     hidden = set(masked or ())
     st.subheader("Choose the columns and rows", anchor=False)

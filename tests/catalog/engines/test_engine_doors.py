@@ -258,12 +258,6 @@ def test_an_unreachable_server_breaks_its_product_only_on_the_pages(
     _no_secret(*seen, caplog.text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="portal/components/data_view.py extract_panel goes on after errors_shown() caught "
-    "the engine's error and reads the unset 'columns' (UnboundLocalError): the Data tab of an "
-    "unreachable product shows the generic error instead of the engine's message",
-)
 def test_the_data_tab_of_an_unreachable_product_says_which_server(
     doors: Doors, caplog: pytest.LogCaptureFixture
 ) -> None:
