@@ -281,6 +281,9 @@ def shown_escaped(texts: list[tuple[str, str]], name: str) -> list[str]:
 
 # -- pages over the hostile mesh -----------------------------------------------------------
 
+QUALITY_VIEWS = ("Per product", "Per domain", "Rules not met", "Freshness", "Over time")
+"""The quality page's sections (each runs only when open)."""
+
 PRODUCT_FIELDS = [
     "title", "purpose", "usage", "limitations", "tag", "team", "owner", "support",
     "support-tool", "support-scope", "support-js", "port-description", "contract-purpose",
@@ -318,10 +321,12 @@ def test_tables_and_charts_carry_text(product_tabs: dict[str, AppTest]) -> None:
     frames = "\n".join(frame.value.to_csv() for at in product_tabs.values()
                        for frame in at.dataframe)
     assert COLUMN in frames and payload("column-description") in frames  # plain cells
-    quality = open_page(routes.QUALITY)
-    assert_inert(quality)
-    pictures = "".join(charts(quality))
-    assert escape(payload("title"), quote=True) in pictures  # drawn as text, escaped
+    for view in QUALITY_VIEWS:  # every section of the quality page, its charts escaped
+        quality = open_page(routes.QUALITY, **{state.QUALITY_VIEW: view})
+        assert_inert(quality)
+        if view == "Per product":
+            cells = "\n".join(frame.value.to_csv() for frame in quality.dataframe)
+            assert payload("title") in cells  # a plain cell, never Markdown
 
 
 def test_domain_page_shows_every_hostile_field_literally(hostile_mesh: MeshDirs) -> None:
@@ -346,23 +351,28 @@ def test_domain_page_shows_every_hostile_field_literally(hostile_mesh: MeshDirs)
     (routes.DOMAINS, {}),
     (routes.QUALITY, {}),
     (routes.QUALITY, {"quality_domain": "reference"}),
-    (routes.GOVERNANCE, {}),
+    (routes.QUALITY, {state.QUALITY_VIEW: "Rules not met"}),
+    (routes.GOVERNANCE, {state.GOVERNANCE_VIEW: "Violations"}),
+    (routes.GOVERNANCE, {state.GOVERNANCE_VIEW: "Approvals"}),
     (routes.MESH_HEALTH, {}),
     (routes.REGISTER, {"product": PRODUCT}),
 ], ids=["home", "discover", "discover-q", "discover-facets", "domains", "quality",
-        "quality-reference", "governance", "mesh-health", "register-new-version"])
+        "quality-reference", "quality-rules-not-met", "governance-violations",
+        "governance-approvals", "mesh-health", "register-new-version"])
 def test_pages_listing_the_hostile_product_stay_inert(hostile_mesh: MeshDirs, page: str,
                                                       params: dict[str, str]) -> None:
     at = open_page(page, **params)
     texts = assert_inert(at)
+    cells = "\n".join(frame.value.to_csv() for frame in at.dataframe)  # plain, not Markdown
     if page != routes.MESH_HEALTH:
         assert shown_escaped(texts, "title") or shown_escaped(texts, "domain-title") or \
-            page == routes.REGISTER, "the hostile product is listed"
+            payload("title") in cells or page == routes.REGISTER, "the hostile product is listed"
 
 
 def test_governance_page_shows_policy_problems_literally(hostile_mesh: MeshDirs) -> None:
-    texts = assert_inert(open_page(routes.GOVERNANCE))
+    texts = assert_inert(open_page(routes.GOVERNANCE, **{state.GOVERNANCE_VIEW: "Policies"}))
     assert shown_escaped(texts, "uses"), "the unknown kind of policy is named, escaped"
+    texts = assert_inert(open_page(routes.GOVERNANCE, **{state.GOVERNANCE_VIEW: "Approvals"}))
     assert shown_escaped(texts, "title"), "the proposed product waits for approval"
 
 
