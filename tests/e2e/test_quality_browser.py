@@ -61,10 +61,10 @@ def test_run_checks_now_from_the_quality_tab(demo_history: int, portal_url: str,
 def test_quality_page_links_to_products(demo_history: int, portal_url: str, page,
                                         tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size({"width": 1400, "height": 3000})
-    page.goto(f"{portal_url}/quality?quality_domain=weather")
+    page.goto(f"{portal_url}/quality?quality_domain=weather&quality_view=Per+domain")
     _wait_for_app(page)
     page.get_by_role("heading", name="Data quality").wait_for(timeout=TIMEOUT)
-    page.locator(CHART).nth(2).wait_for(timeout=TIMEOUT)
+    page.locator(CHART).first.wait_for(timeout=TIMEOUT)  # the domain × kind-of-rule heatmap
     page.screenshot(path=str(tmp_path / "quality-page.png"))
     link = page.locator("[data-testid='stPageLink'] a", has_text="Hourly weather").first
     link.wait_for(timeout=TIMEOUT)

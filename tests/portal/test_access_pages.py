@@ -390,13 +390,14 @@ def test_governance_buttons_only_for_deciders_and_never_for_the_submitter(
     catalog.store.record_audit(dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                                KWAME[0], "product.proposed", PROPOSED, {})
     approve = state.governance_approve(PROPOSED)
-    kwame = open_as(KWAME, routes.GOVERNANCE)
+    approvals = {state.GOVERNANCE_VIEW: "Approvals"}  # the section that lists them
+    kwame = open_as(KWAME, routes.GOVERNANCE, **approvals)
     assert approve not in [b.key for b in kwame.button]
     assert (f"You submitted {PROPOSED}, so someone else must approve it or send it back "
             "(four eyes).") in read(kwame)
-    ingrid = open_as(INGRID, routes.GOVERNANCE)
+    ingrid = open_as(INGRID, routes.GOVERNANCE, **approvals)
     assert approve in [b.key for b in ingrid.button]
-    lee = open_as(LEE, routes.GOVERNANCE)
+    lee = open_as(LEE, routes.GOVERNANCE, **approvals)
     assert approve not in [b.key for b in lee.button]
     assert state.governance_reason(PROPOSED) not in [t.key for t in lee.text_area]
     assert "Only an owner or data steward of the product's domain" in read(lee)
