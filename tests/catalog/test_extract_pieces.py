@@ -162,3 +162,25 @@ def test_the_extract_engine_reads_a_limit_in_one_pass(tmp_path: Path) -> None:
             cur.execute("SET disabled_optimizers = ''")
     finally:
         engine.close()
+
+
+def test_whole_parquet_on_every_core_and_a_limited_one_in_order(mid: Catalog) -> None:
+    """A whole-port Parquet extract is written by the all-cores engine (rows as a set); one with
+    a row limit stays on the ordered one-thread engine, so the limit keeps the first rows."""
+    whole = mid.extract_file(U, "sales.orders", None, None, "parquet")
+    limited = mid.extract_file(U, "sales.orders", None, ExtractRequest(limit=25_000), "parquet")
+    try:
+        with duckdb.connect() as conn:
+            assert conn.execute(f"SELECT count(DISTINCT order_id), min(order_id), "
+                                f"max(order_id) FROM '{whole.path}'").fetchone() == (
+                ROWS, 0, ROWS - 1)
+            ids = [r[0] for r in conn.execute(f"SELECT order_id FROM '{limited.path}'")
+                   .fetchall()]
+        assert ids == list(range(25_000))
+        assert mid.parquet_engine.limits.threads == extract_files.PARQUET_THREADS
+        setting = mid.parquet_engine.cursor().execute(
+            "SELECT current_setting('preserve_insertion_order')").fetchone()
+        assert setting == (False,)
+    finally:
+        whole.path.unlink()
+        limited.path.unlink()
