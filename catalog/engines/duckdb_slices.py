@@ -95,7 +95,9 @@ def _position(relation: str, columns: set[str]) -> tuple[str, str] | None:
     """The relation to read and its row-position column, or None when it has none."""
     match = _PARQUET_FILE.match(relation)
     if match:
-        if "file_row_number" in columns:
+        path = match.group(1)[1:-1].replace("''", "'")
+        # file_row_number counts per file: a glob or a folder of files is not sliced
+        if "file_row_number" in columns or not Path(path).is_file():
             return None
         return f"read_parquet({match.group(1)}, file_row_number = true)", "file_row_number"
     if relation.startswith('"') and not relation.endswith(")") and "rowid" not in columns:

@@ -184,3 +184,19 @@ def test_whole_parquet_on_every_core_and_a_limited_one_in_order(mid: Catalog) ->
     finally:
         whole.path.unlink()
         limited.path.unlink()
+
+
+def test_several_parquet_files_are_not_sliced(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """file_row_number restarts in each file: a glob of files is written whole."""
+    monkeypatch.setattr(duckdb_slices, "MIN_SLICE_ROWS", 10)
+    with duckdb.connect() as conn:
+        for n in range(2):
+            conn.execute(f"COPY (SELECT i FROM range(100) t(i)) TO "
+                         f"'{tmp_path / f'part{n}.parquet'}' (FORMAT parquet)")
+    with Engine(tmp_path) as engine:
+        adapter = engine.resolver.duckdb
+        glob = f"read_parquet('{tmp_path / 'part*.parquet'}')"
+        assert duckdb_slices.row_slices(adapter, glob, {"i"}, 2, None, False) is None
+        one = f"read_parquet('{tmp_path / 'part0.parquet'}')"
+        assert duckdb_slices.row_slices(adapter, one, {"i"}, 2, None, False) is not None
