@@ -20,6 +20,12 @@ from catalog.config import REPO_ROOT
 
 APP = REPO_ROOT / "portal" / "streamlit_app.py"
 TIMEOUT = 60.0
+OIDC_SECRETS = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback",
+                         "cookie_secret": "test-only-cookie-secret-0123456789",
+                         "client_id": "portal", "client_secret": "test-only",
+                         "server_metadata_url":
+                             "http://127.0.0.1:9/.well-known/openid-configuration"}}
+"""Streamlit secrets of an OpenID Connect sign-in that AppTest fakes with ``at.user``."""
 
 
 @dataclass(frozen=True)
@@ -127,3 +133,14 @@ def assert_clean(at: AppTest) -> None:
 
     assert not at.exception, [e.message for e in at.exception]
     assert all(e.value != UNEXPECTED_ERROR for e in at.error), [e.value for e in at.error]
+
+
+@contextmanager
+def private_demo_copy(demo: MeshDirs, base: Path) -> Iterator[MeshDirs]:
+    """A private copy of the built demo mesh under ``base`` (manifests, ``mesh.duckdb``, its
+    own operational store), used as the portal's mesh while the context lasts."""
+    copied = MeshDirs(copy_manifests(base / "domains"), base / "data")
+    copied.data.mkdir()
+    shutil.copy2(demo.data / "mesh.duckdb", copied.data / "mesh.duckdb")
+    with use_mesh(copied):
+        yield copied

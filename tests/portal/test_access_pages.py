@@ -12,7 +12,6 @@ are in no team; the governance admin is configured with ``MESH_ADMINS``.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Iterator
 from urllib.parse import parse_qs
 
@@ -31,13 +30,13 @@ from portal import routes, state
 from portal.safe_text import WORD_JOINER
 from tests.portal.pagetest import (
     APP,
+    OIDC_SECRETS,
     TIMEOUT,
     MeshDirs,
     assert_clean,
-    copy_manifests,
     open_tab,
+    private_demo_copy,
     texts,
-    use_mesh,
 )
 
 BOOKINGS, PORT = "passengers.bookings", "bookings"
@@ -53,23 +52,13 @@ KWAME = ("kwame.mensah@skyport.example", "Kwame Mensah")
 INGRID = ("ingrid.holm@skyport.example", "Ingrid Holm")
 LEE = ("lee.park@partner.example", "Lee Park")
 
-OIDC_SECRETS = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback",
-                         "cookie_secret": "test-only-cookie-secret-0123456789",
-                         "client_id": "portal", "client_secret": "test-only",
-                         "server_metadata_url":
-                             "http://127.0.0.1:9/.well-known/openid-configuration"}}
-
 Person = tuple[str, str]
 
 
 @pytest.fixture(scope="module")
 def mesh(demo_mesh: MeshDirs, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MeshDirs]:
     """A private copy of the demo mesh (manifests, built data, its own operational store)."""
-    base = tmp_path_factory.mktemp("access")
-    copied = MeshDirs(copy_manifests(base / "domains"), base / "data")
-    copied.data.mkdir()
-    shutil.copy2(demo_mesh.data / "mesh.duckdb", copied.data / "mesh.duckdb")
-    with use_mesh(copied):
+    with private_demo_copy(demo_mesh, tmp_path_factory.mktemp("access")) as copied:
         yield copied
 
 

@@ -13,7 +13,7 @@ from catalog.access.identity import AdminConfig
 from catalog.catalog import Catalog
 from catalog.models.principal import ANONYMOUS, CONSUMER, GOVERNANCE_ADMIN, LOCAL_USER, Principal
 from portal import auth
-from tests.portal.pagetest import APP, TIMEOUT, assert_clean, open_page, texts
+from tests.portal.pagetest import APP, OIDC_SECRETS, TIMEOUT, assert_clean, open_page, texts
 
 # -- mode selection ---------------------------------------------------------------------------
 
@@ -271,12 +271,6 @@ def test_proxy_mode_with_malformed_trusted_proxies(monkeypatch: pytest.MonkeyPat
     assert len(at.error) == 1 and "MESH_TRUSTED_PROXIES" in at.error[0].value
     _nothing_of_the_portal(at)
 
-
-OIDC_SECRETS = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback",
-                         "cookie_secret": "test-only-cookie-secret-0123456789",
-                         "client_id": "portal", "client_secret": "test-only",
-                         "server_metadata_url":
-                             "http://127.0.0.1:9/.well-known/openid-configuration"}}
 
 
 @pytest.mark.usefixtures("demo_env")

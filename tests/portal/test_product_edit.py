@@ -9,7 +9,6 @@ is in no team.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -24,12 +23,12 @@ from catalog.models.principal import LOCAL_USER
 from portal import routes, state
 from tests.portal.pagetest import (
     APP,
+    OIDC_SECRETS,
     TIMEOUT,
     MeshDirs,
     assert_clean,
-    copy_manifests,
+    private_demo_copy,
     texts,
-    use_mesh,
 )
 
 PRODUCT = "reference.airlines"
@@ -37,21 +36,11 @@ PRIYA = ("priya.raman@skyport.example", "Priya Raman")
 TOMAS = ("tomas.becker@skyport.example", "Tomás Becker")
 NADIA = ("nadia.haddad@skyport.example", "Nadia Haddad")
 LEE = ("lee.park@partner.example", "Lee Park")
-OIDC_SECRETS = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback",
-                         "cookie_secret": "test-only-cookie-secret-0123456789",
-                         "client_id": "portal", "client_secret": "test-only",
-                         "server_metadata_url":
-                             "http://127.0.0.1:9/.well-known/openid-configuration"}}
-
 
 @pytest.fixture(scope="module")
 def mesh(demo_mesh: MeshDirs, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MeshDirs]:
     """A private copy of the demo mesh (manifests, built data, its own operational store)."""
-    base = tmp_path_factory.mktemp("edit")
-    copied = MeshDirs(copy_manifests(base / "domains"), base / "data")
-    copied.data.mkdir()
-    shutil.copy2(demo_mesh.data / "mesh.duckdb", copied.data / "mesh.duckdb")
-    with use_mesh(copied):
+    with private_demo_copy(demo_mesh, tmp_path_factory.mktemp("edit")) as copied:
         yield copied
 
 
