@@ -5,6 +5,7 @@ Playwright (Playwright's own browser download cannot work offline, so /usr/bin/c
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -181,3 +182,14 @@ def download_by_link(page: Any, link: Any, timeout_ms: int = TIMEOUT_MS) -> Any:
     if not downloads:
         raise AssertionError("clicking the link started no download")
     return downloads[0]
+
+
+def writable_demo_copy(demo: Settings, base: Path) -> Settings:
+    """Settings of a copy of the built demo mesh under ``base`` (manifests and
+    ``mesh.duckdb``, a fresh operational store) that publishing and editing may write to."""
+    from tests.portal.pagetest import copy_manifests
+
+    data = base / "data"
+    data.mkdir()
+    shutil.copy2(demo.data_dir / "mesh.duckdb", data / "mesh.duckdb")
+    return Settings(mesh_root=copy_manifests(base / "domains"), data_dir=data)

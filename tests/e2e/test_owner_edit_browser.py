@@ -8,7 +8,6 @@ every product) over a writable copy of the built demo mesh.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,8 +16,7 @@ import pytest
 import yaml
 
 from catalog.config import Settings
-from tests.e2e.conftest import serve_portal
-from tests.portal.pagetest import copy_manifests
+from tests.e2e.conftest import serve_portal, writable_demo_copy
 
 pytestmark = pytest.mark.e2e
 
@@ -32,11 +30,7 @@ RULE = "At least 15 airlines are listed"
 def writable_mesh(demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory
                   ) -> Settings:
     """A copy of the built demo mesh that publishing may write to."""
-    base = tmp_path_factory.mktemp("edit-e2e")
-    data = base / "data"
-    data.mkdir()
-    shutil.copy2(demo_settings.data_dir / "mesh.duckdb", data / "mesh.duckdb")
-    return Settings(mesh_root=copy_manifests(base / "domains"), data_dir=data)
+    return writable_demo_copy(demo_settings, tmp_path_factory.mktemp("edit-e2e"))
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,8 +15,7 @@ import pytest
 from catalog.catalog import Catalog
 from catalog.config import Settings
 from catalog.models.principal import LOCAL_USER
-from tests.e2e.conftest import download_by_link, serve_portal
-from tests.portal.pagetest import copy_manifests
+from tests.e2e.conftest import download_by_link, serve_portal, writable_demo_copy
 
 pytestmark = pytest.mark.e2e
 
@@ -30,11 +28,7 @@ TITLE = "JFK departures sample"
 def writable_mesh(demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory
                   ) -> Settings:
     """A copy of the built demo mesh that publishing may write to."""
-    base = tmp_path_factory.mktemp("register-e2e")
-    data = base / "data"
-    data.mkdir()
-    shutil.copy2(demo_settings.data_dir / "mesh.duckdb", data / "mesh.duckdb")
-    return Settings(mesh_root=copy_manifests(base / "domains"), data_dir=data)
+    return writable_demo_copy(demo_settings, tmp_path_factory.mktemp("register-e2e"))
 
 
 @pytest.fixture(scope="module")
