@@ -35,6 +35,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from catalog.config import REPO_ROOT, Settings
+from catalog.confine import PathRefused, confined
 from catalog.engines.base import env_key
 from catalog.engines.resolver import first_server
 from catalog.manifests.loader import load_mesh
@@ -130,9 +131,14 @@ def serve_from_postgres(settings: Settings, url: str, say: object = print) -> di
                 continue
             table = objects[0].physicalName or objects[0].name or ""
             source = f"src.{quote_identifier(local.schema_ or 'main')}.{quote_identifier(table)}"
+            try:  # the loader's DuckDB is not the sandbox: only files of the data folder
+                database = confined(local.database, settings.data_dir, what="database")
+            except PathRefused as err:
+                report(f"{product.id}: {err}; not copied into PostgreSQL.")
+                continue
             try:
                 rows = load_into_postgres(source, url, pg.schema_ or "public", table,
-                                          attach={"src": settings.data_dir / local.database},
+                                          attach={"src": database},
                                           scratch=settings.data_dir)
             except psycopg.OperationalError as err:
                 report(f"PostgreSQL does not answer ({str(err).splitlines()[0][:120]}); "
