@@ -62,7 +62,8 @@ class Changes:
         """Add ``other``'s paths to these (a file removed in one and back in the other is
         simply changed)."""
         self.removed_files = (self.removed_files | other.removed_files) - (
-            self.files - self.removed_files)
+            self.files - self.removed_files
+        )
         self.files |= other.files
         self.dirs |= other.dirs
 
@@ -106,45 +107,71 @@ class FileTree:
         racy, self.racy = self.racy, set()
         if "" not in self.dirs:
             self._list("", changes, now)
-        for rel in list(self.dirs):
-            if rel not in self.dirs:  # dropped with a removed parent meanwhile
-                continue
-            try:
-                info = os.stat(self._abs(rel))
-            except OSError:
-                info = None
-            if info is None or not stat.S_ISDIR(info.st_mode):
-                if rel == "" and self.dirs[""] == (0, 0):
-                    continue  # the root is still missing
-                self._drop_dir(rel, changes)
-                if rel == "":
+        with _Root(self.root) as root:
+            if root.fd is None and root.prefix is None:  # missing, or not a folder
+                if self.dirs.get("") != (0, 0):
+                    self._drop_dir("", changes)
                     self.dirs[""] = (0, 0)  # the root: looked at again next time
                     self.children[""] = (frozenset(), frozenset())
-                continue
-            if (info.st_mtime_ns, info.st_ino) != self.dirs[rel] or rel in racy:
-                self._list(rel, changes, now)
-        for rel, known in list(self.files.items()):
-            if rel not in self.files:
-                continue
-            path = self._abs(rel)
+                return changes
+            self._poll_dirs(root, racy, changes, now)
+            self._poll_files(root, racy, changes, now)
+        return changes
+
+    def _poll_dirs(self, root: _Root, racy: set[str], changes: Changes, now: int) -> None:
+        """Stat every known folder; list again (parents first) those whose time or inode
+        moved, that are gone or no longer folders, or that were racy."""
+        stale = [rel for rel in racy if rel in self.dirs]
+        look, fd, prefix, is_dir = os.stat, root.fd, root.prefix or "", stat.S_ISDIR
+        for rel, (mtime, ino) in self.dirs.items():
             try:
-                info = os.stat(path)
+                info = look(prefix + (rel or "."), dir_fd=fd)
             except OSError:
-                info = _lstat(path)
-            if info is None:
-                del self.files[rel]
+                stale.append(rel)
+                continue
+            if info.st_mtime_ns != mtime or info.st_ino != ino or not is_dir(info.st_mode):
+                stale.append(rel)
+        for rel in sorted(set(stale), key=len):
+            if rel in self.dirs:  # not dropped with a removed parent meanwhile
+                self._list(rel, changes, now)
+
+    def _poll_files(self, root: _Root, racy: set[str], changes: Changes, now: int) -> None:
+        """Stat every known file; note the changed, gone and racy ones. The hot loop of a
+        poll: one ``stat`` per file relative to an open handle of the root, its identity
+        compared field by field, nothing else per unchanged file."""
+        files = self.files
+        recent = now - RACY_NS
+        changed: list[tuple[str, FileId]] = []
+        failed: list[str] = []
+        now_racy: list[str] = []
+        look, fd, prefix = os.stat, root.fd, root.prefix or ""
+        for rel, (size, mtime, ino) in files.items():
+            try:
+                info = look(prefix + rel, dir_fd=fd)
+            except OSError:
+                failed.append(rel)
+                continue
+            new_mtime = info.st_mtime_ns
+            if new_mtime != mtime or info.st_size != size or info.st_ino != ino:
+                changed.append((rel, (info.st_size, new_mtime, info.st_ino)))
+            if new_mtime > recent:
+                now_racy.append(rel)
+        for rel in failed:  # a dangling link is still an entry; else the file is gone
+            entry = _lstat(self._abs(rel))
+            if entry is None:
+                del files[rel]
                 changes.files.add(rel)
                 changes.removed_files.add(rel)
                 continue
-            current = file_id(info)
-            if current != known:
-                self.files[rel] = current
+            changed.append((rel, file_id(entry)))
+            if entry.st_mtime_ns > recent:
+                now_racy.append(rel)
+        for rel, current in changed:
+            if files[rel] != current:
+                files[rel] = current
                 changes.files.add(rel)
-            elif rel in racy:
-                changes.files.add(rel)
-            if now - info.st_mtime_ns < RACY_NS:
-                self.racy.add(rel)
-        return changes
+        changes.files.update(rel for rel in racy if rel in files)
+        self.racy.update(now_racy)
 
     def poll_paths(self, files: set[str], dirs: set[str]) -> Changes:
         """Look only at the given entries (what file events named), plus racy ones.
@@ -274,6 +301,35 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return entry.is_dir()
     except OSError:
         return False
+
+
+class _Root:
+    """The root opened for one poll: entries are stat-ed relative to its handle (``fd``), so
+    the kernel does not walk the root's own path again for each of them; where ``stat``
+    takes no folder handle, ``prefix`` (the root and a separator) is put before each
+    relative path instead. Both None: the root is missing or not a folder."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.fd: int | None = None
+        self.prefix: str | None = None
+
+    def __enter__(self) -> _Root:
+        if os.stat in os.supports_dir_fd:
+            try:
+                self.fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+                if not stat.S_ISDIR(os.fstat(self.fd).st_mode):
+                    self.__exit__()
+            except OSError:
+                self.__exit__()
+        elif os.path.isdir(self.path):
+            self.prefix = os.path.join(self.path, "")
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        fd, self.fd = self.fd, None
+        if fd is not None:
+            os.close(fd)
 
 
 def _lstat(path: str) -> os.stat_result | None:

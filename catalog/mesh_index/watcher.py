@@ -11,11 +11,15 @@ Two ways to notice changes:
   another machine raise no event here; ``MESH_WATCH=poll``; a system without native events;
   or when the system's watch limits are reached): a stat-only poll of every file and folder
   (:class:`~catalog.mesh_index.tree.FileTree`), repeated so that a change is seen within
-  about ``interval`` seconds: a poll starts ``interval`` minus twice the last poll's
-  duration after the previous one, but never sooner than three times the CPU time that poll
-  used (polling uses at most a third of a core). watchdog's own ``PollingObserver`` is not
-  used: it snapshots and compares every entry and costs about three times the CPU per poll
-  (measured in ``docs/mesh-index.md``).
+  ``interval`` seconds. A change written just after a poll looked at its file is found by
+  the next poll, so it waits at most the pause between the starts of two polls, plus the
+  next poll's duration, plus applying it. The pause is three quarters of ``interval`` minus
+  the last poll's duration (1.5 s minus about 0.1 s at 10,000 products with the default
+  2 s), which leaves a quarter of ``interval`` for a next poll slower than the last one (a
+  busy machine) and for applying the change; but it is never shorter than three times the
+  CPU time the last poll used (polling uses at most a third of a core). watchdog's own
+  ``PollingObserver`` is not used: it snapshots and compares every entry and costs about
+  five times the CPU per poll (measured in ``docs/mesh-index.md``).
 
 Either way a changed manifest is re-read, its product re-assembled and re-indexed, and a new
 snapshot swapped in; readers never wait for any of it. Changes are saved once they settle
@@ -58,6 +62,13 @@ SETTLE_SECONDS = 0.02
 """After a first event, more are collected for this long (an editor's save is several)."""
 TICK_SECONDS = 0.25
 """In events mode the thread wakes at least this often (to stop, or to poll on request)."""
+POLL_MARGIN = 0.25
+"""When polling, the share of ``interval`` kept for a poll slower than the last one and for
+applying what it found (see :meth:`MeshWatcher._pause`)."""
+POLL_CPU_SHARE = 1 / 3
+"""When polling, the largest share of one core the polls may use."""
+MIN_PAUSE_SECONDS = 0.05
+"""When polling, the shortest pause between the starts of two polls."""
 LISTING_EVENTS = frozenset(("created", "deleted", "moved"))
 """Event types that change a folder's list of entries."""
 IGNORED_EVENTS = frozenset(("opened", "closed_no_write"))
@@ -306,11 +317,24 @@ class MeshWatcher:
             next_at = started + self._pause()
 
     def _pause(self) -> float:
-        """Seconds from the start of a poll to the start of the next (see the module): the
-        wall time of the last poll bounds how soon a change is seen, its CPU time how often
-        polls may run (on a busy machine a poll takes longer than the CPU it uses)."""
+        """Seconds from the start of a poll to the start of the next (see the module).
+
+        A change is seen within the pause plus the next poll's wall time plus its apply, so
+        the pause is ``(1 - POLL_MARGIN) * interval`` minus the last poll's wall time: the
+        next poll may take up to ``POLL_MARGIN * interval`` longer than the last (with the
+        apply) before a change takes longer than ``interval``. It is never less than the last
+        poll's CPU time divided by ``POLL_CPU_SHARE`` (on a busy machine a poll takes longer
+        than the CPU it uses), nor than ``MIN_PAUSE_SECONDS``.
+
+        Returns:
+            The pause in seconds (also kept in :attr:`period`).
+        """
         walk = self.last.scan_seconds if self.last is not None else 0.0
-        self.period = max(self.interval - 2 * walk, 3 * self.poll_cpu, 0.05)
+        self.period = max(
+            (1 - POLL_MARGIN) * self.interval - walk,
+            self.poll_cpu / POLL_CPU_SHARE,
+            MIN_PAUSE_SECONDS,
+        )
         return self.period
 
     def _run_events(self, observer: Any) -> None:

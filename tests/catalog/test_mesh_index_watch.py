@@ -28,7 +28,8 @@ from watchdog.events import (
 from catalog.config import REPO_ROOT
 from catalog.manifests.loader import load_mesh
 from catalog.mesh_index import watcher as watcher_module
-from catalog.mesh_index.index import MeshIndex
+from catalog.mesh_index.index import MeshIndex, Refresh
+from catalog.mesh_index.tree import FileTree
 from catalog.mesh_index.watcher import Collector, MeshWatcher
 
 FLIGHTS = "operations/flights"
@@ -182,11 +183,26 @@ def test_polling_applies_adds_changes_renames_and_deletes(
         assert watcher.wait_ready() and watcher.mode == "polling"
         _add_change_rename_delete(index, root)
         assert watcher.last is not None
-        # the pause follows the cost of a poll: at most `interval`, at least 3 polls' CPU
+        # the pause follows the cost of a poll: under `interval`, at least 3 polls' CPU
         assert 3 * watcher.poll_cpu <= watcher.period + 1e-9
-        assert watcher.period <= max(0.3, 3 * watcher.poll_cpu) + 1e-9
+        assert watcher.period <= max(0.75 * 0.3, 3 * watcher.poll_cpu) + 1e-9
     finally:
         watcher.stop()
+
+
+def test_the_pause_between_polls_keeps_a_change_within_the_interval(root: Path) -> None:
+    index = MeshIndex(root, None)
+    watcher = MeshWatcher(index, interval=2.0, events=False)  # not started: arithmetic only
+    watcher.last = Refresh(False, scan_seconds=0.1, apply_seconds=0.0, parsed=0, read=0)
+    watcher.poll_cpu = 0.08
+    # a change written just after its file was looked at waits the pause, the next poll and
+    # its apply: a quarter of the interval is left for those beyond the last poll's 0.1 s
+    assert watcher._pause() == pytest.approx(1.4)
+    assert watcher.period + 0.1 + watcher_module.POLL_MARGIN * 2.0 == pytest.approx(2.0)
+    watcher.poll_cpu = 0.6  # an expensive poll: at most a third of a core
+    assert watcher._pause() == pytest.approx(1.8)
+    watcher.interval, watcher.poll_cpu = 0.01, 0.0
+    assert watcher._pause() == watcher_module.MIN_PAUSE_SECONDS
 
 
 def test_an_observer_that_cannot_watch_leaves_the_watcher_polling(
@@ -248,3 +264,77 @@ def test_reading_manifests_raises_no_events(root: Path) -> None:
         assert calls == []
     finally:
         watcher.stop()
+
+
+def _aged(*paths: Path) -> None:
+    """Set entries' times a minute back (older than the racy window)."""
+    past = time.time() - 60
+    for path in paths:
+        os.utime(path, (past, past), follow_symlinks=False)
+
+
+def test_a_full_poll_sees_adds_changes_saves_renames_deletes_and_links(tmp_path: Path) -> None:
+    root = tmp_path / "mesh"
+    (root / "ops" / "flights").mkdir(parents=True)
+    product = root / "ops" / "flights" / "product.odps.yaml"
+    product.write_text("a: 1\n")
+    (root / "ops" / "domain.yaml").write_text("name: ops\n")
+    (root / "ops" / "_drafts").mkdir()
+    (root / "ops" / "_drafts" / "x.yaml").write_text("x\n")
+    _aged(product, root / "ops" / "domain.yaml", root / "ops" / "flights", root / "ops", root)
+    tree = FileTree(str(root))
+    assert tree.poll().files == {"ops/domain.yaml", "ops/flights/product.odps.yaml"}
+    assert not tree.poll() and not tree.racy
+
+    product.write_text("a: 2\n")  # in place, same size: racy, reported until it settles
+    assert tree.poll().files == {"ops/flights/product.odps.yaml"}
+    assert tree.poll().files == {"ops/flights/product.odps.yaml"}
+    _aged(product)
+    assert tree.poll().files == {"ops/flights/product.odps.yaml"}  # its time moved back
+    assert not tree.poll()
+
+    saved = product.with_name(".product.odps.yaml.tmp")  # an editor's save
+    saved.write_text("a: 3\n")
+    os.replace(saved, product)
+    _aged(product, product.parent)
+    assert tree.poll().files == {"ops/flights/product.odps.yaml"}
+
+    (root / "ops" / "departures").symlink_to("flights", target_is_directory=True)
+    (root / "ops" / "loop").symlink_to("..", target_is_directory=True)  # back into a parent
+    (root / "ops" / "flights" / "gone.odcs.yaml").symlink_to("missing.yaml")  # dangling
+    _aged(root / "ops", root / "ops" / "flights")
+    changes = tree.poll()
+    assert changes.files == {
+        "ops/departures/gone.odcs.yaml",
+        "ops/departures/product.odps.yaml",
+        "ops/flights/gone.odcs.yaml",
+    } and changes.dirs == {"ops", "ops/departures", "ops/flights"}
+    assert "ops/loop" not in tree.dirs and "ops/flights/gone.odcs.yaml" in tree.files
+
+    os.rename(root / "ops" / "flights", root / "ops" / "arrivals")
+    _aged(root / "ops")
+    changes = tree.poll()
+    assert "ops/arrivals/product.odps.yaml" in changes.files
+    assert changes.removed_files >= {
+        "ops/flights/product.odps.yaml",
+        "ops/departures/product.odps.yaml",
+    }
+    assert "ops/flights" not in tree.dirs and "ops/departures" not in tree.dirs
+
+    (root / "ops" / "domain.yaml").unlink()
+    assert tree.poll().removed_files == {"ops/domain.yaml"}
+
+
+def test_a_full_poll_follows_a_root_that_goes_and_comes_back(tmp_path: Path) -> None:
+    root = tmp_path / "mesh"
+    tree = FileTree(str(root))
+    assert not tree.poll() and tree.dirs == {"": (0, 0)}
+    (root / "ops").mkdir(parents=True)
+    (root / "ops" / "domain.yaml").write_text("name: ops\n")
+    assert tree.poll().files == {"ops/domain.yaml"}
+    shutil.rmtree(root)
+    changes = tree.poll()
+    assert changes.removed_files == {"ops/domain.yaml"} and not tree.files
+    assert not tree.poll()
+    root.write_text("not a folder\n")
+    assert not tree.poll() and tree.dirs == {"": (0, 0)}
