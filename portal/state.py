@@ -78,6 +78,12 @@ def product_quality_run(product_id: str) -> str:
     return f"product_quality_run_{product_id}"
 
 
+def product_quality_sample(product_id: str, check_id: str) -> str:
+    """Key of the quality tab's "Failing rows" expander of one rule (its table is built only
+    while it is open)."""
+    return f"product_quality_sample_{product_id}_{check_id}"
+
+
 def product_quality_rule(product_id: str) -> str:
     """Key of the quality tab's chooser of the rule whose trend is drawn."""
     return f"product_quality_rule_{product_id}"

@@ -91,7 +91,7 @@ def quality_view(catalog: Catalog, principal: Principal, product: DataProduct,
                f"version {escape_markdown(latest.product_version, one_line=True)} · "
                f"{tally.sentence()} · checked in {latest.duration_s:.2f} s")
     _score(runs)
-    _failing_rules(latest)
+    _failing_rules(product.id, latest)
     _trends(product.id, runs)
     _all_rules(latest)
 
@@ -179,13 +179,13 @@ def _score(runs: list[QualityRun]) -> None:
                    f"were skipped do not count. Grades: {pres.grade_bands()}.")
 
 
-def _failing_rules(run: QualityRun) -> None:
+def _failing_rules(product_id: str, run: QualityRun) -> None:
     """The rules not met, each with a sample of its failing rows."""
     failing = [r for r in pres.ordered(run.results) if r.status in _NOT_MET]
     st.markdown("**Rules not met**" if failing else "**Every rule that ran is met.**",
                 help=HELP["quality"])
     for result in failing:
-        _failing(result)
+        _failing(product_id, result)
 
 
 def rule_rows(run: QualityRun) -> list[dict[str, Any]]:
@@ -217,8 +217,9 @@ def _all_rules(run: QualityRun) -> None:
                         f"{escape_markdown(r.message, one_line=True)}")
 
 
-def _failing(result: CheckResult) -> None:
-    """One rule not met: its sentence, where it applies, and a sample of failing rows."""
+def _failing(product_id: str, result: CheckResult) -> None:
+    """One rule not met: its sentence, where it applies, and a sample of failing rows (its
+    table is built only while the expander is open: a closed one costs the page nothing)."""
     with st.container(border=True):
         icon = ":red[:material/cancel:]" if result.status == Status.FAILED else \
             ":orange[:material/warning:]"
@@ -232,10 +233,12 @@ def _failing(result: CheckResult) -> None:
                    f"{escape_markdown(pres.limit_text(result), one_line=True)} · on "
                    f"{code_span(where)} · rule {code_span(result.check.id)}")
         if result.sample:
-            with st.expander(f"Failing rows (first {len(result.sample)})",
-                             icon=":material/table_rows:"):
-                st.dataframe(pd.DataFrame(result.sample), hide_index=True, width="stretch",
-                             placeholder=EMPTY_CELL)
+            sample = st.expander(f"Failing rows (first {len(result.sample)})",
+                                 icon=":material/table_rows:", on_change="rerun",
+                                 key=state.product_quality_sample(product_id, result.check.id))
+            if sample.open:
+                sample.dataframe(pd.DataFrame(result.sample), hide_index=True,
+                                 width="stretch", placeholder=EMPTY_CELL)
 
 
 def _runs_key(runs: list[QualityRun]) -> tuple[str, ...]:

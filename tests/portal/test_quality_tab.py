@@ -93,8 +93,17 @@ def test_rules_in_plain_language_failing_first(flights: AppTest, catalog: Catalo
 
 def test_failing_rows_sample_and_freshness(flights: AppTest) -> None:
     assert any(e.label == "Failing rows (first 5)" for e in flights.expander)
-    sample = next(df.value for df in flights.dataframe
-                  if "dep_time" in df.value.columns and len(df.value) == 5)
+    # the sample's table is built only once its expander is opened
+    assert not any("dep_time" in df.value.columns for df in flights.dataframe)
+    key = state.product_quality_sample("operations.flights", "flights-dep-time-nulls")
+    flights.session_state[key] = True
+    flights.run()
+    try:
+        sample = next(df.value for df in flights.dataframe
+                      if "dep_time" in df.value.columns and len(df.value) == 5)
+    finally:
+        flights.session_state[key] = False
+        flights.run()
     assert sample["dep_time"].isna().all()  # the sampled rows really lack a departure time
     page = texts(flights)
     # a historical snapshot: the promise is measured at its end (2013-12-31) and met
