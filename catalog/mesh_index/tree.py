@@ -5,7 +5,8 @@ starting with ``.`` or ``_`` are skipped, as the loader skips them) with its ide
 modification time in nanoseconds and inode for files, modification time and inode for
 folders. :meth:`FileTree.poll` stats each remembered file and folder once; only a folder whose
 modification time moved (an entry was added, removed or renamed in it) is listed again. At
-10,000 products (20,040 files, 10,041 folders) a poll takes about 75 ms; nothing is read.
+10,000 products (20,040 files, 10,041 folders) a poll takes about 80 ms of CPU, of which about
+70 ms are the ``stat`` calls; nothing is read.
 
 File systems stamp modification times with a coarse clock, so a file written twice within
 one tick can keep its time and size. An entry whose modification time was less than

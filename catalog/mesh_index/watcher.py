@@ -19,7 +19,7 @@ Two ways to notice changes:
   busy machine) and for applying the change; but it is never shorter than three times the
   CPU time the last poll used (polling uses at most a third of a core). watchdog's own
   ``PollingObserver`` is not used: it snapshots and compares every entry and costs about
-  five times the CPU per poll (measured in ``docs/mesh-index.md``).
+  six times the CPU per poll (measured in ``docs/mesh-index.md``).
 
 Either way a changed manifest is re-read, its product re-assembled and re-indexed, and a new
 snapshot swapped in; readers never wait for any of it. Changes are saved once they settle
