@@ -19,6 +19,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from catalog.quality.kinds import editable_kinds
+
 CLASSIFICATIONS = ("public", "internal", "confidential", "restricted")
 """Sensitivity levels a column may have (the mesh's glossary)."""
 SEVERITIES = ("error", "warning", "info")
@@ -33,8 +35,9 @@ DIMENSIONS = (
     "uniqueness",
 )
 """Data-quality dimensions (ODCS v3.1 §data-quality ``dimension`` enum)."""
-METRICS = ("nullValues", "missingValues", "invalidValues", "duplicateValues", "rowCount")
-"""ODCS v3.1 library metrics; ``sql`` is the kind of an SQL rule."""
+METRICS = tuple(name for name in editable_kinds() if name != "sql")
+"""The ODCS v3.1 library metrics the editor offers, from the rule-kind registry
+(:attr:`catalog.quality.kinds.Kind.editable`)."""
 OPERATORS = (
     "mustBe",
     "mustNotBe",
@@ -133,7 +136,7 @@ class QualityRule(_Edit):
     id: str = Field(description="Stable rule id: letters, digits, '-' and '_'.")
     column: str = Field(default="", description="The column checked; empty for the table.")
     kind: str = Field(
-        description="nullValues, missingValues, invalidValues, duplicateValues, rowCount, or sql."
+        description=f"{', '.join(METRICS)}, or sql."
     )
     operator: str = Field(default="mustBe", description="mustBe, mustBeGreaterThan, …")
     threshold: str = Field(
@@ -198,7 +201,8 @@ EDIT_SEVERITIES = SEVERITIES
 """Public name of :data:`SEVERITIES`."""
 EDIT_DIMENSIONS = DIMENSIONS
 """Public name of :data:`DIMENSIONS`."""
-EDIT_METRICS = (*METRICS, SQL_KIND)
-"""The kinds a rule may have in the form: the library metrics and ``sql``."""
+EDIT_METRICS = editable_kinds()
+"""The kinds a rule may have in the form: the library metrics and ``sql``, from the rule-kind
+registry."""
 EDIT_OPERATORS = OPERATORS
 """Public name of :data:`OPERATORS`."""

@@ -197,6 +197,11 @@ class Kind:
         sla_property: True when the kind is checked from an SLA property of the same name
             (``slaProperties: [{property: freshness, value, unit, element}]``), not from a
             ``quality`` entry.
+        editable: True when owners write the kind as a contract ``quality`` entry (an ODCS
+            v3.1 library metric, or ``sql``): the kinds the portal's rule editor offers. Kinds
+            derived from the schema (required, unique, primary key, pattern, accepted values,
+            bounds, lengths) or from SLA properties are edited where they are stated instead.
+        form_rank: the kind's place in the rule editor's list (smaller first).
     """
 
     name: ClassVar[str] = ""
@@ -206,6 +211,8 @@ class Kind:
     noun: ClassVar[str] = ""
     nulls_fail: ClassVar[bool] = False
     sla_property: ClassVar[bool] = False
+    editable: ClassVar[bool] = False
+    form_rank: ClassVar[int] = 99
 
     # -- read --------------------------------------------------------------------------
 
@@ -328,6 +335,13 @@ class _Unknown(Kind):
     def sentence(self, rule: Stated, target: Target) -> str:
         """Its description, else its name in words on the target."""
         return rule.description.strip() or f"{humanize(self.written)} in {target.phrase()}"
+
+
+def editable_kinds() -> tuple[str, ...]:
+    """The names of the kinds the rule editor offers (:attr:`Kind.editable`), in its order
+    (:attr:`Kind.form_rank`, then name)."""
+    chosen = [k for k in KINDS.values() if k.editable]
+    return tuple(k.name for k in sorted(chosen, key=lambda k: (k.form_rank, k.name)))
 
 
 def kind_of(name: str) -> Kind:

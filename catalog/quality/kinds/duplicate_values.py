@@ -33,6 +33,8 @@ class DuplicateValues(Kind):
     """Rows repeating a value (or a combination of values) of an earlier row."""
 
     name = "duplicateValues"
+    editable = True
+    form_rank = 4
     aliases: ClassVar[tuple[str, ...]] = ("duplicateCount",)
     dimension = "uniqueness"
     default = ("mustBe", 0)

@@ -12,4 +12,5 @@ class Enum(InvalidValues):
     """Present values outside the allowed list."""
 
     name = "enum"
+    editable = False  # stated in the schema
     aliases = ()

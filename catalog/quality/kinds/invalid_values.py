@@ -25,6 +25,8 @@ class InvalidValues(Kind):
     """Rows whose value is not allowed (a list of valid values, or a pattern)."""
 
     name = "invalidValues"
+    editable = True
+    form_rank = 3
     aliases: ClassVar[tuple[str, ...]] = ("validValues",)
     dimension = "conformity"
     default = ("mustBe", 0)

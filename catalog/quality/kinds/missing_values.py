@@ -22,6 +22,8 @@ class MissingValues(Kind):
     """Rows whose property is null or one of the values counted as missing."""
 
     name = "missingValues"
+    editable = True
+    form_rank = 2
     dimension = "completeness"
     default = ("mustBe", 0)
     noun = "missing"

@@ -16,6 +16,8 @@ class NullValues(Kind):
     """Rows whose property is null."""
 
     name = "nullValues"
+    editable = True
+    form_rank = 1
     aliases: ClassVar[tuple[str, ...]] = ("nullCheck",)
     dimension = "completeness"
     default = ("mustBe", 0)

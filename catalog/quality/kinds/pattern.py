@@ -12,4 +12,5 @@ class Pattern(InvalidValues):
     """Present values that do not match the pattern."""
 
     name = "pattern"
+    editable = False  # stated in the schema
     aliases = ()

@@ -12,6 +12,7 @@ class PrimaryKey(DuplicateValues):
     """Rows whose key repeats an earlier row's, plus rows with a null key part."""
 
     name = "primaryKey"
+    editable = False  # stated in the schema
     aliases = ()
     nulls_fail = True
 

@@ -12,4 +12,5 @@ class Required(NullValues):
     """A required property: its nulls, which must be none."""
 
     name = "required"
+    editable = False  # stated in the schema
     aliases = ()

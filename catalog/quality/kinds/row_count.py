@@ -13,6 +13,8 @@ class RowCount(Kind):
     """The object's row count, answered from statistics where the engine keeps them."""
 
     name = "rowCount"
+    editable = True
+    form_rank = 5
     aliases = ("rowcount",)
     dimension = "completeness"
     default = ("mustBeGreaterThan", 0)

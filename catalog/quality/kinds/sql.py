@@ -14,6 +14,8 @@ class Sql(Kind):
     """The number a rule's own query returns."""
 
     name = "sql"
+    editable = True
+    form_rank = 6
 
     def compile(self, check: Check, types: dict[str, str]) -> Measure:
         """The rule's own query (filled in and confined by the runner).

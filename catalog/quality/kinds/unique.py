@@ -12,4 +12,5 @@ class Unique(DuplicateValues):
     """A unique property: its duplicates, which must be none."""
 
     name = "unique"
+    editable = False  # stated in the schema
     aliases = ()

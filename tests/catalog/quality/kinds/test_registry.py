@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.quality.kinds import KINDS, Kind, Target, kind_of, read_rule, register, rule_sentence
+from catalog.editing.changes import EDIT_METRICS
+from catalog.quality.kinds import (
+    KINDS,
+    Kind,
+    Target,
+    editable_kinds,
+    kind_of,
+    read_rule,
+    register,
+    rule_sentence,
+)
 from catalog.quality.measures import CompileError
 from catalog.quality.model import Check
 
@@ -45,3 +55,13 @@ def test_an_unknown_kind_is_said_from_its_description_and_does_not_compile() -> 
                   property="age", dimension="accuracy", severity="error", description="")
     with pytest.raises(CompileError, match="Unknown rule kind 'averageAge'"):
         kind_of("averageAge").compile(check, {"age": "INTEGER"})
+
+
+def test_the_rule_editor_offers_the_library_metrics_and_sql_from_the_registry() -> None:
+    # ODCS v3.1 library metrics an owner writes as a quality entry, then SQL rules; kinds
+    # stated in the schema (required, unique, patterns…) or the SLA are edited there
+    assert editable_kinds() == ("nullValues", "missingValues", "invalidValues",
+                                "duplicateValues", "rowCount", "sql")
+    assert editable_kinds() == EDIT_METRICS
+    for name in ("required", "unique", "primaryKey", "pattern", "enum", "freshness"):
+        assert not KINDS[name].editable
