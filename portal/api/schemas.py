@@ -21,6 +21,7 @@ from catalog import (
     QualityRun,
     SearchHit,
 )
+from catalog import quality_presentation as pres
 
 
 class _Model(BaseModel):
@@ -192,7 +193,11 @@ class CheckOut(_Model):
     property: str | None = Field(description="Column, None for table-level checks.")
     dimension: str = Field(description="ODCS quality dimension.")
     severity: str = Field(description="ODCS severity.")
-    description: str = Field(description="The rule in plain words.")
+    description: str = Field(description="The rule's description as its contract (or the "
+                             "schema it is derived from) writes it.")
+    sentence: str = Field(description="The rule in plain words, as every page of the portal "
+                          "says it (one sentence per rule kind), e.g. \"No missing values in "
+                          "Airline code (carrier)\".")
     status: str = Field(description="passed, warning, failed, error or skipped.")
     observed: float | None = Field(description="The measured value in ``unit``.")
     operator: str = Field(description="ODCS comparison operator.")
@@ -207,7 +212,8 @@ class CheckOut(_Model):
         c = result.check
         return cls(check_id=c.id, port=c.port, kind=c.kind, object=c.object,
                    property=c.property, dimension=c.dimension, severity=c.severity,
-                   description=c.description, status=str(result.status),
+                   description=c.description, sentence=pres.rule_sentence(c),
+                   status=str(result.status),
                    observed=result.observed, operator=c.operator, threshold=c.threshold,
                    unit=c.unit, failing_rows=result.failing_rows, message=result.message)
 

@@ -138,6 +138,11 @@ def test_product_contracts_quality_and_lineage(client: TestClient, api_world: Ap
 
     latest = client.get(f"/api/v1/products/{AIRLINES}/quality", headers=auth).json()
     assert latest["run"]["grade"] and latest["run"]["results"]
+    # each rule in the same words as the Quality and Contract tabs (the rule-kind registry)
+    by_id = {r["check_id"]: r for r in latest["run"]["results"]}
+    assert all(r["sentence"] for r in by_id.values())
+    key = next(r for r in by_id.values() if r["kind"] == "primaryKey")
+    assert key["sentence"].startswith("Each row is identified by"), key["sentence"]
     history = client.get(f"/api/v1/products/{AIRLINES}/quality/history", headers=auth).json()
     assert history["runs"] and history["runs"][-1]["results"] is None
 
