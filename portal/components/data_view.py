@@ -199,6 +199,23 @@ def _span(catalog: Catalog, principal: Principal, product_id: str, port: str
     return span
 
 
+def _period(product_id: str, port: str, columns: list[Column], span: Coverage | None
+            ) -> choices.Choice | None:
+    """The period picker of a port with a time column: all the data, or one month of it
+    (newest first); returns the month as a filter, None for all the data or without one."""
+    column = next((c for c in columns if span is not None and c.name == span.column), None)
+    if column is None or span is None or span.first is None or span.last is None:
+        return None
+    months = choices.months_between(span.first, span.last)
+    whole = f"All the data ({choices.period_words(span.first, span.last)})"
+    month = st.selectbox(
+        "Period", [None, *months], key=state.product_extract(product_id, port, "period"),
+        format_func=lambda m: whole if m is None else choices.month_words(m),
+        help=f"Only the rows whose {column.name} falls in this month; more precise periods "
+             "with a row filter below.")
+    return None if month is None else choices.Choice(column, choices.IN_MONTH, month)
+
+
 def _remember(key: str, done: Downloaded) -> None:
     """Download button callback: keep what was asked for, shown after the rerun."""
     st.session_state[key] = done
@@ -214,21 +231,23 @@ def extract_panel(catalog: Catalog, principal: Principal, product: DataProduct, 
     columns: list[Column] | None = None
     with errors_shown():
         columns = catalog.columns(principal, product.id, port)
-        # The whole port's time span bounds the date inputs; without a filter row there are
-        # none, and the preview below measures the same span anyway.
-        span = _span(catalog, principal, product.id, port) if st.session_state.get(
-            count_key) else None
+        # The whole port's time span: the months of the period picker and the bounds of the
+        # date inputs (measured once per session and port).
+        span = _span(catalog, principal, product.id, port)
     if columns is None:  # the error is on screen (e.g. the product's server is unreachable)
         return
     names = [c.name for c in columns]
     hidden = set(masked or ())
     st.subheader("Choose the columns and rows", anchor=False)
     with st.container(border=True):
+        period = _period(product.id, port, [c for c in columns if c.name not in hidden], span)
         picked = st.multiselect("Columns", names, default=names,
                                 key=key(product.id, port, "columns"), help=HELP["extract_columns"])
         count = st.session_state.setdefault(count_key, 0)
         chosen, incomplete, problems = _filter_rows(
             product.id, port, [c for c in columns if c.name not in hidden], count, span)
+        if period is not None:
+            chosen.insert(0, period)
         with st.container(horizontal=True):
             st.button("Add a row filter", icon=":material/filter_alt:", on_click=_change_filters,
                       args=(count_key, 1), disabled=count >= MAX_FILTERS,

@@ -283,3 +283,21 @@ def test_unknown_id_is_an_error_not_an_exception() -> None:
     assert "nope.nothing" in at.error[0].value
     assert any(link.proto.page.endswith("discover") or "Search" in link.value
                for link in at.page_link)
+
+
+def test_the_period_picker_takes_one_month_in_one_choice() -> None:
+    at = _data(WEATHER)
+    period = at.selectbox(key=state.product_extract(WEATHER, "hourly_observations", "period"))
+    assert period.label == "Period" and period.value is None
+    assert period.format_func(None) == "All the data (1 January to 30 December 2013)"
+    assert period.options[1:3] == ["December 2013", "November 2013"]  # newest first
+    period.set_value("2013-12").run()
+    assert_clean(at)
+    page = texts(at)
+    assert "time_hour in December 2013" in page
+    assert f"{WEATHER}-1.1.0-2013-12.csv" in page
+    assert "No rows for 31 December 2013." in page  # the month's gap is still said
+    preview = _preview(at, "time_hour").value  # type: ignore[attr-defined]
+    assert {str(t)[:7] for t in preview["time_hour"]} == {"2013-12"}
+    period.set_value(None).run()
+    assert f"{WEATHER}-1.1.0-2013.csv" in texts(at)
