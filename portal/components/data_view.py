@@ -229,6 +229,7 @@ def extract_panel(catalog: Catalog, principal: Principal, product: DataProduct, 
     key = state.product_extract
     count_key = key(product.id, port, "filters")
     columns: list[Column] | None = None
+    span: Coverage | None = None
     with errors_shown():
         columns = catalog.columns(principal, product.id, port)
         # The whole port's time span: the months of the period picker and the bounds of the
