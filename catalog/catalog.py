@@ -48,6 +48,7 @@ from catalog.registration.service import RegistrationUseCases
 from catalog.search import SearchQuery, SearchResult
 from catalog.slices import SliceUseCases
 from catalog.store import open_store
+from catalog.store_copy_use_case import StoreCopyUseCases
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class ManifestFile:
 
 
 class Catalog(AccessUseCases, TokenUseCases, RegistrationUseCases, ExtractFileUseCases,
-              InterchangeUseCases, SliceUseCases, EditUseCases):
+              InterchangeUseCases, SliceUseCases, EditUseCases, StoreCopyUseCases):
     """Façade over manifests, search, data, quality, governance and access.
 
     Every use case takes the requesting principal and asks the authorization point

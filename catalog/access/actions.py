@@ -18,6 +18,7 @@ class Action(StrEnum):
     REQUEST_ACCESS = "request access"
     DECIDE_ACCESS = "grant, deny, renew or revoke access"
     READ_AUDIT = "read the audit log"
+    COPY_STORE = "copy the operational store to another database"
 
 
 class Relation(StrEnum):

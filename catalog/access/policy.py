@@ -38,6 +38,7 @@ MATRIX: dict[Action, frozenset[Relation]] = {
     Action.APPROVE: frozenset({Relation.DOMAIN_OWNER, Relation.DOMAIN_STEWARD, Relation.ADMIN}),
     Action.DECIDE_ACCESS: _OWNERS | {Relation.ADMIN},
     Action.READ_AUDIT: frozenset({Relation.ADMIN}),
+    Action.COPY_STORE: frozenset({Relation.ADMIN}),
 }
 """Action → the relations that allow it. ``SEE_SENSITIVE`` is about whole products; a grant
 that names sensitive columns opens just those (see :mod:`catalog.access.masking`)."""
@@ -54,6 +55,7 @@ _WHO = {
     Action.DECIDE_ACCESS: "an owner or data steward of the product or its domain, or a "
                           "governance admin",
     Action.READ_AUDIT: "a governance admin",
+    Action.COPY_STORE: "a governance admin",
 }
 
 

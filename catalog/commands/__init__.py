@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "catalog.commands.decide",
     "catalog.commands.grants",
     "catalog.commands.token",
+    "catalog.commands.copy_store",
     "catalog.commands.mcp",
 )
 """Command modules, in the order ``--help`` lists them; missing modules are skipped."""

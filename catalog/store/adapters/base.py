@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar
 
+from sqlalchemy import Table
 from sqlalchemy.engine import URL, Connection, Engine
 
 from catalog.store.errors import StoreError
@@ -123,6 +124,17 @@ class Adapter(ABC):
         Returns:
             An error saying what failed and what to check, without the password.
         """
+
+    def after_bulk_copy(self, conn: Connection, tables: Sequence[Table]) -> None:
+        """Make the database ready for ordinary writes after rows were copied into ``tables``
+        with their ids (see :mod:`catalog.store.copy`); nothing by default (SQLite's
+        ``AUTOINCREMENT`` continues after the largest id by itself).
+
+        Args:
+            conn: the connection of the copy's transaction.
+            tables: the tables copied into.
+        """
+        return None
 
     def dispose(self) -> None:
         """Close pooled connections (a new one is opened on next use)."""

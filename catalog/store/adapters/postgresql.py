@@ -18,11 +18,11 @@ migrations take an advisory lock of their own inside the migration's single tran
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import psycopg
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import Integer, Table, create_engine, false, func, literal, select
 from sqlalchemy.engine import URL, Connection, Engine
 
 from catalog.store.adapters.base import MIGRATION_LOCK, Adapter
@@ -84,6 +84,18 @@ class PostgreSQLAdapter(Adapter):
         with self.engine.connect() as conn, conn.begin():
             self.lock(conn, MIGRATION_LOCK)
             yield conn
+
+    def after_bulk_copy(self, conn: Connection, tables: Sequence[Table]) -> None:
+        """Move each serial id's sequence past the largest id copied (rows copied with their
+        ids leave it at 1, and the next insert would collide): ``setval`` to ``max + 1`` with
+        ``is_called`` false, so the next id is exactly that."""
+        for table in tables:
+            for column in table.primary_key.columns:
+                if not (isinstance(column.type, Integer) and column.autoincrement is True):
+                    continue
+                sequence = func.pg_get_serial_sequence(literal(table.name), literal(column.name))
+                following = select(func.coalesce(func.max(column), 0) + 1).scalar_subquery()
+                conn.execute(select(func.setval(sequence, following, false())))
 
     def error(self, err: BaseException, doing: str) -> StoreError:
         """Server unreachable, wrong password, missing database, or a failed statement, in

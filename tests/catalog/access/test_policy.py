@@ -44,6 +44,7 @@ EXPECTED: dict[Action, dict[str, bool]] = {
     Action.APPROVE: {OWNER: True, STEWARD: True, ENGINEER: False, CONSUMER: False},
     Action.DECIDE_ACCESS: {OWNER: True, STEWARD: True, ENGINEER: False, CONSUMER: False},
     Action.READ_AUDIT: {OWNER: False, STEWARD: False, ENGINEER: False, CONSUMER: False},
+    Action.COPY_STORE: {OWNER: False, STEWARD: False, ENGINEER: False, CONSUMER: False},
 }
 
 
