@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from catalog import Catalog, LOCAL_USER, Settings
+from catalog import LOCAL_USER, Catalog, Settings
 from catalog.access import grants, tokens
 from catalog.cli import main
 from catalog.errors import PermissionDenied
