@@ -36,6 +36,10 @@ SUPERUSER = "mesh"
 URL_FILE = "url"
 """Name of the file in the cluster folder holding the server's URL."""
 
+PASSWORD_USER = "mesh_password_checked"
+"""The one role whose TCP logins must give a password (SCRAM): the cluster's ``pg_hba.conf``
+asks it of this role only, so a test can check what a wrong password says."""
+
 
 def binaries() -> Path | None:
     """The folder of ``initdb``/``pg_ctl`` (newest Debian version first), or None if absent."""
@@ -82,6 +86,9 @@ def start(folder: Path, timeout_s: float = 60.0) -> str:
         subprocess.run(_as_owner([str(bin_dir / "initdb"), "-D", str(data), "-U", SUPERUSER,
                                   "-A", "trust", "-E", "UTF8", "--no-sync"]),
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        hba = data / "pg_hba.conf"  # rules are read top down: this one before the trust ones
+        hba.write_text(f"host all {PASSWORD_USER} 127.0.0.1/32 scram-sha-256\n"
+                       + hba.read_text())
     port = _free_port()
     options = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
                "-c max_connections=200 -c shared_buffers=64MB")
@@ -135,6 +142,37 @@ def create_database(server_url: str, prefix: str) -> str:
     subprocess.run([createdb, "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432),
                     "-U", parts.username or SUPERUSER, name], check=True)
     return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def password_database(server_url: str, password: str) -> str | None:
+    """A database owned by :data:`PASSWORD_USER` (created with that password) on a server
+    :func:`start` made; returns its URL with the password, or None when the server does not
+    ask that role for a password (a server started elsewhere).
+
+    Raises:
+        subprocess.CalledProcessError: ``psql`` or ``createdb`` failed.
+    """
+    parts = urlsplit(server_url)
+    bin_dir = binaries()
+    psql = str(bin_dir / "psql") if bin_dir else "psql"
+    base = [psql, "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432),
+            "-U", parts.username or SUPERUSER, "-d", "postgres", "-tAq", "-v", "ON_ERROR_STOP=1"]
+    checked = subprocess.run(
+        [*base, "-c", f"SELECT count(*) FROM pg_hba_file_rules WHERE '{PASSWORD_USER}' = "
+                      "ANY(user_name) AND auth_method = 'scram-sha-256'"],
+        check=True, capture_output=True, text=True).stdout.strip()
+    if checked in ("", "0"):
+        return None
+    subprocess.run([*base, "-c", f"DO $$ BEGIN CREATE ROLE {PASSWORD_USER} LOGIN; "
+                                 "EXCEPTION WHEN duplicate_object THEN NULL; END $$; "
+                                 f"ALTER ROLE {PASSWORD_USER} PASSWORD '{password}'"],
+                   check=True, capture_output=True)
+    name = f"pw_{uuid.uuid4().hex[:16]}"
+    createdb = str(bin_dir / "createdb") if bin_dir else "createdb"
+    subprocess.run([createdb, "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432),
+                    "-U", parts.username or SUPERUSER, "-O", PASSWORD_USER, name], check=True)
+    netloc = f"{PASSWORD_USER}:{password}@{parts.hostname}:{parts.port}"
+    return urlunsplit(parts._replace(netloc=netloc, path=f"/{name}"))
 
 
 def main(argv: list[str]) -> int:

@@ -10,6 +10,7 @@ import pytest
 from catalog.config import Settings
 from catalog.store import StateStore, StoreError, open_store
 from catalog.store.adapters import adapter_for
+from tests.support import postgres
 
 
 def _closed_port() -> int:
@@ -35,6 +36,19 @@ def test_a_wrong_password_and_a_missing_database_say_what_to_fix(postgres_url: s
     missing = StateStore.from_url(base + "/no_such_database")
     with pytest.raises(StoreError, match="create the database first"):
         missing.audit()
+    right = postgres.password_database(postgres_url, "right-horse-battery-staple")
+    if right is None:
+        pytest.skip("this server does not ask any role for a password")
+    wrong = StateStore.from_url(right.replace("right-horse-battery-staple", "wrong-pony-42"))
+    with pytest.raises(StoreError) as refused:
+        wrong.audit()
+    message = str(refused.value)
+    assert "cannot be reached" in message and "password authentication failed" in message
+    assert "check the user name and password in MESH_STATE_URL" in message
+    assert "wrong-pony-42" not in message and "right-horse" not in message
+    opened = StateStore.from_url(right)  # the right one opens and migrates it
+    assert opened.schema_revision()
+    opened.dispose()
 
 
 def test_a_file_that_is_not_a_store_says_to_move_it_away(tmp_path: Path) -> None:
