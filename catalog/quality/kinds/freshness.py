@@ -72,9 +72,11 @@ class Freshness(Kind):
         if moment is None:
             return Observation(None, message="There are no records to date.")
         age_s = max(0.0, (now - moment).total_seconds())
+        later = (" (later than the moment its age is measured at, so it counts as 0 old)"
+                 if moment > now else "")
         return Observation(
             age_s / unit_seconds(measure.check.unit),
-            message=f"The {self.which} record is from {moment:%Y-%m-%d %H:%M}",
+            message=f"The {self.which} record is from {moment:%Y-%m-%d %H:%M} UTC{later}",
         )
 
     def sentence(self, rule: Stated, target: Target) -> str:

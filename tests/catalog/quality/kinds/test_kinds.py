@@ -115,7 +115,13 @@ def test_ages_are_observed_at_the_moment_given() -> None:
     seen = KINDS["freshness"].observe(Measure(check, SCALAR), dt.datetime(2013, 12, 31),
                                       now=dt.datetime(2014, 1, 1, 12), total=None)
     assert seen.observed == pytest.approx(1.5)
-    assert seen.message == "The newest record is from 2013-12-31 00:00"
+    assert seen.message == "The newest record is from 2013-12-31 00:00 UTC"
+    # a record after the measuring moment (a snapshot's end) is 0 old, and the message says so
+    ahead = KINDS["freshness"].observe(Measure(check, SCALAR), dt.datetime(2014, 1, 1, 4),
+                                       now=dt.datetime(2013, 12, 31, 23, 59, 59), total=None)
+    assert ahead.observed == 0.0
+    assert ahead.message == ("The newest record is from 2014-01-01 04:00 UTC (later than the "
+                             "moment its age is measured at, so it counts as 0 old)")
     assert KINDS["freshness"].evaluate(check, 1.5) is False
     none = KINDS["retention"].observe(Measure(check, SCALAR), None, now=dt.datetime.now(),
                                       total=None)
