@@ -260,8 +260,8 @@ class MeshIndex:
         return self._dirty_since is not None
 
     # -- updating --------------------------------------------------------------------------
-    def refresh(self, files: set[str] | None = None, dirs: set[str] | None = None
-                ) -> Refresh:
+    def refresh(self, files: set[str] | None = None, dirs: set[str] | None = None, *,
+                share: tuple[int, int] = (0, 1)) -> Refresh:
         """Apply every change on disk since the last refresh; publish a new snapshot if any.
 
         The first call starts from the saved index when there is a usable one (see
@@ -272,6 +272,9 @@ class MeshIndex:
             files: look only at these files (relative to the root) and ``dirs``, as file
                 events name them, instead of stat-ing everything (None: everything).
             dirs: folders to list again (with ``files``).
+            share: without ``files`` and ``dirs``, ``(part, parts)``: stat only that share
+                of the files (and every folder), as :meth:`FileTree.poll` does; ``(0, 1)``:
+                every file. The first refresh always looks at everything.
 
         Returns:
             What was done (see :class:`Refresh`).
@@ -287,8 +290,10 @@ class MeshIndex:
                     source = "cache"
             parsed, read = self.parsed_files, self.read_files
             started = time.perf_counter()
-            if (files is None and dirs is None) or self._snapshot is None:
+            if self._snapshot is None:
                 changes = self._state.tree.poll()
+            elif files is None and dirs is None:
+                changes = self._state.tree.poll(*share)
             else:
                 changes = self._state.tree.poll_paths(files or set(), dirs or set())
             changes.merge(self._pending)

@@ -97,11 +97,21 @@ class FileTree:
         other.racy = set(self.racy)
         return other
 
-    def poll(self) -> Changes:
+    def poll(self, part: int = 0, parts: int = 1) -> Changes:
         """Stat every known entry, list again the folders that changed; returns the changes.
 
         The first poll of a new tree lists everything (every file is "added"). Never raises
         for the file system: an entry that cannot be stat-ed or listed counts as gone.
+
+        Args:
+            part: with ``parts`` above 1, stat only the files of this share (0 to
+                ``parts - 1``): those whose inode modulo ``parts`` is ``part``, plus the
+                racy ones. Every folder is still stat-ed, so files added, removed or renamed
+                are seen by any share; ``parts`` polls, one of each share, look at every file.
+            parts: how many shares the files are split into (1: every file).
+
+        Returns:
+            The changes found.
         """
         changes = Changes()
         now = time.time_ns()
@@ -116,7 +126,7 @@ class FileTree:
                     self.children[""] = (frozenset(), frozenset())
                 return changes
             self._poll_dirs(root, racy, changes, now)
-            self._poll_files(root, racy, changes, now)
+            self._poll_files(root, racy, changes, now, part, parts)
         return changes
 
     def _poll_dirs(self, root: _Root, racy: set[str], changes: Changes, now: int) -> None:
@@ -136,10 +146,14 @@ class FileTree:
             if rel in self.dirs:  # not dropped with a removed parent meanwhile
                 self._list(rel, changes, now)
 
-    def _poll_files(self, root: _Root, racy: set[str], changes: Changes, now: int) -> None:
-        """Stat every known file; note the changed, gone and racy ones. The hot loop of a
-        poll: one ``stat`` per file relative to an open handle of the root, its identity
-        compared field by field, nothing else per unchanged file."""
+    def _poll_files(
+        self, root: _Root, racy: set[str], changes: Changes, now: int, part: int, parts: int
+    ) -> None:
+        """Stat every known file of share ``part`` of ``parts`` and every racy one; note the
+        changed, gone and racy ones. The hot loop of a poll: one ``stat`` per file relative
+        to an open handle of the root, its identity compared field by field, nothing else
+        per unchanged file. A file's share follows its inode, so it moves only when a poll
+        saw its new inode: each file is looked at at least once in any ``parts`` polls."""
         files = self.files
         recent = now - RACY_NS
         changed: list[tuple[str, FileId]] = []
@@ -147,6 +161,8 @@ class FileTree:
         now_racy: list[str] = []
         look, fd, prefix = os.stat, root.fd, root.prefix or ""
         for rel, (size, mtime, ino) in files.items():
+            if ino % parts != part and rel not in racy:
+                continue
             try:
                 info = look(prefix + rel, dir_fd=fd)
             except OSError:

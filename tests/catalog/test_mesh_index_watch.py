@@ -97,13 +97,14 @@ def test_reads_hidden_entries_other_files_and_paths_outside_are_ignored(tmp_path
 
 
 def _spy(index: MeshIndex) -> list[tuple[Any, ...]]:
-    """Record the arguments of every refresh of ``index``."""
+    """Record the arguments of every refresh of ``index`` (a share of a poll as its
+    ``(part, parts)``)."""
     calls: list[tuple[Any, ...]] = []
     refresh = index.refresh
 
-    def recorded(*args: Any) -> Any:
-        calls.append(args)
-        return refresh(*args)
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args or tuple(kwargs.values()))
+        return refresh(*args, **kwargs)
 
     index.refresh = recorded  # type: ignore[method-assign]
     return calls
@@ -185,7 +186,8 @@ def test_polling_applies_adds_changes_renames_and_deletes(
         assert watcher.last is not None
         # the pause follows the cost of a poll: under `interval`, at least 3 polls' CPU
         assert 3 * watcher.poll_cpu <= watcher.period + 1e-9
-        assert watcher.period <= max(0.75 * 0.3, 3 * watcher.poll_cpu) + 1e-9
+        assert watcher.period <= max(0.75 * 0.3 / watcher.shares, 3 * watcher.poll_cpu) + 1e-9
+        assert watcher.shares == watcher_module.POLL_SHARES  # the demo mesh polls in < 0.03 s
     finally:
         watcher.stop()
 
@@ -195,12 +197,14 @@ def test_the_pause_between_polls_keeps_a_change_within_the_interval(root: Path) 
     watcher = MeshWatcher(index, interval=2.0, events=False)  # not started: arithmetic only
     watcher.last = Refresh(False, scan_seconds=0.1, apply_seconds=0.0, parsed=0, read=0)
     watcher.poll_cpu = 0.08
-    # a change written just after its file was looked at waits the pause, the next poll and
-    # its apply: a quarter of the interval is left for those beyond the last poll's 0.1 s
-    assert watcher._pause() == pytest.approx(1.4)
-    assert watcher.period + 0.1 + watcher_module.POLL_MARGIN * 2.0 == pytest.approx(2.0)
-    watcher.poll_cpu = 0.6  # an expensive poll: at most a third of a core
-    assert watcher._pause() == pytest.approx(1.8)
+    # a change written just after its file was looked at waits until its share of the files
+    # is polled again (`shares` pauses), then that poll and the apply: a quarter of the
+    # interval is left for those beyond the last poll's 0.1 s
+    shares = watcher_module.POLL_SHARES
+    assert watcher._pause() == pytest.approx(1.4 / shares) and watcher.shares == shares
+    assert shares * watcher.period + 0.1 + watcher_module.POLL_MARGIN * 2.0 == pytest.approx(2.0)
+    watcher.poll_cpu = 0.6  # an expensive poll: whole polls, at most a third of a core
+    assert watcher._pause() == pytest.approx(1.8) and watcher.shares == 1
     watcher.interval, watcher.poll_cpu = 0.01, 0.0
     assert watcher._pause() == watcher_module.MIN_PAUSE_SECONDS
 
@@ -292,6 +296,12 @@ def test_a_full_poll_sees_adds_changes_saves_renames_deletes_and_links(tmp_path:
     _aged(product)
     assert tree.poll().files == {"ops/flights/product.odps.yaml"}  # its time moved back
     assert not tree.poll()
+
+    product.write_text("a: 4\n")  # polled in three shares: found by the share of its inode
+    _aged(product)
+    rel, share = "ops/flights/product.odps.yaml", product.stat().st_ino % 3
+    assert not tree.poll((share + 1) % 3, 3) and not tree.poll((share + 2) % 3, 3)
+    assert tree.poll(share, 3).files == {rel}
 
     saved = product.with_name(".product.odps.yaml.tmp")  # an editor's save
     saved.write_text("a: 3\n")
