@@ -12,7 +12,7 @@ Two ways to notice changes:
   or when the system's watch limits are reached): stat-only polls
   (:class:`~catalog.mesh_index.tree.FileTree`), repeated so that a change is seen within
   ``interval`` seconds. Each poll stats every folder; the files are split in
-  ``POLL_SHARES`` shares stat-ed by successive polls when a poll is cheap (at 10,000
+  ``POLL_SHARES`` shares stat-ed by successive polls while polls are cheap (at 10,000
   products a poll of one share uses about 50 ms of CPU instead of 80 ms for all: each
   refresh holds the update lock and a core for less), else every poll stats every file.
   A change written just after a poll looked at its file is found by the next poll of its
@@ -74,13 +74,10 @@ POLL_CPU_SHARE = 1 / 3
 MIN_PAUSE_SECONDS = 0.05
 """When polling, the shortest pause between the starts of two polls."""
 POLL_SHARES = 3
-"""When polling a tree whose poll is cheap (see ``SPLIT_BELOW``), the files are stat-ed in
-this many polls, one share each (every folder in each): each poll holds the index's update
-lock and a core for less time, at the cost of stat-ing the folders more often."""
-SPLIT_BELOW = 0.1
-"""Polls are split in ``POLL_SHARES`` when the last one used less CPU than this share of
-``interval`` (at 10,000 products a whole poll uses about 0.08 s; at 100,000, 0.8 s: there
-the extra folder stats would lengthen the pause that the CPU budget imposes)."""
+"""When polling a tree whose poll is cheap (see :meth:`MeshWatcher._pause`), the files are
+stat-ed in this many polls, one share each (every folder in each): each poll holds the
+index's update lock and a core for less time, at the cost of stat-ing the folders more
+often."""
 LISTING_EVENTS = frozenset(("created", "deleted", "moved"))
 """Event types that change a folder's list of entries."""
 IGNORED_EVENTS = frozenset(("opened", "closed_no_write"))
@@ -335,25 +332,26 @@ class MeshWatcher:
     def _pause(self) -> float:
         """Seconds from the start of a poll to the start of the next (see the module).
 
-        First the number of shares: ``POLL_SHARES`` when the last poll used less CPU than
-        ``SPLIT_BELOW * interval``, else 1. A change is seen within ``shares`` pauses (until
-        its share is polled again) plus that poll's wall time plus its apply, so ``shares``
-        pauses make ``(1 - POLL_MARGIN) * interval`` minus the last poll's wall time: the
-        next poll may take up to ``POLL_MARGIN * interval`` longer than the last (with the
-        apply) before a change takes longer than ``interval``. A pause is never less than the
-        last poll's CPU time divided by ``POLL_CPU_SHARE`` (on a busy machine a poll takes
-        longer than the CPU it uses), nor than ``MIN_PAUSE_SECONDS``.
+        A change is seen within ``shares`` pauses (until its share is polled again) plus
+        that poll's wall time plus its apply, so ``shares`` pauses make a round of
+        ``(1 - POLL_MARGIN) * interval`` minus the last poll's wall time: the next poll may
+        take up to ``POLL_MARGIN * interval`` longer than the last (with the apply) before a
+        change takes longer than ``interval``. A pause is never less than the last poll's CPU
+        time divided by ``POLL_CPU_SHARE`` (on a busy machine a poll takes longer than the
+        CPU it uses), nor than ``MIN_PAUSE_SECONDS``. The files are split in
+        ``POLL_SHARES`` while that CPU bound leaves a round of ``POLL_SHARES`` polls within
+        its time (the last poll, share or whole, costing as much as each of them; a share
+        costs less than a whole poll, so this does not switch back and forth); else a
+        single share (every file) keeps rounds shortest, as at 100,000 products.
 
         Returns:
             The pause in seconds (also kept in :attr:`period`).
         """
         walk = self.last.scan_seconds if self.last is not None else 0.0
-        self.shares = POLL_SHARES if self.poll_cpu < SPLIT_BELOW * self.interval else 1
-        self.period = max(
-            ((1 - POLL_MARGIN) * self.interval - walk) / self.shares,
-            self.poll_cpu / POLL_CPU_SHARE,
-            MIN_PAUSE_SECONDS,
-        )
+        round_seconds = (1 - POLL_MARGIN) * self.interval - walk
+        least = max(self.poll_cpu / POLL_CPU_SHARE, MIN_PAUSE_SECONDS)
+        self.shares = POLL_SHARES if POLL_SHARES * least <= round_seconds else 1
+        self.period = max(round_seconds / self.shares, least)
         return self.period
 
     def _run_events(self, observer: Any) -> None:
