@@ -24,8 +24,11 @@ import streamlit as st  # noqa: E402
 from starlette.routing import BaseRoute  # noqa: E402
 
 from catalog import mcp_http  # noqa: E402
+from portal import tcp_nodelay  # noqa: E402
 from portal.api import api_routes  # noqa: E402
 from portal.shared_catalog import shared_catalog  # noqa: E402
+
+tcp_nodelay.enable()  # before uvicorn wraps connections in transports (see the module)
 
 PAGES = _HERE / "streamlit_app.py"
 """The Streamlit script with the portal's pages."""
