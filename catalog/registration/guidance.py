@@ -206,8 +206,9 @@ def summary(form: RegistrationForm, source: DataSource, checks: list[CheckResult
         f"{source.rows:,} rows and {len(form.properties)} columns"
         + (f"; personal data in {', '.join(personal)}." if personal else "; no personal data."),
         "Promises: " + ("; ".join(promises) if promises else "none") + ".",
-        f"{len(rules)} quality rules; on the data as uploaded {passed} of {measured} measured "
-        "checks pass.",
+        f"{len(rules)} quality rules; with the checks its schema and promises add, "
+        + (f"all {measured} checks pass" if passed == measured
+           else f"{passed} of {measured} checks pass") + " on the data as uploaded.",
     ]
     if form.sla.freshness_column:
         lines.append(f"Freshness and retention are measured on {form.sla.freshness_column}.")

@@ -75,6 +75,12 @@ def test_defaults_pass_the_review_and_the_first_quality_run(fixture_catalog: Cat
     assert found.fixes == [], [f.message for f in found.fixes]
     assert found.summary[0].startswith("Web shop returns (sales.returns_guided")
     assert all(c.status.value != "failed" for c in found.checks)
+    # rules and checks are counted apart, and the sentence says how they differ
+    rules = sum(r.enabled for r in form.rules)
+    measured = sum(c.status.value in ("passed", "failed", "warning") for c in found.checks)
+    assert any(line.startswith(f"{rules} quality rules; with the checks its schema and "
+                               "promises add, ") and f" {measured} checks pass" in line
+               for line in found.summary), found.summary
     published = fixture_catalog.publish(LOCAL_USER, form, source)
     assert published.quality is not None
     assert published.quality.counts()["failed"] == 0
