@@ -95,6 +95,7 @@ _EXPORTS: dict[str, str] = {
     "EDIT_METRICS": "catalog.editing.changes",
     "EDIT_OPERATORS": "catalog.editing.changes",
     "EDIT_SEVERITIES": "catalog.editing.changes",
+    "edit_rule_sentence": "catalog.editing.rules_view",
     # validation of manifests and policies (domain CI)
     "ImportOutcome": "catalog.registration.imports",
     "ExportFile": "catalog.interchange.exporter",
@@ -246,6 +247,7 @@ if TYPE_CHECKING:  # the same names, for type checkers
         SupportLink,
     )
     from catalog.editing.draft import EditDraft
+    from catalog.editing.rules_view import edit_rule_sentence
     from catalog.engine import Column
     from catalog.errors import (
         BuildError,

@@ -28,6 +28,7 @@ from catalog.editing.changes import (
     QualityRule,
     scalar,
 )
+from catalog.quality.kinds import Target, read_rule, rule_sentence
 
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
 _BETWEEN = ("mustBeBetween", "mustNotBeBetween")
@@ -127,6 +128,25 @@ def _rule_problems(rule: QualityRule, where: str, columns: set[str]) -> list[Fie
     if rule.dimension and rule.dimension not in DIMENSIONS:
         out.append(FieldProblem(f"{where}.dimension", f"choose one of {', '.join(DIMENSIONS)}."))
     return out
+
+
+def edit_rule_sentence(rule: QualityRule) -> str:
+    """The rule as the form holds it, in the words of every other screen (the rule-kind
+    registry's sentence, e.g. "No missing values in dest_name"); its id while the form's
+    threshold cannot be read yet.
+
+    Args:
+        rule: a quality rule of the edit form.
+
+    Returns:
+        One sentence, without a final full stop.
+    """
+    problems: list[FieldProblem] = []
+    threshold = _threshold(rule, "rule", problems) if rule.operator in OPERATORS else None
+    if problems or rule.kind not in (*METRICS, SQL_KIND):
+        return rule.id
+    entry = _changed_entry(None, rule, threshold)
+    return rule_sentence(read_rule(entry), Target("", rule.column or None))
 
 
 def _changed_entry(old: dict[str, Any] | None, rule: QualityRule, threshold: Any) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from catalog import (
     QualityRule,
     ServiceLevel,
     SupportLink,
+    edit_rule_sentence,
 )
 from portal import state
 from portal.safe_text import escape_markdown
@@ -187,8 +188,8 @@ def _rules(pid: str, values: ProductChanges) -> list[QualityRule]:
     st.subheader("Quality rules", anchor=False)
     out = []
     for index, rule in enumerate(values.quality or []):
-        where = f"column {rule.column}" if rule.column else "the table"
-        with st.expander(escape_markdown(f"{rule.id} — on {where}", one_line=True)):
+        label = f"{edit_rule_sentence(rule)} · rule {rule.id}"  # the words of every screen
+        with st.expander(escape_markdown(label, one_line=True)):
             typed = _rule_inputs(pid, f"rule_{index}", rule)
             drop = st.checkbox(
                 "Remove this rule", key=state.product_edit(pid, f"rule_{index}_drop")

@@ -85,6 +85,8 @@ def test_an_owner_edits_previews_and_publishes(mesh: MeshDirs) -> None:
     description = at.text_area(key=key("description"))
     assert description.value.startswith("The official list of airline codes")
     assert at.text_input(key=key("rule_0_threshold")).value == "16"  # airlines-row-count
+    # each rule is named in the words of every other screen, then its id
+    assert "At least 16 rows · rule airlines-row-count" in [e.label for e in at.expander]
 
     description.set_value("Airline codes and the names behind them.")
     at.text_input(key=key("rule_0_threshold")).set_value("fifteen")
