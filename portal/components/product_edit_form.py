@@ -27,6 +27,7 @@ from catalog import (
     ServiceLevel,
     SupportLink,
     edit_rule_sentence,
+    explain,
 )
 from portal import state
 from portal.safe_text import escape_markdown
@@ -145,7 +146,7 @@ def _columns(pid: str, values: ProductChanges) -> dict[str, ColumnEdit]:
 
 
 def _service_levels(pid: str, values: ProductChanges) -> list[ServiceLevel]:
-    st.subheader("Service levels", anchor=False)
+    st.subheader("Service levels", anchor=False, help=explain("sla"))
     st.caption(
         "One promise a row: freshness, latency, retention, availability, frequency, "
         "timeToRepair…; the unit as d, h, m, y or percent."
@@ -154,6 +155,18 @@ def _service_levels(pid: str, values: ProductChanges) -> list[ServiceLevel]:
         state.product_edit(pid, "service_levels"),
         [s.model_dump() for s in values.service_levels or []],
         ["property", "value", "unit", "element"],
+        config={
+            "property": st.column_config.TextColumn(
+                "Promise", help=f"What is promised. Freshness: {explain('freshness')} "
+                f"Retention: {explain('retention')} Availability: {explain('availability')}"),
+            "value": st.column_config.TextColumn("Value", help="The promised number, e.g. 1 "
+                                                 "or 99.5."),
+            "unit": st.column_config.TextColumn("Unit", help="d (days), h (hours), m "
+                                                "(minutes), y (years) or percent."),
+            "element": st.column_config.TextColumn(
+                "Measured on", help="The date or time column the promise is measured on, as "
+                "<table>.<column> (freshness and retention)."),
+        },
     )
     return [ServiceLevel(**r) for r in rows]
 
