@@ -7,6 +7,7 @@ import asyncio
 import socket
 import subprocess
 import sys
+import threading
 
 from catalog.config import REPO_ROOT
 from portal import tcp_nodelay
@@ -35,7 +36,20 @@ def _accepted_nodelay(listener: socket.socket) -> int:
         server.close()
         await server.wait_closed()
 
-    asyncio.run(main())
+    # a thread of its own: an earlier test (Playwright's sync API) may leave a loop running here
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(main())
+        except BaseException as err:  # noqa: BLE001 - re-raised in the test's thread
+            failed.append(err)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=30)
+    if failed:
+        raise failed[0]
     return seen[0]
 
 
