@@ -35,7 +35,9 @@ DIMENSIONS = (
     "uniqueness",
 )
 """Data-quality dimensions (ODCS v3.1 §data-quality ``dimension`` enum)."""
-METRICS = tuple(name for name in editable_kinds() if name != "sql")
+SQL_KIND = "sql"
+"""The ``kind`` of a rule written as an SQL query (ODCS ``type: sql``)."""
+METRICS = tuple(name for name in editable_kinds() if name != SQL_KIND)
 """The ODCS v3.1 library metrics the editor offers, from the rule-kind registry
 (:attr:`catalog.quality.kinds.Kind.editable`)."""
 OPERATORS = (
@@ -49,8 +51,6 @@ OPERATORS = (
     "mustNotBeBetween",
 )
 """Threshold operators of a quality rule (ODCS v3.1 §data-quality)."""
-SQL_KIND = "sql"
-"""The ``kind`` of a rule written as an SQL query (ODCS ``type: sql``)."""
 
 
 @dataclass(frozen=True)
